@@ -1,0 +1,59 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from districts.models import District, Street
+
+
+class Role(models.TextChoices):
+    CITY_STAFF = "city_staff", _("市住建局工作人员")
+    DISTRICT_STAFF = "district_staff", _("区县住建局工作人员")
+    STREET_OFFICER = "street_officer", _("街道(乡镇)工作人员")
+    JUDGE = "judge", _("评审专家/部门")
+    API_CLIENT = "api_client", _("接口调用系统")
+
+
+class User(AbstractUser):
+    """A portal user: a role and, for district staff and street officers, the one area they serve.
+
+    API clients may be limited to a district or a street the same way; without one they read
+    city-wide. Which areas a user may see or change is decided in accounts.scope, nowhere else.
+    """
+
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.STREET_OFFICER)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="users", verbose_name=_("所属区县"))
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="users", verbose_name=_("所属街道(乡镇)"))
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(condition=~Q(role=Role.DISTRICT_STAFF) | Q(district__isnull=False, street__isnull=True),
+                                   name="district_staff_has_district"),
+            models.CheckConstraint(condition=~Q(role=Role.STREET_OFFICER) | Q(street__isnull=False),
+                                   name="street_officer_has_street"),
+            models.CheckConstraint(condition=~Q(role__in=[Role.CITY_STAFF, Role.JUDGE])
+                                   | Q(district__isnull=True, street__isnull=True),
+                                   name="citywide_roles_have_no_area"),
+        ]
+
+    def clean(self):
+        super().clean()
+        if self.role == Role.DISTRICT_STAFF and (not self.district_id or self.street_id):
+            raise ValidationError({"district": _("区县工作人员须且只能指定所属区县。")})
+        if self.role == Role.STREET_OFFICER and not self.street_id:
+            raise ValidationError({"street": _("街道工作人员须指定所属街道(乡镇)。")})
+        if self.role in (Role.CITY_STAFF, Role.JUDGE) and (self.district_id or self.street_id):
+            raise ValidationError(_("市级工作人员和评审专家不绑定区域。"))
+        if self.street_id and self.district_id and self.street.district_id != self.district_id:
+            raise ValidationError({"street": _("所属街道不在所属区县内。")})
+
+    def save(self, *args, **kwargs):
+        # A street implies its district: keeps district-level scoping one lookup away.
+        if self.street_id and not self.district_id and self.role == Role.API_CLIENT:
+            self.district_id = self.street.district_id
+        super().save(*args, **kwargs)

@@ -1,0 +1,82 @@
+"""The one place that decides which areas a user may see and change.
+
+Every queryset that reaches a user (pages, admin, API, exports) goes through `AreaScope.filter`.
+Models opt in by declaring `scope_paths`: the ORM path from the model to its district and street.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Model, Q, QuerySet
+
+from .models import Role
+
+
+@dataclass(frozen=True)
+class AreaScope:
+    city_wide: bool = False
+    district_id: int | None = None
+    street_id: int | None = None
+    # A user with no area at all and no city-wide right (e.g. a judge) sees no registry data.
+
+    @classmethod
+    def for_user(cls, user) -> AreaScope:
+        if not user or not user.is_authenticated or not user.is_active:
+            return cls()
+        if user.is_superuser or user.role in (Role.CITY_STAFF,):
+            return cls(city_wide=True)
+        if user.role == Role.DISTRICT_STAFF:
+            return cls(district_id=user.district_id)
+        if user.role == Role.STREET_OFFICER:
+            return cls(street_id=user.street_id)
+        if user.role == Role.API_CLIENT:
+            if user.street_id:
+                return cls(street_id=user.street_id)
+            if user.district_id:
+                return cls(district_id=user.district_id)
+            return cls(city_wide=True)
+        return cls()
+
+    @property
+    def sees_nothing(self) -> bool:
+        return not (self.city_wide or self.district_id or self.street_id)
+
+    def q(self, model: type[Model]) -> Q | None:
+        """The filter for `model`, or None when everything is visible."""
+        if self.city_wide:
+            return None
+        if self.sees_nothing:
+            return Q(pk__in=[])
+        paths = model.scope_paths
+        if self.street_id:
+            if "street" in paths:
+                return Q(**{_id_lookup(paths["street"]): self.street_id})
+            return Q(pk__in=[])
+        return Q(**{_id_lookup(paths["district"]): self.district_id})
+
+    def filter(self, queryset: QuerySet) -> QuerySet:
+        condition = self.q(queryset.model)
+        if condition is None:
+            return queryset
+        filtered = queryset.filter(condition)
+        # A path through a to-many relation (firms reached via their district's streets) can repeat rows.
+        return filtered.distinct() if "streets" in str(condition) else filtered
+
+    # Registry writes: the owning street's officers and city staff; district staff review only.
+    def can_change_street(self, street_id: int) -> bool:
+        return self.city_wide or (self.street_id is not None and self.street_id == street_id)
+
+    def can_see_street(self, street_id: int, district_id: int) -> bool:
+        if self.city_wide:
+            return True
+        if self.street_id:
+            return self.street_id == street_id
+        return self.district_id is not None and self.district_id == district_id
+
+
+def _id_lookup(path: str) -> str:
+    return "pk" if path == "pk" else f"{path}__id"
+
+
+def scope_for(user) -> AreaScope:
+    return AreaScope.for_user(user)

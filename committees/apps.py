@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CommitteesConfig(AppConfig):
+    default_auto_field = 'django.db.models.BigAutoField'
+    name = 'committees'
+    verbose_name = "业委会与党组织"

@@ -1,0 +1,91 @@
+"""Point-in-time reads over committees and party organisations, as set-based querysets.
+
+These are what the indicator engine counts: every function takes the day `on` and answers
+"what was true on that day".
+"""
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from communities.models import Compound, PropertyFirm
+
+from .models import (
+    OwnersCommittee,
+    PartyOrganisation,
+    PartyOrganisationCompound,
+    PartyOrganisationFirm,
+)
+
+
+def committee_in_office_q(on: datetime.date, prefix: str = "") -> Q:
+    return Q(**{
+        f"{prefix}term_start__lte": on,
+        f"{prefix}term_end__gte": on,
+    }) & (Q(**{f"{prefix}dissolved_on__isnull": True}) | Q(**{f"{prefix}dissolved_on__gt": on}))
+
+
+def committees_in_office_on(on: datetime.date) -> QuerySet[OwnersCommittee]:
+    return OwnersCommittee.objects.filter(committee_in_office_q(on))
+
+
+def committee_in_office_for_compound(compound: Compound, on: datetime.date) -> OwnersCommittee | None:
+    return committees_in_office_on(on).filter(compound=compound).first()
+
+
+def overlapping_committees(committee: OwnersCommittee) -> QuerySet[OwnersCommittee]:
+    """Other committees of the same compound whose time in office overlaps this one's."""
+    until = committee.in_office_until()
+    others = OwnersCommittee.objects.filter(compound_id=committee.compound_id, term_start__isnull=False,
+                                            term_start__lt=until)
+    if committee.pk:
+        others = others.exclude(pk=committee.pk)
+    start = committee.term_start
+    return others.filter(term_end__gte=start).filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=start))
+
+
+def party_org_active_q(on: datetime.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}established_on__lte": on}) & (
+        Q(**{f"{prefix}dissolved_on__isnull": True}) | Q(**{f"{prefix}dissolved_on__gt": on})
+    )
+
+
+def _coverage_active_q(on: datetime.date) -> Q:
+    return (
+        party_org_active_q(on, prefix="organisation__")
+        & (Q(covered_from__isnull=True) | Q(covered_from__lte=on))
+        & (Q(covered_to__isnull=True) | Q(covered_to__gt=on))
+    )
+
+
+def party_organisations_active_on(on: datetime.date) -> QuerySet[PartyOrganisation]:
+    return PartyOrganisation.objects.filter(party_org_active_q(on))
+
+
+def compound_party_coverage_exists(on: datetime.date, compound_ref=OuterRef("pk")) -> Exists:
+    """EXISTS(...) true when an active party organisation covers the compound on `on`."""
+    return Exists(PartyOrganisationCompound.objects.filter(_coverage_active_q(on), compound_id=compound_ref))
+
+
+def firm_party_coverage_exists(on: datetime.date, firm_ref=OuterRef("pk")) -> Exists:
+    return Exists(PartyOrganisationFirm.objects.filter(_coverage_active_q(on), firm_id=firm_ref))
+
+
+def compound_committee_in_office_exists(on: datetime.date, compound_ref=OuterRef("pk")) -> Exists:
+    return Exists(OwnersCommittee.objects.filter(committee_in_office_q(on), compound_id=compound_ref))
+
+
+def compounds_covered_by_party_org_on(on: datetime.date, compounds: QuerySet[Compound] | None = None) -> QuerySet[Compound]:
+    base = compounds if compounds is not None else Compound.objects.all()
+    return base.filter(compound_party_coverage_exists(on))
+
+
+def compounds_with_committee_in_office_on(on: datetime.date, compounds: QuerySet[Compound] | None = None) -> QuerySet[Compound]:
+    base = compounds if compounds is not None else Compound.objects.all()
+    return base.filter(compound_committee_in_office_exists(on))
+
+
+def firms_covered_by_party_org_on(on: datetime.date, firms: QuerySet[PropertyFirm] | None = None) -> QuerySet[PropertyFirm]:
+    base = firms if firms is not None else PropertyFirm.objects.all()
+    return base.filter(firm_party_coverage_exists(on))

@@ -1,0 +1,39 @@
+"""Reads over the area hierarchy: find an area by code, list areas under an area."""
+from __future__ import annotations
+
+from django.db.models import Model, Q
+
+from .models import City, District, Street
+
+
+def area_models() -> list[type[Model]]:
+    from communities.models import Community
+
+    return [City, District, Street, Community]
+
+
+def area_by_code(code: str):
+    """The city, district, street or community with this code, or None."""
+    for model in area_models():
+        area = model.objects.filter(code=code).first()
+        if area is not None:
+            return area
+    return None
+
+
+def area_code_taken(code: str, *, exclude=None) -> bool:
+    """Codes identify areas across all levels, so a code may be used by one area only."""
+    for model in area_models():
+        qs = model.objects.filter(code=code)
+        if exclude is not None and isinstance(exclude, model) and exclude.pk:
+            qs = qs.exclude(pk=exclude.pk)
+        if qs.exists():
+            return True
+    return False
+
+
+def compounds_under_q(area, *, prefix: str = "") -> Q:
+    """Filter selecting compounds (or rows reaching a compound via `prefix`) under `area`."""
+    if area is None:
+        return Q()
+    return Q(**{f"{prefix}{area.compound_path}": area})

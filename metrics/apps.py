@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MetricsConfig(AppConfig):
+    default_auto_field = 'django.db.models.BigAutoField'
+    name = 'metrics'
+    verbose_name = "指标"

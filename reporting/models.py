@@ -1,0 +1,135 @@
+"""Monthly data (月报): one record per compound per month, grouped in a street's monthly report.
+
+The report carries the workflow state (draft → submitted → approved → locked); records carry the
+figures. `period` is always the first day of the month.
+"""
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from common.models import TimeStampedModel
+from communities.models import Compound
+from districts.models import Street
+
+
+class ReportState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已上报")
+    APPROVED = "approved", _("已审核")
+    LOCKED = "locked", _("已锁定")
+
+
+class MonthlyReport(TimeStampedModel):
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="monthly_reports", verbose_name=_("街道(乡镇)"))
+    period = models.DateField(_("月份"), help_text=_("该月第一天"))
+    state = models.CharField(_("状态"), max_length=20, choices=ReportState.choices, default=ReportState.DRAFT)
+    # Optimistic concurrency: every save of the report or its records bumps this number.
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    due_on = models.DateField(_("截止上报日期"))
+    submitted_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("上报人"))
+    is_late = models.BooleanField(_("逾期上报"), default=False)
+    approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("审核人"))
+    locked_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    scope_paths = {"district": "street__district", "street": "street"}
+
+    class Meta:
+        verbose_name = _("街道月报")
+        verbose_name_plural = _("街道月报")
+        ordering = ["-period", "street__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["street", "period"], name="monthly_report_street_period_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street.name} {self.period:%Y-%m} 月报"
+
+
+class ReportTransition(models.Model):
+    """One workflow step of a report: who moved it, when, from which state to which, and why."""
+
+    report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("月报"))
+    from_state = models.CharField(_("原状态"), max_length=20, choices=ReportState.choices)
+    to_state = models.CharField(_("新状态"), max_length=20, choices=ReportState.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人"))
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    reason = models.CharField(_("理由"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("月报流转记录")
+        verbose_name_plural = _("月报流转记录")
+        ordering = ["report", "at", "pk"]
+
+
+class MonthlyRecord(TimeStampedModel):
+    """A compound's figures for one month. Flow figures are for the month; guards are a stock."""
+
+    report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="records", verbose_name=_("月报"))
+    compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="monthly_records", verbose_name=_("小区"))
+    # Denormalised from the report so set-based reads need no join to filter by month.
+    period = models.DateField(_("月份"))
+
+    weekly_meetings = models.PositiveIntegerField(_("三方议事会议次数"), default=0,
+                                                  help_text=_("小区党支部、业委会、物业企业每周议事协商"))
+    monthly_meetings = models.PositiveIntegerField(_("四方联席会议次数"), default=0,
+                                                   help_text=_("社区参加的每月四方议事协商"))
+    petitions = models.PositiveIntegerField(_("信访件数"), default=0)
+    hotline_received = models.PositiveIntegerField(_("12345物业诉求受理件数"), default=0)
+    hotline_resolved = models.PositiveIntegerField(_("12345物业诉求办结件数"), default=0)
+    hotline_satisfied = models.PositiveIntegerField(_("12345物业诉求满意件数"), default=0)
+    disputes_mediated = models.PositiveIntegerField(_("调解纠纷件数"), default=0)
+    fees_due = models.DecimalField(_("应收物业费(元)"), max_digits=14, decimal_places=2, default=Decimal("0"),
+                                   validators=[MinValueValidator(Decimal("0"))])
+    fees_collected = models.DecimalField(_("实收物业费(元)"), max_digits=14, decimal_places=2, default=Decimal("0"),
+                                         validators=[MinValueValidator(Decimal("0"))])
+    micro_matters_planned = models.PositiveIntegerField(_("微实事计划数"), default=0)
+    micro_matters_completed = models.PositiveIntegerField(_("微实事完成数"), default=0)
+    hazards_found = models.PositiveIntegerField(_("排查安全隐患数"), default=0)
+    hazards_rectified = models.PositiveIntegerField(_("整改安全隐患数"), default=0)
+    enforcement_actions = models.PositiveIntegerField(_("联合执法次数"), default=0)
+    guards_employed = models.PositiveIntegerField(_("保安人数"), default=0)
+    guards_certified = models.PositiveIntegerField(_("持证保安人数"), default=0)
+    public_revenue = models.DecimalField(_("公共收益(元)"), max_digits=14, decimal_places=2, default=Decimal("0"),
+                                         validators=[MinValueValidator(Decimal("0"))])
+    public_revenue_disclosed = models.BooleanField(_("公共收益已公示"), default=False)
+    evaluation_score = models.DecimalField(_("精细化考评得分"), max_digits=5, decimal_places=2, null=True, blank=True,
+                                           validators=[MinValueValidator(0), MaxValueValidator(100)],
+                                           help_text=_("季度考评，0–100；未考评留空"))
+    # Values far outside the compound's own history: accepted, shown to the reviewer.
+    flags = models.JSONField(_("异常提示"), default=list, blank=True)
+
+    history = HistoricalRecords()
+
+    scope_paths = {"district": "report__street__district", "street": "report__street"}
+
+    class Meta:
+        verbose_name = _("小区月度数据")
+        verbose_name_plural = _("小区月度数据")
+        ordering = ["period", "compound__code"]
+        indexes = [models.Index(fields=["period", "compound"], name="monthly_record_period_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["compound", "period"], name="monthly_record_compound_period_unique"),
+            models.CheckConstraint(condition=Q(hotline_resolved__lte=F("hotline_received")), name="record_resolved_le_received"),
+            models.CheckConstraint(condition=Q(hotline_satisfied__lte=F("hotline_resolved")), name="record_satisfied_le_resolved"),
+            models.CheckConstraint(condition=Q(fees_collected__lte=F("fees_due")), name="record_collected_le_due"),
+            models.CheckConstraint(condition=Q(micro_matters_completed__lte=F("micro_matters_planned")),
+                                   name="record_completed_le_planned"),
+            models.CheckConstraint(condition=Q(hazards_rectified__lte=F("hazards_found")), name="record_rectified_le_found"),
+            models.CheckConstraint(condition=Q(guards_certified__lte=F("guards_employed")), name="record_certified_le_employed"),
+            models.CheckConstraint(condition=Q(evaluation_score__isnull=True)
+                                   | Q(evaluation_score__gte=0, evaluation_score__lte=100), name="record_score_0_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.compound.name} {self.period:%Y-%m}"
