@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
+    "common",
     "accounts",
     "districts",
     "communities",
