@@ -1,22 +1,15 @@
-"""
-URL configuration for quanzhou_pm project.
-
-The `urlpatterns` list routes URLs to views. For more information please see:
-    https://docs.djangoproject.com/en/5.2/topics/http/urls/
-Examples:
-Function views
-    1. Add an import:  from my_app import views
-    2. Add a URL to urlpatterns:  path('', views.home, name='home')
-Class-based views
-    1. Add an import:  from other_app.views import Home
-    2. Add a URL to urlpatterns:  path('', Home.as_view(), name='home')
-Including another URLconf
-    1. Import the include() function: from django.urls import include, path
-    2. Add a URL to urlpatterns:  path('blog/', include('blog.urls'))
-"""
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from accounts import views as account_views
+
+admin.site.site_header = "泉州市物业管理提升监管平台"
+admin.site.site_title = "物业监管平台管理"
+admin.site.index_title = "管理后台"
 
 urlpatterns = [
-    path('admin/', admin.site.urls),
+    path("", account_views.home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("indicators/", include("metrics.urls")),
 ]

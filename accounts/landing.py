@@ -1,0 +1,18 @@
+"""Where each role lands after signing in. Apps with a landing page register it here."""
+from django.urls import NoReverseMatch, reverse
+
+from .models import Role
+
+# role → (url name, function user → kwargs). Filled as the dashboard and reporting pages land.
+LANDING_PAGES: dict[str, tuple[str, object]] = {}
+
+
+def landing_url_for(user) -> str | None:
+    entry = LANDING_PAGES.get(Role.CITY_STAFF if user.is_superuser else user.role)
+    if entry is None:
+        return None
+    url_name, kwargs_for = entry
+    try:
+        return reverse(url_name, kwargs=kwargs_for(user))
+    except NoReverseMatch:
+        return None

@@ -1,0 +1,41 @@
+"""The navigation bar: each role sees only the entries it may use.
+
+Apps register entries here as they add pages; `items_for(user)` is what the base template shows.
+"""
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+
+ALL_STAFF = frozenset({Role.CITY_STAFF, Role.DISTRICT_STAFF, Role.STREET_OFFICER})
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem(_("首页"), "home", ALL_STAFF | {Role.JUDGE}),
+    NavItem(_("指标定义"), "metrics:definitions", ALL_STAFF),
+]
+
+
+def items_for(user) -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    items = []
+    for item in NAV_ITEMS:
+        if user.is_superuser or user.role in item.roles:
+            try:
+                items.append({"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name})
+            except NoReverseMatch:
+                # An app whose pages are not routed in this deployment contributes no entry.
+                continue
+    if user.is_staff:
+        items.append({"label": _("管理后台"), "url": reverse("admin:index"), "url_name": "admin:index"})
+    return items
