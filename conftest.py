@@ -38,3 +38,55 @@ def redis_url():
         ok = False
     require_service(ok, f"Redis at {url}")
     return url
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """Debian's Chromium driven by Playwright (browser downloads do not work here)."""
+    available = os.path.exists(CHROMIUM)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        available = False
+    require_service(available, f"Chromium at {CHROMIUM} with Playwright")
+    # Playwright's sync API runs an event loop; Django's ORM calls from the test thread are safe here.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium_browser, live_server):
+    """A fresh browser page at 1366×768 that records console errors in `page.console_errors`."""
+    context = chromium_browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",
+                                           base_url=live_server.url)
+    browser_page = context.new_page()
+    browser_page.console_errors = []
+    browser_page.on("console", lambda msg: msg.type == "error" and browser_page.console_errors.append(msg.text))
+    yield browser_page
+    context.close()
+
+
+SCREENSHOT_DIR = os.path.join(os.path.dirname(__file__), "artifacts", "screenshots")
+
+
+@pytest.fixture
+def screenshot(page):
+    """screenshot("name") saves a full-page PNG under artifacts/screenshots/ (kept by CI)."""
+
+    def take(name: str) -> str:
+        os.makedirs(SCREENSHOT_DIR, exist_ok=True)
+        path = os.path.join(SCREENSHOT_DIR, f"{name}.png")
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    return take
