@@ -68,6 +68,7 @@ class CommunityFactory(DjangoModelFactory):
 class CompoundFactory(DjangoModelFactory):
     class Meta:
         model = Compound
+        skip_postgeneration_save = True
 
     community = factory.SubFactory(CommunityFactory)
     code = factory.LazyFunction(lambda: f"C{next(_codes):08d}")
