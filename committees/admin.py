@@ -1,3 +1,102 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-# Register your models here.
+from accounts.scope import AreaScope
+from common.admin import (
+    AreaScopedInlineMixin,
+    DistrictListFilter,
+    RegistryAdmin,
+    StreetListFilter,
+)
+
+from .models import (
+    CommitteeMember,
+    OwnersCommittee,
+    PartyOrganisation,
+    PartyOrganisationCompound,
+    PartyOrganisationFirm,
+)
+from .resources import CommitteeMemberResource, OwnersCommitteeResource, PartyOrganisationResource
+
+
+class MemberPhoneMixin:
+    """Phone numbers (PIPL) in full for the owning street's officers only, masked for everyone else.
+
+    A street officer sees only their own street's members, so having a street in scope means owning.
+    """
+
+    @admin.display(description=_("联系电话"))
+    def phone_masked(self, member):
+        return member.masked_phone
+
+    def _phone_in_full(self, request) -> bool:
+        return AreaScope.for_user(request.user).street_id is not None
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f not in ("phone", "phone_masked")]
+        return [*fields, "phone" if self._phone_in_full(request) else "phone_masked"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if self._phone_in_full(request) else (*readonly, "phone_masked")
+
+
+class CommitteeMemberInline(MemberPhoneMixin, AreaScopedInlineMixin, admin.TabularInline):
+    model = CommitteeMember
+    fields = ("name", "role", "is_party_member")
+    extra = 0
+
+
+@admin.register(OwnersCommittee)
+class OwnersCommitteeAdmin(RegistryAdmin):
+    resource_classes = [OwnersCommitteeResource]
+    list_display = ("__str__", "compound", "elected_on", "term_start", "term_end", "status_display",
+                    "chair_is_branch_secretary")
+    list_filter = (DistrictListFilter, StreetListFilter, "chair_is_branch_secretary")
+    list_select_related = ("compound",)
+    search_fields = ("=compound__code", "compound__name")
+    autocomplete_fields = ("compound",)
+    readonly_fields = ("status_display",)
+    inlines = (CommitteeMemberInline,)
+
+    @admin.display(description=_("状态"))
+    def status_display(self, committee):
+        return committee.get_status_display()
+
+
+@admin.register(CommitteeMember)
+class CommitteeMemberAdmin(MemberPhoneMixin, RegistryAdmin):
+    resource_classes = [CommitteeMemberResource]
+    list_display = ("name", "role", "is_party_member", "committee")
+    fields = ("committee", "name", "role", "is_party_member")
+    list_filter = (DistrictListFilter, StreetListFilter, "role", "is_party_member")
+    list_select_related = ("committee__compound",)
+    search_fields = ("name", "=committee__compound__code", "committee__compound__name")
+    autocomplete_fields = ("committee",)
+
+
+class PartyOrganisationCompoundInline(AreaScopedInlineMixin, admin.TabularInline):
+    model = PartyOrganisationCompound
+    fields = ("compound", "covered_from", "covered_to")
+    autocomplete_fields = ("compound",)
+    extra = 0
+
+
+class PartyOrganisationFirmInline(AreaScopedInlineMixin, admin.TabularInline):
+    model = PartyOrganisationFirm
+    fields = ("firm", "covered_from", "covered_to")
+    autocomplete_fields = ("firm",)
+    # Firm party organisations cover firms wherever they are registered.
+    unscoped_foreign_keys = ("firm",)
+    extra = 0
+
+
+@admin.register(PartyOrganisation)
+class PartyOrganisationAdmin(RegistryAdmin):
+    resource_classes = [PartyOrganisationResource]
+    list_display = ("code", "name", "kind", "form", "district", "street", "established_on", "dissolved_on")
+    list_filter = (DistrictListFilter, StreetListFilter, "kind", "form")
+    list_select_related = ("district", "street")
+    search_fields = ("=code", "name")
+    autocomplete_fields = ("district", "street")
+    inlines = (PartyOrganisationCompoundInline, PartyOrganisationFirmInline)

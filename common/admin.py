@@ -1,0 +1,149 @@
+"""Admin building blocks: every registry admin sees and changes only what the user's area allows.
+
+Visibility goes through accounts.scope.AreaScope.filter; writes through AreaScope.can_change_street
+on the street the object belongs to (see common.scoping). District staff therefore read only,
+street officers write their own street, city staff and superusers everything.
+"""
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.scope import AreaScope
+from districts.models import District, Street
+
+from .scoping import street_id_of, street_path
+
+
+def _may_write(request, model, obj) -> bool:
+    """`obj` None asks whether the user may add rows of `model` at all."""
+    scope = AreaScope.for_user(request.user)
+    path = street_path(model)
+    if obj is None:
+        # A street officer adds rows of their own street; area-wide rows are the city's.
+        return scope.can_change_street(scope.street_id) if path else scope.city_wide
+    return scope.can_change_street(street_id_of(obj, path))
+
+
+class AreaScopedFormfieldsMixin:
+    """Foreign-key choices limited to the user's area; names in `unscoped_foreign_keys` are not.
+
+    A reference list shared across areas (e.g. any firm may serve any compound) goes there.
+    """
+
+    unscoped_foreign_keys: tuple[str, ...] = ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if db_field.name not in self.unscoped_foreign_keys and hasattr(related, "scope_paths"):
+            kwargs.setdefault("queryset", AreaScope.for_user(request.user).filter(related._default_manager.all()))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class AreaScopedAdminMixin(AreaScopedFormfieldsMixin):
+    def get_queryset(self, request):
+        return AreaScope.for_user(request.user).filter(super().get_queryset(request))
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        # Outside the user's area an object does not exist, for every view of it.
+        if obj is None:
+            raise Http404(_("对象不存在或不在您的管辖范围内。"))
+        return obj
+
+    # simple-history shows the last recorded version of a row it cannot find, which would reveal
+    # rows outside the user's area: look the object up through the scope first.
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._check_in_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _check_in_scope(self, request, object_id):
+        if not AreaScope.for_user(request.user).city_wide:
+            self.get_object(request, unquote(object_id))
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and _may_write(request, self.model, None)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and _may_write(request, self.model, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and _may_write(request, self.model, obj)
+
+
+class AreaScopedInlineMixin(AreaScopedFormfieldsMixin):
+    """An inline's rows are written with the parent: the parent's street decides."""
+
+    def has_add_permission(self, request, obj):
+        return super().has_add_permission(request, obj) and _may_write(request, self.parent_model, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and _may_write(request, self.parent_model, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and _may_write(request, self.parent_model, obj)
+
+
+class ScopedHistoryAdmin(AreaScopedAdminMixin, SimpleHistoryAdmin):
+    # Counting a 500,000-row table on every page is the slowest part of a changelist.
+    show_full_result_count = False
+    list_per_page = 50
+
+
+class RegistryAdmin(AreaScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    """A registry model with history, import and export; files are scoped like the pages."""
+
+    show_full_result_count = False
+    list_per_page = 50
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        return {"scope": AreaScope.for_user(request.user)}
+
+    def has_import_permission(self, request):
+        return super().has_import_permission(request) and self.has_add_permission(request)
+
+
+class DistrictListFilter(admin.SimpleListFilter):
+    """The districts of the user's area; filters through the model's `scope_paths`."""
+
+    title = _("区县")
+    parameter_name = "district"
+
+    def lookups(self, request, model_admin):
+        districts = AreaScope.for_user(request.user).filter(District.objects.only("pk", "name"))
+        return [(str(d.pk), d.name) for d in districts]
+
+    def queryset(self, request, queryset):
+        if not (self.value() or "").isdigit():
+            return queryset
+        return queryset.filter(**{queryset.model.scope_paths["district"]: self.value()})
+
+
+class StreetListFilter(admin.SimpleListFilter):
+    """Streets of the chosen district (or of the user's district), so the list stays short at scale."""
+
+    title = _("街道(乡镇)")
+    parameter_name = "street"
+
+    def lookups(self, request, model_admin):
+        scope = AreaScope.for_user(request.user)
+        streets = scope.filter(Street.objects.only("pk", "name"))
+        district = request.GET.get(DistrictListFilter.parameter_name, "")
+        if district.isdigit():
+            streets = streets.filter(district_id=district)
+        elif scope.city_wide:
+            return []
+        return [(str(s.pk), s.name) for s in streets]
+
+    def queryset(self, request, queryset):
+        if not (self.value() or "").isdigit():
+            return queryset
+        return queryset.filter(**{queryset.model.scope_paths["street"]: self.value()})

@@ -1,0 +1,154 @@
+"""Shared django-import-export building blocks for the registry files.
+
+Files speak the officers' language: Chinese headers (the models' verbose names), choice labels
+instead of internal values, and codes instead of ids for every reference.
+"""
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ForeignKey
+from django.utils.translation import gettext as _
+from import_export import resources, widgets
+from import_export.instance_loaders import CachedInstanceLoader
+
+from accounts.scope import AreaScope
+
+from .scoping import street_id_of, street_path
+
+CODE_FIELDS = ("code", "credit_code")
+
+
+def natural_code_field(model) -> str | None:
+    names = {f.name for f in model._meta.get_fields()}
+    return next((name for name in CODE_FIELDS if name in names), None)
+
+
+def clean_code(value) -> str:
+    # Spreadsheet programs turn numeric-looking codes such as 350502 into numbers.
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip() if value is not None else ""
+
+
+def scoped(queryset, scope: AreaScope | None):
+    if scope is None or not hasattr(queryset.model, "scope_paths"):
+        return queryset
+    return scope.filter(queryset)
+
+
+class CodeForeignKeyWidget(widgets.ForeignKeyWidget):
+    """A reference by code, looked up within the importing user's area, with a Chinese error."""
+
+    def __init__(self, model, field=None, **kwargs):
+        super().__init__(model, field=field or natural_code_field(model), **kwargs)
+        self._found = {}
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        return scoped(super().get_queryset(value, row, *args, **kwargs), kwargs.get("scope"))
+
+    def clean(self, value, row=None, **kwargs):
+        code = clean_code(value)
+        if not code:
+            return None
+        # Rows of one file mostly reference the same few areas: look each one up once.
+        key = tuple(self.get_lookup_kwargs(code, row, **kwargs).items())
+        if key not in self._found:
+            try:
+                self._found[key] = super().clean(code, row=row, **kwargs)
+            except self.model.DoesNotExist:
+                raise ValueError(_("找不到%(model)s“%(code)s”，或它不在您的管辖范围内。")
+                                 % {"model": self.model._meta.verbose_name, "code": code}) from None
+        return self._found[key]
+
+
+class CodeListWidget(widgets.ManyToManyWidget):
+    """Several references by code in one cell, separated by ";" (resources render the cell)."""
+
+    def __init__(self, model, field=None, **kwargs):
+        super().__init__(model, separator=";", field=field or natural_code_field(model), **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        codes = sorted({clean_code(part) for part in str(value or "").replace("；", ";").split(";")} - {""})
+        found = list(scoped(self.model.objects.filter(**{f"{self.field}__in": codes}), kwargs.get("scope")))
+        missing = sorted(set(codes) - {getattr(obj, self.field) for obj in found})
+        if missing:
+            raise ValueError(_("找不到以下%(model)s，或它们不在您的管辖范围内：%(codes)s。")
+                             % {"model": self.model._meta.verbose_name, "codes": "；".join(missing)})
+        return found
+
+
+class ChoiceLabelWidget(widgets.Widget):
+    """Writes a choice's Chinese label; reads the label or the internal value."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(**kwargs)
+        self.labels = {value: str(label) for value, label in choices}
+        self.values = {label: value for value, label in self.labels.items()}
+
+    def clean(self, value, row=None, **kwargs):
+        text = clean_code(value)
+        if not text:
+            return ""
+        if text in self.labels:
+            return text
+        if text in self.values:
+            return self.values[text]
+        raise ValueError(_("“%(value)s”不是有效选项，可选：%(options)s。")
+                         % {"value": text, "options": "、".join(self.values)})
+
+    def render(self, value, obj=None, **kwargs):
+        return self.labels.get(value, value or "")
+
+
+class RegistryResource(resources.ModelResource):
+    """Base of every registry resource: scoped to the importing user's area, one row at a time.
+
+    Registry rows are imported with `save()` rather than the library's bulk mode: bulk writes skip
+    model signals, so simple-history would record nothing, and the registry's whole point is that
+    every change is kept with who and when. Registry files are per street (hundreds of rows), so
+    row-by-row saves are cheap; instances are loaded in one query per file (CachedInstanceLoader)
+    and unchanged rows are skipped, so re-importing a file adds no history noise.
+    """
+
+    def __init__(self, *, scope: AreaScope | None = None, **kwargs):
+        super().__init__(**kwargs)
+        # None means a trusted caller (management command, shell, test) without an area limit.
+        self.scope = scope
+
+    class Meta:
+        use_transactions = True
+        clean_model_instances = True
+        skip_unchanged = True
+        instance_loader_class = CachedInstanceLoader
+
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly):
+        field = super().field_from_django_field(field_name, django_field, readonly)
+        if isinstance(django_field, ForeignKey) and natural_code_field(django_field.related_model):
+            field.attribute = field_name
+            field.widget = CodeForeignKeyWidget(django_field.related_model)
+        elif django_field.choices:
+            field.widget = ChoiceLabelWidget(django_field.choices)
+        field.column_name = str(django_field.verbose_name)
+        return field
+
+    def get_queryset(self):
+        return scoped(super().get_queryset(), self.scope)
+
+    def filter_export(self, queryset, **kwargs):
+        # Every code column reads a related row: join them instead of one query per row and column.
+        related = [field.attribute + "".join(f"__{hop}" for hop in field.widget.field.split("__")[:-1])
+                   for field in self.fields.values() if isinstance(field.widget, widgets.ForeignKeyWidget)]
+        return super().filter_export(queryset, **kwargs).select_related(*related)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        # The widgets read the scope from the keyword arguments the library hands them.
+        return super().import_row(row, instance_loader, scope=self.scope, **kwargs)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if self.scope is not None and not self.scope.can_change_street(street_id_of(instance, street_path(type(instance)))):
+            raise ValidationError(_("您无权导入或修改该区域的数据。"))
+        # A row and whatever its hooks write alongside it are saved together or not at all.
+        with transaction.atomic():
+            super().save_instance(instance, is_create, row, **kwargs)
