@@ -1,3 +1,228 @@
-from django.db import models
+"""The indicator engine's data: definitions, targets, published values and the compound-month facts.
 
-# Create your models here.
+Published values (`IndicatorValue`) identify their area by level + code, so one table serves every
+level of the hierarchy and the feeds can filter by code. Every value keeps its numerator and
+denominator: a higher level is always the sum of the lower levels' numerators over the sum of
+their denominators, never a mean of rates.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from districts.models import AreaLevel
+
+
+class Direction(models.TextChoices):
+    UP = "up", _("越高越好")
+    DOWN = "down", _("越低越好")
+
+
+class Unit(models.TextChoices):
+    PERCENT = "percent", _("%")
+    SCORE = "score", _("分")
+    PER_THOUSAND_HOUSEHOLDS = "per_thousand_households", _("件/千户")
+
+
+class Indicator(models.Model):
+    """One indicator of the "四升一降" programme or its secondary set; rows come from a data migration."""
+
+    code = models.CharField(_("指标代码"), max_length=40, primary_key=True)
+    name = models.CharField(_("指标名称"), max_length=100)
+    is_core = models.BooleanField(_("“四升一降”核心指标"), default=False)
+    direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices)
+    unit = models.CharField(_("单位"), max_length=30, choices=Unit.choices)
+    numerator_description = models.TextField(_("分子"))
+    denominator_description = models.TextField(_("分母"))
+    formula = models.TextField(_("计算公式与口径"))
+    display_order = models.PositiveSmallIntegerField(_("显示顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标")
+        ordering = ["display_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Comparison(models.TextChoices):
+    AT_LEAST = "gte", "≥"
+    AT_MOST = "lte", "≤"
+    EQUAL = "eq", "="
+
+
+class Target(models.Model):
+    """A target set by the city: an indicator must reach `threshold` by `deadline`, city-wide or in one area."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets", verbose_name=_("指标"))
+    area_level = models.CharField(_("区域层级"), max_length=20, choices=AreaLevel.choices, blank=True, default="",
+                                  help_text=_("留空表示全市统一目标"))
+    area_code = models.CharField(_("区域代码"), max_length=20, blank=True, default="")
+    comparison = models.CharField(_("比较"), max_length=3, choices=Comparison.choices, default=Comparison.AT_LEAST)
+    threshold = models.DecimalField(_("目标值"), max_digits=12, decimal_places=4)
+    deadline = models.DateField(_("完成时限"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("目标")
+        verbose_name_plural = _("目标")
+        ordering = ["indicator__display_order", "deadline"]
+        constraints = [
+            models.CheckConstraint(condition=Q(area_level="", area_code="") | ~Q(area_level="") & ~Q(area_code=""),
+                                   name="target_area_level_and_code_together"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.name} {self.get_comparison_display()} {self.threshold}（{self.deadline}）"
+
+
+class IndicatorValue(models.Model):
+    """The published value of one indicator for one area and month."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("指标"))
+    area_level = models.CharField(_("区域层级"), max_length=20, choices=AreaLevel.choices)
+    area_code = models.CharField(_("区域代码"), max_length=20)
+    period = models.DateField(_("月份"), help_text=_("该月第一天"))
+    numerator = models.DecimalField(_("分子"), max_digits=20, decimal_places=4)
+    denominator = models.DecimalField(_("分母"), max_digits=20, decimal_places=4)
+    # None when the denominator is zero: no value, shown as "—".
+    value = models.DecimalField(_("指标值"), max_digits=14, decimal_places=4, null=True, blank=True)
+    provisional = models.BooleanField(_("含未审核数据"), default=False)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        verbose_name = _("指标值")
+        verbose_name_plural = _("指标值")
+        ordering = ["period", "area_level", "area_code", "indicator__display_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "area_level", "area_code", "period"],
+                                    name="indicator_value_unique_area_period"),
+        ]
+        indexes = [
+            models.Index(fields=["area_code", "period"], name="indicator_value_area_idx"),
+            models.Index(fields=["period", "area_level"], name="indicator_value_period_idx"),
+            models.Index(fields=["computed_at"], name="indicator_value_computed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.area_code} {self.period:%Y-%m}: {self.value}"
+
+
+class CompoundMonthFact(models.Model):
+    """One active compound in one month: the 0/1 flags and counts every indicator sums.
+
+    Rebuilt set-based from the registry (state on the month's last day) and the month's monthly
+    record; area ids are copied in so roll-ups are a GROUP BY without joins through the tree.
+    """
+
+    compound = models.ForeignKey("communities.Compound", on_delete=models.CASCADE, related_name="month_facts",
+                                 verbose_name=_("小区"))
+    period = models.DateField(_("月份"))
+    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("社区(村)"))
+    street = models.ForeignKey("districts.Street", on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("街道(乡镇)"))
+    district = models.ForeignKey("districts.District", on_delete=models.CASCADE, related_name="+",
+                                 verbose_name=_("区县"))
+    city = models.ForeignKey("districts.City", on_delete=models.CASCADE, related_name="+", verbose_name=_("城市"))
+
+    households = models.PositiveIntegerField(_("户数"))
+    party_covered = models.PositiveSmallIntegerField(_("党组织覆盖"))
+    committee_eligible = models.PositiveSmallIntegerField(_("应组建业委会"))
+    committee_eligible_formed = models.PositiveSmallIntegerField(_("应组建且已有在任业委会"))
+    consulted = models.PositiveSmallIntegerField(_("开展议事协商"))
+    evaluation_score = models.DecimalField(_("本季度最新考评得分"), max_digits=5, decimal_places=2, null=True)
+    complaints = models.PositiveIntegerField(_("信访及12345物业诉求件数"))
+    committee_in_office = models.PositiveSmallIntegerField(_("有在任业委会"))
+    red_committee = models.PositiveSmallIntegerField(_("红色业委会"))
+    dual_role = models.PositiveSmallIntegerField(_("一肩挑"))
+    renewed_members = models.PositiveIntegerField(_("本年新成立或换届业委会成员数"))
+    renewed_party_members = models.PositiveIntegerField(_("其中党员数"))
+    service_covered = models.PositiveSmallIntegerField(_("有物业服务"))
+    safety_certified = models.PositiveSmallIntegerField(_("安全生产标准化"))
+    fees_due = models.DecimalField(_("应收物业费"), max_digits=14, decimal_places=2)
+    fees_collected = models.DecimalField(_("实收物业费"), max_digits=14, decimal_places=2)
+    hotline_received = models.PositiveIntegerField(_("12345受理"))
+    hotline_resolved = models.PositiveIntegerField(_("12345办结"))
+    hotline_satisfied = models.PositiveIntegerField(_("12345满意"))
+    micro_matters_planned = models.PositiveIntegerField(_("微实事计划"))
+    micro_matters_completed = models.PositiveIntegerField(_("微实事完成"))
+    hazards_found = models.PositiveIntegerField(_("隐患排查"))
+    hazards_rectified = models.PositiveIntegerField(_("隐患整改"))
+    guards_employed = models.PositiveIntegerField(_("保安人数"))
+    guards_certified = models.PositiveIntegerField(_("持证保安"))
+    report_expected = models.PositiveSmallIntegerField(_("应上报月报"))
+    reported_on_time = models.PositiveSmallIntegerField(_("按时上报"))
+    provisional = models.BooleanField(_("含未审核数据"))
+
+    class Meta:
+        verbose_name = _("小区月度指标事实")
+        verbose_name_plural = _("小区月度指标事实")
+        ordering = ["period", "compound"]
+        constraints = [
+            models.UniqueConstraint(fields=["compound", "period"], name="compound_month_fact_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["period", "street"], name="fact_period_street_idx"),
+            models.Index(fields=["period", "district"], name="fact_period_district_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.compound_id} {self.period:%Y-%m}"
+
+
+class StaleStreetMonth(models.Model):
+    """A street-month whose published values no longer match the data; drained by `process_stale`."""
+
+    street = models.ForeignKey("districts.Street", on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("街道(乡镇)"))
+    period = models.DateField(_("月份"))
+    # The first mark wins, so a street edited continuously is still recomputed within the settle delay.
+    marked_at = models.DateTimeField(_("标记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("待重算街道月份")
+        verbose_name_plural = _("待重算街道月份")
+        ordering = ["marked_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["street", "period"], name="stale_street_month_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street_id} {self.period:%Y-%m}"
+
+
+class RecomputeJob(models.Model):
+    """A recompute of a range of months started by staff; the task updates its progress."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("计算中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    period_from = models.DateField(_("起始月份"))
+    period_to = models.DateField(_("截止月份"))
+    include_submitted = models.BooleanField(_("包含已上报未审核数据"), default=False)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(_("月份数"), default=0)
+    done = models.PositiveIntegerField(_("已完成月份数"), default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("发起人"))
+    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+
+    class Meta:
+        verbose_name = _("指标重算任务")
+        verbose_name_plural = _("指标重算任务")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_to__gte=models.F("period_from")),
+                                   name="recompute_job_period_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_from:%Y-%m}—{self.period_to:%Y-%m} {self.get_status_display()}"

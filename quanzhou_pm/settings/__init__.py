@@ -5,3 +5,4 @@ from .celery import *  # noqa: F401,F403
 from .api import *  # noqa: F401,F403
 from .security import *  # noqa: F401,F403
 from .portal import *  # noqa: F401,F403
+from .metrics import *  # noqa: F401,F403
