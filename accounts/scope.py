@@ -66,6 +66,11 @@ class AreaScope:
     def can_change_street(self, street_id: int) -> bool:
         return self.city_wide or (self.street_id is not None and self.street_id == street_id)
 
+    # Reviewing a street's monthly report: its district's staff, and city staff as an override.
+    def can_review_street(self, district_id: int) -> bool:
+        return self.city_wide or (self.street_id is None and self.district_id is not None
+                                  and self.district_id == district_id)
+
     def can_see_street(self, street_id: int, district_id: int) -> bool:
         if self.city_wide:
             return True

@@ -1,7 +1,33 @@
 """Settings of the campaign itself (domain knobs), each overridable from the environment."""
-from .env import env, env_list
+from .env import env, env_int, env_list
 
 # Housing types whose compounds are eligible for an owners' committee (committee_formation_rate).
 COMMITTEE_ELIGIBLE_HOUSING_TYPES = env_list("COMMITTEE_ELIGIBLE_HOUSING_TYPES", ["commodity"])
 # The city this deployment serves, by its division code.
 PORTAL_CITY_CODE = env("PORTAL_CITY_CODE", default="350500")
+
+# Monthly reports (月报) are due by this day of the following month; later submissions are marked late.
+MONTHLY_REPORT_DUE_DAY = env_int("MONTHLY_REPORT_DUE_DAY", 10)
+# A monthly value is flagged for the reviewer when it is more than this multiple of the compound's
+# median over its previous MONTHLY_OUTLIER_HISTORY_MONTHS months (or less than the median divided
+# by it), provided at least MONTHLY_OUTLIER_MIN_HISTORY of those months have data.
+MONTHLY_OUTLIER_MULTIPLE = float(env("MONTHLY_OUTLIER_MULTIPLE", default="3"))
+MONTHLY_OUTLIER_HISTORY_MONTHS = env_int("MONTHLY_OUTLIER_HISTORY_MONTHS", 6)
+MONTHLY_OUTLIER_MIN_HISTORY = env_int("MONTHLY_OUTLIER_MIN_HISTORY", 3)
+# Excel uploads of monthly data: size limit in bytes.
+MONTHLY_UPLOAD_MAX_BYTES = env_int("MONTHLY_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+
+# The annual selection's public voting (公众点赞): candidates a verified number may vote for per day,
+# code lifetime and attempts, and rate limits (count per hour) per number, per IP and per device cookie.
+SELECTION_DAILY_VOTE_LIMIT = env_int("SELECTION_DAILY_VOTE_LIMIT", 3)
+SELECTION_CODE_TTL_SECONDS = env_int("SELECTION_CODE_TTL_SECONDS", 300)
+SELECTION_CODE_MAX_ATTEMPTS = env_int("SELECTION_CODE_MAX_ATTEMPTS", 5)
+SELECTION_CODES_PER_NUMBER_HOURLY = env_int("SELECTION_CODES_PER_NUMBER_HOURLY", 5)
+SELECTION_REQUESTS_PER_IP_HOURLY = env_int("SELECTION_REQUESTS_PER_IP_HOURLY", 60)
+SELECTION_REQUESTS_PER_DEVICE_HOURLY = env_int("SELECTION_REQUESTS_PER_DEVICE_HOURLY", 30)
+# Staff see an IP or device with at least this many votes within one hour as a suspicious burst.
+SELECTION_BURST_THRESHOLD = env_int("SELECTION_BURST_THRESHOLD", 20)
+# Where one-time codes go; the console backend logs them (development). Real gateways plug in here.
+SELECTION_SMS_BACKEND = env("SELECTION_SMS_BACKEND", default="selection.sms.ConsoleSmsBackend")
+# Nomination material: accepted file types are fixed in selection.services; this is the size limit.
+SELECTION_MATERIAL_MAX_BYTES = env_int("SELECTION_MATERIAL_MAX_BYTES", 10 * 1024 * 1024)

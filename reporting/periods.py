@@ -1,0 +1,51 @@
+"""Months as the reporting period: always represented by their first day."""
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+
+from django.conf import settings
+from django.utils import timezone
+
+_PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_period(text: str) -> datetime.date:
+    """'2024-05' → date(2024, 5, 1); ValueError on anything else."""
+    match = _PERIOD_RE.match((text or "").strip())
+    if not match:
+        raise ValueError(text)
+    return datetime.date(int(match[1]), int(match[2]), 1)
+
+
+def format_period(period: datetime.date) -> str:
+    return f"{period:%Y-%m}"
+
+
+def add_months(period: datetime.date, months: int) -> datetime.date:
+    index = period.year * 12 + period.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(period: datetime.date) -> datetime.date:
+    return period.replace(day=calendar.monthrange(period.year, period.month)[1])
+
+
+def due_on(period: datetime.date) -> datetime.date:
+    following = add_months(period, 1)
+    last_day = calendar.monthrange(following.year, following.month)[1]
+    return following.replace(day=min(settings.MONTHLY_REPORT_DUE_DAY, last_day))
+
+
+def current_month() -> datetime.date:
+    return timezone.localdate().replace(day=1)
+
+
+def current_reporting_period() -> datetime.date:
+    """The month being reported now: last month, due by the due day of this month."""
+    return add_months(current_month(), -1)
+
+
+def is_future(period: datetime.date) -> bool:
+    return period > current_month()

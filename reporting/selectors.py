@@ -1,0 +1,129 @@
+"""Reads of monthly data, each in a bounded number of queries whatever the street's size."""
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _, gettext_lazy
+
+from accounts.scope import AreaScope
+from communities.models import Compound
+from communities.selectors import compounds_active_on
+
+from .models import MonthlyRecord, MonthlyReport, ReportState, ReportTransition
+from .periods import add_months, month_end
+from .validation import FIELDS, show_value
+
+
+def monthly_report_for(*, street, period: datetime.date) -> MonthlyReport | None:
+    return (MonthlyReport.objects.filter(street=street, period=period)
+            .select_related("street__district", "submitted_by", "approved_by").first())
+
+
+def street_recent_reports(*, street, limit: int = 12) -> QuerySet[MonthlyReport]:
+    return MonthlyReport.objects.filter(street=street).order_by("-period")[:limit]
+
+
+def report_transitions(*, report: MonthlyReport) -> QuerySet[ReportTransition]:
+    return report.transitions.select_related("actor").order_by("-at", "-pk")
+
+
+@dataclass
+class GridRow:
+    compound: Compound
+    record: MonthlyRecord | None
+    previous: MonthlyRecord | None
+
+
+def monthly_grid_rows(*, street, period: datetime.date) -> list[GridRow]:
+    """One row per compound active at the month's end, with this and last month's records."""
+    compounds = compounds_active_on(month_end(period), area=street).order_by("code")
+    records = MonthlyRecord.objects.filter(report__street=street, period__in=[period, add_months(period, -1)])
+    by_month: dict[datetime.date, dict[int, MonthlyRecord]] = defaultdict(dict)
+    for record in records:
+        by_month[record.period][record.compound_id] = record
+    current, previous = by_month[period], by_month[add_months(period, -1)]
+    return [GridRow(c, current.get(c.pk), previous.get(c.pk)) for c in compounds]
+
+
+def missing_compounds(*, street, period: datetime.date) -> QuerySet[Compound]:
+    """Compounds that should report for the month but have no record yet."""
+    reported = MonthlyRecord.objects.filter(compound=OuterRef("pk"), period=period)
+    return compounds_active_on(month_end(period), area=street).exclude(Exists(reported)).order_by("code")
+
+
+def flagged_records(*, street, period: datetime.date) -> QuerySet[MonthlyRecord]:
+    return (MonthlyRecord.objects.filter(report__street=street, period=period).exclude(flags=[])
+            .select_related("compound").order_by("compound__code"))
+
+
+def review_queue(*, user, states: tuple[str, ...] = (ReportState.SUBMITTED,)) -> list[MonthlyReport]:
+    """Reports in the user's area in `states`, with record, flagged and missing compound counts."""
+    reports = list(
+        AreaScope.for_user(user).filter(MonthlyReport.objects.filter(state__in=states))
+        .select_related("street__district", "submitted_by")
+        .annotate(record_count=Count("records"), flagged_count=Count("records", filter=~Q(records__flags=[])))
+        .order_by("period", "street__code")
+    )
+    # Expected compounds depend on each month's end: one grouped count per distinct month.
+    streets_by_period: dict[datetime.date, set[int]] = defaultdict(set)
+    for report in reports:
+        streets_by_period[report.period].add(report.street_id)
+    expected: dict[tuple[int, datetime.date], int] = {}
+    for period, street_ids in streets_by_period.items():
+        counts = (compounds_active_on(month_end(period)).filter(community__street__in=street_ids)
+                  .values_list("community__street").annotate(n=Count("pk")))
+        expected.update({(street_id, period): n for street_id, n in counts})
+    for report in reports:
+        report.expected_count = expected.get((report.street_id, report.period), 0)
+        report.missing_count = max(report.expected_count - report.record_count, 0)
+    return reports
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime.datetime
+    user: object
+    compound: Compound | None
+    action: str
+    field: str
+    old: str
+    new: str
+    reason: str = ""
+
+
+_RECORD_ACTIONS = {"+": gettext_lazy("新增"), "~": gettext_lazy("修改"), "-": gettext_lazy("删除")}
+_EMPTY = (None, 0, False)
+
+
+def monthly_report_history(*, report: MonthlyReport) -> list[HistoryEntry]:
+    """Every change of the report's records (field by field, old → new) and of its state, newest first."""
+    entries: list[HistoryEntry] = []
+    previous_by_record: dict[int, object] = {}
+    history = (MonthlyRecord.history.filter(report_id=report.pk).select_related("history_user", "compound")
+               .order_by("history_date", "history_id"))
+    for version in history:
+        before = previous_by_record.get(version.id)
+        action = str(_RECORD_ACTIONS.get(version.history_type, version.history_type))
+        for spec in FIELDS:
+            if version.history_type == "-":
+                old, new, shown = getattr(version, spec.name), None, getattr(version, spec.name)
+            else:
+                old = getattr(before, spec.name) if before is not None else None
+                new = shown = getattr(version, spec.name)
+            # A created or deleted record lists only the fields that carried a value.
+            if old == new or (version.history_type != "~" and shown in _EMPTY):
+                continue
+            entries.append(HistoryEntry(version.history_date, version.history_user, version.compound, action,
+                                        spec.label, show_value(old), show_value(new),
+                                        version.history_change_reason or ""))
+        previous_by_record[version.id] = version
+    for transition in report_transitions(report=report):
+        entries.append(HistoryEntry(transition.at, transition.actor, None, _("状态变更"), _("状态"),
+                                    str(transition.get_from_state_display()), str(transition.get_to_state_display()),
+                                    transition.reason))
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries
+
