@@ -264,6 +264,9 @@ def validate_monthly_rows(*, street, period: datetime.date, rows: list[RowInput]
     last_day, seen, validated = month_end(period), set(), []
     for row in rows:
         compound = compounds.get(row.code)
+        if not row.code:
+            errors.append(CellError("", None, _("缺少小区代码"), row.line))
+            continue
         if compound is None:
             errors.append(CellError(row.code, None, _("小区代码 %(code)s 不属于%(street)s") % {
                 "code": row.code, "street": street.name}, row.line))

@@ -1,0 +1,149 @@
+"""The monthly Excel template and its reading back.
+
+Layout, stable because other systems script against it: the first sheet holds row 1 headers, then
+one row per compound with its code in column A, its name in column B and the month's fields from
+column C on, in validation.FIELDS order. A second sheet, 填写说明, explains the rules and names the
+street and month the file was made for.
+"""
+from __future__ import annotations
+
+import datetime
+from io import BytesIO
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .periods import format_period
+from .selectors import monthly_grid_rows
+from .validation import COUNT, FIELDS, FLAG, MONEY, PART_OF_WHOLE, FIELD_BY_NAME, RowInput, show_value
+
+DATA_SHEET = "月报数据"
+INSTRUCTIONS_SHEET = "填写说明"
+FIRST_FIELD_COLUMN = 3
+# Where the instructions sheet names the street and month, so a file for another month is refused.
+STREET_CELL, PERIOD_CELL = "B2", "B3"
+
+
+class ExcelLayoutError(Exception):
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
+
+
+def headers() -> list[str]:
+    return [_("小区代码"), _("小区名称"), *[spec.label for spec in FIELDS]]
+
+
+def _validation_for(kind: str) -> DataValidation:
+    if kind == COUNT:
+        rule = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0")
+        rule.error = _("请填写不小于0的整数")
+    elif kind == MONEY:
+        rule = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0")
+        rule.error = _("请填写不小于0的金额")
+    elif kind == FLAG:
+        rule = DataValidation(type="list", formula1='"是,否"')
+        rule.error = _("请选择“是”或“否”")
+    else:
+        rule = DataValidation(type="decimal", operator="between", formula1="0", formula2="100")
+        rule.error = _("请填写0到100之间的分数")
+    rule.errorTitle, rule.showErrorMessage, rule.allow_blank = _("填写有误"), True, True
+    return rule
+
+
+def monthly_template(*, street, period: datetime.date) -> bytes:
+    """The street's template for the month, pre-filled with the month's values already entered."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = DATA_SHEET
+    sheet.append(headers())
+    rows = monthly_grid_rows(street=street, period=period)
+    for grid_row in rows:
+        record = grid_row.record
+        values = [None] * len(FIELDS) if record is None else [
+            show_value(getattr(record, spec.name)) if spec.kind == FLAG else getattr(record, spec.name) for spec in FIELDS]
+        sheet.append([grid_row.compound.code, grid_row.compound.name, *values])
+    last_row = max(len(rows) + 1, 2)
+    for offset, spec in enumerate(FIELDS):
+        letter = get_column_letter(FIRST_FIELD_COLUMN + offset)
+        rule = _validation_for(spec.kind)
+        sheet.add_data_validation(rule)
+        rule.add(f"{letter}2:{letter}{last_row}")
+        sheet.column_dimensions[letter].width = 14
+    for cell in sheet[1]:
+        cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="EEF2F7")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 14, 24
+    sheet.freeze_panes = "C2"
+    _instructions(workbook.create_sheet(INSTRUCTIONS_SHEET), street, period)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _instructions(sheet, street, period) -> None:
+    sheet.append([_("泉州市住宅小区月报数据填报模板")])
+    sheet.append([_("街道(乡镇)代码"), street.code, street.name])
+    sheet.append([_("月份"), format_period(period)])
+    sheet.append([])
+    rules = [
+        _("1. 请只在“%(sheet)s”工作表中填写，不要修改第1行表头、A列小区代码和B列小区名称，不要增删列。") % {"sheet": DATA_SHEET},
+        _("2. 次数、件数、人数填写不小于0的整数；金额（元）填写不小于0的数，最多两位小数。"),
+        _("3. 精细化考评得分为季度考评结果，填写0到100之间的分数；本月未考评请留空。"),
+        _("4. 公共收益已公示请填写“是”或“否”，留空视为“否”。"),
+        _("5. 一行中有任何数据时，留空的次数和金额按0计；整行留空表示该小区本月暂无数据（已有数据将被删除）。"),
+        _("6. 以下数值不能大于后者：%(pairs)s。") % {"pairs": "；".join(
+            f"{FIELD_BY_NAME[part].label} ≤ {FIELD_BY_NAME[whole].label}" for part, whole in PART_OF_WHOLE)},
+        _("7. 上传时整份文件一起校验：任何一行有误，整份文件都不会保存，系统会列出全部有误的行和单元格。"),
+        _("8. 明显偏离该小区近几个月中位数的数值可以保存，但会提示审核人员核实。"),
+    ]
+    for line in rules:
+        sheet.append([line])
+    sheet.column_dimensions["A"].width = 110
+
+
+def _cell_text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def read_monthly_workbook(content: bytes, *, street=None, period: datetime.date | None = None) -> list[RowInput]:
+    """Rows of the first sheet as RowInput; ExcelLayoutError when the file is not this template."""
+    try:
+        workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:
+        raise ExcelLayoutError(_("无法读取该文件，请上传由本系统下载的 .xlsx 模板")) from exc
+    try:
+        _check_made_for(workbook, street, period)
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = [_cell_text(value) for value in next(rows, ())]
+        expected = headers()
+        for index, title in enumerate(expected):
+            found = header[index] if index < len(header) else ""
+            if found != title:
+                raise ExcelLayoutError(_("第一张工作表第1行表头与模板不一致：%(column)s列应为“%(title)s”，实为“%(found)s”") % {
+                    "column": get_column_letter(index + 1), "title": title, "found": found})
+        if any(header[len(expected):]):
+            raise ExcelLayoutError(_("第一张工作表有多余的列，请使用本系统下载的模板"))
+        names = [spec.name for spec in FIELDS]
+        result = []
+        for line, cells in enumerate(rows, start=2):
+            if all(_cell_text(value) == "" for value in cells):
+                continue
+            cells = list(cells) + [None] * (len(expected) - len(cells))
+            result.append(RowInput(_cell_text(cells[0]), dict(zip(names, cells[2:len(expected)])), line))
+        return result
+    finally:
+        workbook.close()
+
+
+def _check_made_for(workbook, street, period) -> None:
+    if INSTRUCTIONS_SHEET not in workbook.sheetnames or street is None:
+        return
+    sheet = workbook[INSTRUCTIONS_SHEET]
+    made_street, made_period = _cell_text(sheet[STREET_CELL].value), _cell_text(sheet[PERIOD_CELL].value)
+    if (made_street and made_street != street.code) or (made_period and made_period != format_period(period)):
+        raise ExcelLayoutError(_("该文件是 %(street)s %(period)s 的模板，与当前要导入的街道或月份不一致") % {
+            "street": made_street, "period": made_period})
