@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "committees",
     "reporting",
     "metrics",
+    "selection",
 ]
 
 MIDDLEWARE = [
