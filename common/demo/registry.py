@@ -3,6 +3,7 @@ import datetime
 import math
 import random
 from dataclasses import dataclass
+from itertools import accumulate
 
 from communities.models import Compound, CompoundManagementPeriod, HousingType, ManagementMode
 from districts.models import Street
@@ -10,7 +11,7 @@ from districts.models import Street
 from . import names
 from .areas import StreetSeed
 from .bulk import BATCH_SIZE, insert, insert_count
-from .calendar import CAMPAIGN_START, ONE_DAY, REGISTRY_START, add_months, random_day
+from .calendar import CAMPAIGN_START, REGISTRY_START, add_months, random_day
 
 HOUSING_MIX = {  # share of housing types, urban streets / towns and townships
     "urban": {HousingType.COMMODITY: 64, HousingType.RESETTLEMENT: 14, HousingType.REFORMED_PUBLIC: 9,
@@ -129,11 +130,12 @@ def generate(rng: random.Random, streets: list[StreetSeed], *, total: int, today
     for street_seed, count in zip(streets, _allocate(rng, streets, total)):
         street = street_seed.street
         communities = street_seed.communities
-        community_weights = [(3.0 if c.kind == "community" else 0.6) * rng.uniform(0.3, 1.7) for c in communities]
+        community_weights = list(accumulate((3.0 if c.kind == "community" else 0.6) * rng.uniform(0.3, 1.7)
+                                            for c in communities))
         mix = HOUSING_MIX["urban" if street.kind == Street.Kind.STREET else "rural"]
         taken: set[str] = set()
         for number in range(1, count + 1):
-            community = rng.choices(communities, weights=community_weights)[0]
+            community = rng.choices(communities, cum_weights=community_weights)[0]
             housing_type = _pick(rng, mix)
             year = _year_built(rng, housing_type, today)
             completion = min(datetime.date(year, rng.randint(1, 12), 1), latest_completion)

@@ -3,8 +3,9 @@ import datetime
 import unicodedata
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import ProtectedError
 
-from common.demo.flush import flush_demo_data
+from common.demo.flush import FlushRefused, flush_demo_data
 from common.demo.runner import DEFAULT_COMPOUNDS, DEFAULT_SEED, DemoOptions, run
 from communities.models import Compound
 
@@ -32,7 +33,10 @@ class Command(BaseCommand):
         if options["months"] is not None and options["months"] < 1:
             raise CommandError("--months 至少为 1。")
         if options["flush"]:
-            flush_demo_data()
+            try:
+                flush_demo_data()
+            except (FlushRefused, ProtectedError) as error:
+                raise CommandError(f"无法清空演示数据：{error}") from error
             self.stdout.write("已清空原有登记库和月报数据。")
         if Compound.objects.exists():
             if options["if_empty"]:
