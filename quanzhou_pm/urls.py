@@ -12,4 +12,5 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("indicators/", include("metrics.urls")),
+    path("reports/", include("reporting.urls")),
 ]

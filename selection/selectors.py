@@ -9,6 +9,8 @@ from django.db.models.functions import TruncHour
 
 from accounts.models import Role
 from accounts.scope import scope_for
+from metrics.models import Comparison, Direction, Unit
+from metrics.selectors import indicator_values_with_comparison
 
 from .models import (
     CandidateResult,
@@ -37,8 +39,6 @@ def street_attainment(*, street_codes: list[str], period: datetime.date) -> dict
     value when that is on a 0–100 scale of "higher is better"; a missing value counts 0. The
     score is the mean progress × 100. Streets without any published value are absent.
     """
-    from metrics.selectors import indicator_values_with_comparison
-
     if not street_codes or period is None:
         return {}
     rows = indicator_values_with_comparison(area_level="street", area_codes=list(street_codes), period=period)
@@ -59,8 +59,6 @@ def street_attainment(*, street_codes: list[str], period: datetime.date) -> dict
 
 def _progress(row) -> Decimal | None:
     """Progress of one indicator in [0, 1]; None when the indicator cannot be scored at all."""
-    from metrics.models import Comparison, Direction, Unit
-
     target, value = row.target, row.value
     scalable = row.indicator.direction == Direction.UP and row.indicator.unit in (Unit.PERCENT, Unit.SCORE)
     if target is None and not scalable:

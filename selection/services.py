@@ -350,7 +350,8 @@ def score_submit(*, judge, nomination: Nomination, criterion: Criterion, value, 
     assignment = JudgeAssignment.objects.filter(criterion=criterion, judge=judge).first()
     if assignment is None or nomination.round_id != criterion.round_id:
         raise ValidationError(_("您未被指派该评分项，不能打分。"))
-    selection_round = criterion.round
+    # Read the round afresh: the state decides, not whatever copy the caller holds.
+    selection_round = SelectionRound.objects.get(pk=criterion.round_id)
     _require_not_published(selection_round)
     if selection_round.state != RoundState.OPEN or not _stage_open(selection_round, criterion.stage,
                                                                    today or timezone.localdate()):
