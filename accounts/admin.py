@@ -1,8 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import ApiToken, User
 
 
 @admin.register(User)
@@ -17,3 +18,26 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("username", "first_name", "last_name", "email")
     autocomplete_fields = ("district", "street")
     show_full_result_count = False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "key_prefix", "can_write", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("can_write", ("revoked_at", admin.EmptyFieldListFilter))
+    list_select_related = ("user",)
+    search_fields = ("name", "user__username", "key_prefix")
+    autocomplete_fields = ("user",)
+    readonly_fields = ("key_prefix", "created_at", "last_used_at", "revoked_at")
+    actions = ["revoke"]
+
+    def save_model(self, request, obj, form, change):
+        key = None if change else obj.assign_new_key()
+        super().save_model(request, obj, form, change)
+        if key:
+            self.message_user(request, _("令牌已创建，密钥只显示这一次，请立即复制交给调用方：%(key)s") % {"key": key},
+                              messages.WARNING)
+
+    @admin.action(description=_("吊销所选令牌"))
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, _("已吊销 %(count)d 个令牌。") % {"count": count})

@@ -4,7 +4,10 @@ from django.urls import NoReverseMatch, reverse
 from .models import Role
 
 # role → (url name, function user → kwargs). Filled as the dashboard and reporting pages land.
-LANDING_PAGES: dict[str, tuple[str, object]] = {}
+LANDING_PAGES: dict[str, tuple[str, object]] = {
+    Role.STREET_OFFICER: ("reporting:home", lambda user: {}),
+    Role.DISTRICT_STAFF: ("reporting:review_queue", lambda user: {}),
+}
 
 
 def landing_url_for(user) -> str | None:

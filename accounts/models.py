@@ -1,3 +1,6 @@
+import hashlib
+import secrets
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -57,3 +60,48 @@ class User(AbstractUser):
         if self.street_id and not self.district_id and self.role == Role.API_CLIENT:
             self.district_id = self.street.district_id
         super().save(*args, **kwargs)
+
+
+class ApiToken(models.Model):
+    """A key another system sends as `Authorization: Token <key>`; it acts as its user, in its user's scope.
+
+    Only a SHA-256 digest of the key is stored: the key itself is shown once, when staff create it.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("用户"))
+    name = models.CharField(_("名称"), max_length=100, help_text=_("调用方系统名称，例如“市大数据平台”"))
+    key_prefix = models.CharField(_("密钥前缀"), max_length=8, editable=False, help_text=_("用于辨认密钥，不能用于认证"))
+    key_digest = models.CharField(_("密钥摘要"), max_length=64, unique=True, editable=False)
+    can_write = models.BooleanField(_("允许写入"), default=False, help_text=_("未勾选时只能读取，写操作返回 403"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最近使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.key_prefix}…）"
+
+    @staticmethod
+    def digest(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    def assign_new_key(self) -> str:
+        """Give the token a fresh random key and return it: the only moment the key is known."""
+        key = secrets.token_urlsafe(32)
+        self.key_prefix, self.key_digest = key[:8], self.digest(key)
+        return key
+
+    @classmethod
+    def issue(cls, *, user: User, name: str, can_write: bool = False) -> tuple["ApiToken", str]:
+        token = cls(user=user, name=name, can_write=can_write)
+        key = token.assign_new_key()
+        token.save()
+        return token, key
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from communities.models import Compound, PropertyFirm
 
 from .models import (
+    CommitteeStatus,
     OwnersCommittee,
     PartyOrganisation,
     PartyOrganisationCompound,
@@ -89,3 +90,18 @@ def compounds_with_committee_in_office_on(on: datetime.date, compounds: QuerySet
 def firms_covered_by_party_org_on(on: datetime.date, firms: QuerySet[PropertyFirm] | None = None) -> QuerySet[PropertyFirm]:
     base = firms if firms is not None else PropertyFirm.objects.all()
     return base.filter(firm_party_coverage_exists(on))
+
+
+def committee_status_q(status: str, on: datetime.date) -> Q:
+    """The set-based form of OwnersCommittee.status_on: committees whose status on `on` is `status`."""
+    dissolved = Q(dissolved_on__isnull=False, dissolved_on__lte=on)
+    started = Q(term_start__isnull=False, term_start__lte=on)
+    renewing = Q(renewal_started_on__isnull=False, renewal_started_on__lte=on)
+    by_status = {
+        CommitteeStatus.DISSOLVED: dissolved,
+        CommitteeStatus.PREPARING: ~dissolved & ~started,
+        CommitteeStatus.EXPIRED: ~dissolved & started & Q(term_end__lt=on),
+        CommitteeStatus.RENEWING: ~dissolved & started & Q(term_end__gte=on) & renewing,
+        CommitteeStatus.IN_OFFICE: ~dissolved & started & Q(term_end__gte=on) & ~renewing,
+    }
+    return by_status[status]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("common.api.urls")),
     path("indicators/", include("metrics.urls")),
     path("reports/", include("reporting.urls")),
 ]

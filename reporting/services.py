@@ -20,8 +20,9 @@ from communities.models import Compound
 
 from .models import MonthlyRecord, MonthlyReport, ReportState, ReportTransition
 from .periods import due_on, format_period, is_future
+from .permissions import may_close, may_edit, may_review
 from .signals import monthly_data_changed
-from .validation import FIELD_NAMES, FIELDS, FieldSpec, RowInput, ValidationResult, validate_monthly_rows
+from .validation import FIELD_NAMES, FIELDS, FieldSpec, RowInput, ValidationResult, show_value, validate_monthly_rows
 
 BATCH_SIZE = 1000
 
@@ -60,7 +61,7 @@ def monthly_report_get_or_create(*, street, period: datetime.date) -> MonthlyRep
 class RowChange:
     compound: Compound
     kind: str  # "create", "update", "delete" or "unchanged"
-    cells: list[tuple[FieldSpec, object, object]] = field(default_factory=list)
+    cells: list[tuple[FieldSpec, str, str]] = field(default_factory=list)  # (field, old, new) as shown
     flags: list[dict] = field(default_factory=list)
     values: dict | None = None
     record: MonthlyRecord | None = None
@@ -103,17 +104,13 @@ def monthly_records_plan(*, street, period: datetime.date, rows: list[RowInput])
             cells = [(spec, getattr(record, spec.name), row.values[spec.name]) for spec in FIELDS
                      if getattr(record, spec.name) != row.values[spec.name]]
             kind = "update" if cells else "unchanged"
+        cells = [(spec, show_value(old), show_value(new)) for spec, old, new in cells]
         changes.append(RowChange(row.compound, kind, cells, row.flags, row.values, record))
     return SavePlan(validation, changes)
 
 
-def _scope(actor) -> AreaScope | None:
-    return None if actor is None else AreaScope.for_user(actor)
-
-
 def _require_editable(report: MonthlyReport, actor) -> None:
-    scope = _scope(actor)
-    if scope is not None and not scope.can_change_street(report.street_id):
+    if actor is not None and not may_edit(AreaScope.for_user(actor), report):
         raise ReportPermissionError(_("只有本街道(乡镇)工作人员可以填报该月报"))
     if report.state != ReportState.DRAFT:
         raise ReportingError(_("月报当前为“%(state)s”状态，不能修改；如需修改请先退回或重新打开") % {
@@ -199,7 +196,7 @@ def _require_reason(reason: str) -> str:
 
 
 def monthly_report_submit(*, report: MonthlyReport, actor) -> MonthlyReport:
-    if not AreaScope.for_user(actor).can_change_street(report.street_id):
+    if not may_edit(AreaScope.for_user(actor), report):
         raise ReportPermissionError(_("只有本街道(乡镇)工作人员可以上报该月报"))
     if not report.records.exists():
         raise ReportingError(_("月报还没有任何小区的数据，不能上报"))
@@ -215,7 +212,7 @@ def monthly_report_submit(*, report: MonthlyReport, actor) -> MonthlyReport:
 
 
 def _require_reviewer(report: MonthlyReport, actor) -> None:
-    if not AreaScope.for_user(actor).can_review_street(report.street.district_id):
+    if not may_review(AreaScope.for_user(actor), report):
         raise ReportPermissionError(_("只有所属区县的工作人员可以审核该月报"))
 
 
@@ -238,7 +235,7 @@ def monthly_report_return_to_draft(*, report: MonthlyReport, actor, reason: str)
 
 
 def _require_city(actor, message: str) -> None:
-    if not AreaScope.for_user(actor).city_wide:
+    if not may_close(AreaScope.for_user(actor)):
         raise ReportPermissionError(message)
 
 

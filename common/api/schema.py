@@ -1,0 +1,42 @@
+"""OpenAPI generation: every operation documents the shared error body and its status codes."""
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="稳定的错误代码，供程序判断。 / Stable error code for programs.")
+    message = serializers.CharField(help_text="中文错误说明。 / Human-readable message in Chinese.")
+    field = serializers.CharField(allow_null=True,
+                                  help_text="出错的字段（嵌套用点号），与字段无关时为 null。 / The offending field, or null.")
+
+
+class ErrorSerializer(ErrorItemSerializer):
+    errors = ErrorItemSerializer(many=True, help_text="全部校验错误。 / Every validation error.")
+
+    class Meta:
+        ref_name = "Error"
+
+
+ERROR_RESPONSES = {
+    "400": _("请求参数或数据有误。 / Invalid parameters or body."),
+    "401": _("未认证或令牌无效。 / Not authenticated or invalid token."),
+    "403": _("无权执行此操作（例如只读令牌写入）。 / Not allowed (e.g. write with a read-only token)."),
+    "404": _("不存在或不在调用方的区域范围内。 / Not found or outside the caller's area scope."),
+    "406": _("不支持请求的格式。 / Requested format not available."),
+    "429": _("请求过于频繁，请按 Retry-After 头等待。 / Throttled: wait for Retry-After seconds."),
+}
+
+
+class ApiAutoSchema(AutoSchema):
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if self.method == "GET":
+            responses.setdefault("304", {"description": str(_(
+                "内容未变化（请求带 If-None-Match 且与 ETag 相同）。 / Not modified since the ETag sent in If-None-Match."))})
+        for code, description in ERROR_RESPONSES.items():
+            if code not in responses:
+                response = self._get_response_for_code(ErrorSerializer, code, media_types=["application/json"])
+                response["description"] = str(description)
+                responses[code] = response
+        return responses

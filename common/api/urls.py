@@ -1,0 +1,24 @@
+"""/api/: version 1 of the REST API (every app's router under one prefix), its schema and its docs."""
+from importlib import import_module
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+# Each app's api/urls.py declares a router; v1 is their union, so prefixes stay flat (/api/v1/compounds/).
+APP_ROUTERS = [
+    "districts.api.urls",
+    "communities.api.urls",
+    "committees.api.urls",
+]
+
+router = DefaultRouter()
+for module in APP_ROUTERS:
+    router.registry.extend(import_module(module).router.registry)
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]

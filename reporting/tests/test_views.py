@@ -1,0 +1,251 @@
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from reporting.excel import monthly_template
+from reporting.models import MonthlyRecord, MonthlyReport, ReportState
+from reporting.services import monthly_records_save, monthly_report_submit
+from tests.factories import CompoundFactory, StreetFactory, district_staff, street_officer
+
+from .conftest import PERIOD, row
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, street, **kwargs):
+    return reverse(f"reporting:{name}", kwargs={"street_code": street.code, "period": PERIOD, **kwargs})
+
+
+def grid_post(report, values, version=None):
+    data = {"version": report.version if version is None else version}
+    data.update({f"{code}__{field}": value for (code, field), value in values.items()})
+    return data
+
+
+def filled_xlsx(content, cells):
+    workbook = load_workbook(BytesIO(content))
+    for ref, value in cells.items():
+        workbook.worksheets[0][ref] = value
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile("月报.xlsx", buffer.getvalue())
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def test_street_officer_lands_on_this_months_report(client, officer, compounds):
+    client.force_login(officer)
+    response = client.get("/", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0].startswith(f"/reports/{officer.street.code}/")
+
+
+def test_district_staff_land_on_review_queue(client, reviewer):
+    client.force_login(reviewer)
+    assert client.get("/", follow=True).redirect_chain[-1][0] == reverse("reporting:review_queue")
+
+
+def test_report_page_shows_state_missing_and_flags(client, report, officer):
+    monthly_records_save(report=report, rows=[row("C0001", petitions=1)], actor=officer, expected_version=1, source="t")
+    MonthlyRecord.objects.filter(compound__code="C0001").update(flags=[{"field": "petitions", "message": "信访件数 异常"}])
+    client.force_login(officer)
+    page = client.get(url("report", report.street)).content.decode()
+    assert "草稿" in page and "温陵小区（C0002）" in page and "信访件数 异常" in page
+
+
+def test_report_page_query_count_does_not_grow_with_compounds(client, report, officer, community,
+                                                             django_assert_max_num_queries):
+    CompoundFactory.create_batch(30, community=community)
+    client.force_login(officer)
+    with django_assert_max_num_queries(14):
+        assert client.get(url("report", report.street)).status_code == 200
+
+
+def test_grid_shows_previous_month_under_each_input(client, report, officer, street):
+    from reporting.services import monthly_report_get_or_create
+
+    april = monthly_report_get_or_create(street=street, period=PERIOD.replace(month=4))
+    monthly_records_save(report=april, rows=[row("C0001", petitions=17)], actor=officer, expected_version=1, source="t")
+    client.force_login(officer)
+    page = client.get(url("grid", street)).content.decode()
+    assert 'name="C0001__petitions"' in page and '<small class="previous" title="上月">17</small>' in page
+
+
+def test_grid_query_count_does_not_grow_with_compounds(client, report, officer, community, django_assert_max_num_queries):
+    CompoundFactory.create_batch(30, community=community)
+    client.force_login(officer)
+    with django_assert_max_num_queries(12):
+        assert client.get(url("grid", report.street)).status_code == 200
+
+
+def test_grid_save_stores_values_and_redirects(client, report, officer):
+    client.force_login(officer)
+    response = client.post(url("grid", report.street), grid_post(report, {("C0001", "petitions"): "3",
+                                                                          ("C0002", "weekly_meetings"): "2"}))
+    assert response.status_code == 302
+    assert MonthlyRecord.objects.get(compound__code="C0001").petitions == 3
+    assert MonthlyRecord.objects.get(compound__code="C0002").weekly_meetings == 2
+    history = MonthlyRecord.history.filter(history_user=officer)
+    assert history.count() == 2 and {h.history_change_reason for h in history} == {"网格填报"}
+
+
+def test_invalid_grid_save_keeps_what_was_typed_and_shows_errors_inline(client, report, officer):
+    client.force_login(officer)
+    response = client.post(url("grid", report.street), grid_post(report, {
+        ("C0001", "petitions"): "3", ("C0002", "hotline_received"): "1", ("C0002", "hotline_resolved"): "4"}))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'name="C0001__petitions" value="3"' in page
+    assert 'name="C0002__hotline_resolved" value="4"' in page
+    assert "温陵小区（C0002）：12345物业诉求办结件数(4) 不能大于12345物业诉求受理件数(1)" in page
+    assert not MonthlyRecord.objects.exists()
+
+
+def test_stale_grid_save_is_refused_with_reload_message(client, report, officer):
+    client.force_login(officer)
+    client.post(url("grid", report.street), grid_post(report, {("C0001", "petitions"): "3"}))
+    response = client.post(url("grid", report.street), grid_post(report, {("C0001", "petitions"): "9"}, version=1))
+    assert "该月报已被他人修改，请刷新后重试" in response.content.decode()
+    assert MonthlyRecord.objects.get(compound__code="C0001").petitions == 3
+
+
+def test_other_streets_report_is_not_found(client, report, other_street):
+    client.force_login(street_officer(other_street))
+    for name in ("report", "grid", "history", "template", "upload"):
+        assert client.get(url(name, report.street)).status_code == 404
+
+
+def test_other_districts_staff_get_not_found(client, report):
+    client.force_login(district_staff(StreetFactory().district))
+    assert client.get(url("report", report.street)).status_code == 404
+    assert client.post(url("action", report.street, action="approve")).status_code == 404
+
+
+def test_district_staff_may_see_but_not_edit_the_grid(client, report, reviewer):
+    client.force_login(reviewer)
+    assert client.get(url("report", report.street)).status_code == 200
+    assert client.get(url("grid", report.street)).status_code == 403
+    assert client.post(url("action", report.street, action="submit")).status_code == 403
+
+
+def test_officer_may_not_approve_own_report(client, report, officer):
+    monthly_records_save(report=report, rows=[row("C0001", petitions=1)], actor=officer, expected_version=1, source="t")
+    monthly_report_submit(report=report, actor=officer)
+    client.force_login(officer)
+    assert client.post(url("action", report.street, action="approve")).status_code == 403
+
+
+def test_submit_approve_return_through_the_pages(client, report, officer, reviewer):
+    client.force_login(officer)
+    client.post(url("grid", report.street), grid_post(report, {("C0001", "petitions"): "3"}))
+    client.post(url("action", report.street, action="submit"))
+    assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.SUBMITTED
+    client.force_login(reviewer)
+    queue = client.get(reverse("reporting:review_queue")).content.decode()
+    assert report.street.name in queue
+    client.post(url("action", report.street, action="return"), {"reason": ""})
+    assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.SUBMITTED, "a return needs a reason"
+    client.post(url("action", report.street, action="approve"))
+    assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.APPROVED
+
+
+def test_city_reopens_through_the_page(client, report, officer, reviewer, city):
+    client.force_login(officer)
+    client.post(url("grid", report.street), grid_post(report, {("C0001", "petitions"): "3"}))
+    client.post(url("action", report.street, action="submit"))
+    client.force_login(reviewer)
+    client.post(url("action", report.street, action="approve"))
+    client.force_login(city)
+    client.post(url("action", report.street, action="reopen"), {"reason": "更正信访件数"})
+    assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.DRAFT
+
+
+def test_review_queue_lists_only_own_district_with_counts(client, report, officer, reviewer,
+                                                          django_assert_max_num_queries):
+    monthly_records_save(report=report, rows=[row("C0001", petitions=1)], actor=officer, expected_version=1, source="t")
+    monthly_report_submit(report=report, actor=officer)
+    elsewhere = StreetFactory(name="别处街道")
+    client.force_login(reviewer)
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("reporting:review_queue")).content.decode()
+    assert report.street.name in page and elsewhere.name not in page
+    assert "1 / 2" in page
+
+
+def test_street_officer_has_no_review_queue(client, officer):
+    client.force_login(officer)
+    assert client.get(reverse("reporting:review_queue")).status_code == 403
+
+
+def test_history_page_lists_who_which_compound_field_old_and_new(client, report, officer):
+    monthly_records_save(report=report, rows=[row("C0001", petitions=1)], actor=officer, expected_version=1, source="t")
+    monthly_records_save(report=report, rows=[row("C0001", petitions=4)], actor=officer, expected_version=2, source="t")
+    client.force_login(officer)
+    page = client.get(url("history", report.street)).content.decode()
+    assert "泉秀花园（C0001）" in page and "信访件数" in page and "修改" in page
+    assert '<td class="num">1</td><td class="num">4</td>' in page
+
+
+def test_template_download_is_an_xlsx_named_for_street_and_month(client, report, officer):
+    client.force_login(officer)
+    response = client.get(url("template", report.street))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "2024-05" in response["Content-Disposition"]
+    assert load_workbook(BytesIO(response.content)).worksheets[0]["A2"].value == "C0001"
+
+
+def test_upload_previews_then_confirm_saves(client, report, officer, media):
+    client.force_login(officer)
+    upload = filled_xlsx(monthly_template(street=report.street, period=PERIOD), {"E2": 5, "C3": 2})
+    preview = client.post(url("upload", report.street), {"file": upload})
+    page = preview.content.decode()
+    assert "2 个小区的数据将发生变化" in page and "信访件数：— → 5" in page
+    assert not MonthlyRecord.objects.exists(), "the preview saves nothing"
+    response = client.post(url("upload_confirm", report.street))
+    assert response.status_code == 302
+    assert MonthlyRecord.objects.get(compound__code="C0001").petitions == 5
+    assert {h.history_change_reason for h in MonthlyRecord.history.all()} == {"Excel导入"}
+    assert list((media / "reporting" / "uploads").iterdir()) == [], "the kept file is removed after confirming"
+
+
+def test_upload_with_bad_rows_lists_every_error_and_saves_nothing(client, report, officer, media):
+    client.force_login(officer)
+    upload = filled_xlsx(monthly_template(street=report.street, period=PERIOD), {"E2": -1, "U3": 150})
+    response = client.post(url("upload", report.street), {"file": upload})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "发现 2 处错误，未保存任何数据" in page
+    assert "泉秀花园（C0001）：信访件数 须为不小于0的整数" in page and "温陵小区（C0002）：精细化考评得分" in page
+    assert client.post(url("upload_confirm", report.street)).status_code == 302
+    assert not MonthlyRecord.objects.exists()
+
+
+def test_upload_refuses_other_file_types(client, report, officer, media):
+    client.force_login(officer)
+    response = client.post(url("upload", report.street), {"file": SimpleUploadedFile("data.csv", b"a,b")})
+    assert "只能上传 .xlsx 格式的文件" in response.content.decode()
+
+
+def test_upload_refuses_big_files(client, report, officer, media, settings):
+    settings.MONTHLY_UPLOAD_MAX_BYTES = 10
+    client.force_login(officer)
+    response = client.post(url("upload", report.street), {"file": SimpleUploadedFile("a.xlsx", b"x" * 20)})
+    assert "文件不能超过" in response.content.decode()
+
+
+def test_confirm_after_someone_else_saved_is_refused(client, report, officer, media):
+    client.force_login(officer)
+    client.post(url("upload", report.street),
+                {"file": filled_xlsx(monthly_template(street=report.street, period=PERIOD), {"E2": 5})})
+    monthly_records_save(report=report, rows=[row("C0002", petitions=1)], actor=officer,
+                         expected_version=report.version, source="t")
+    response = client.post(url("upload_confirm", report.street), follow=True)
+    assert "该月报已被他人修改，请刷新后重试" in response.content.decode()
+    assert not MonthlyRecord.objects.filter(compound__code="C0001").exists()

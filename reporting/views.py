@@ -1,0 +1,262 @@
+"""Monthly report pages. Thin: scope decides what is visible (404) and the services what is allowed (403)."""
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from accounts.scope import AreaScope
+from districts.models import Street
+
+from . import selectors, services
+from .excel import ExcelLayoutError, monthly_template, read_monthly_workbook
+from .forms import ReasonForm, UploadForm, grid_display, grid_rows_from_post
+from .models import ReportState
+from .periods import add_months, current_reporting_period, format_period, is_future
+from .permissions import may_close, may_review
+from .validation import FIELDS
+
+GRID_PAGE_SIZE = 40  # 40 compounds × 19 fields stays under Django's 1,000 posted fields.
+UPLOAD_SESSION_KEY = "reporting_pending_upload"
+
+
+def _street_or_404(request, street_code: str) -> Street:
+    visible = AreaScope.for_user(request.user).filter(Street.objects.select_related("district"))
+    return get_object_or_404(visible, code=street_code)
+
+
+def _report_or_404(street, period):
+    report = selectors.monthly_report_for(street=street, period=period)
+    if report is None:
+        raise Http404
+    return report
+
+
+def _report_url(street, period):
+    return redirect("reporting:report", street_code=street.code, period=period)
+
+
+@login_required
+def home(request):
+    """Street officers land on the month being reported; reviewers on their queue."""
+    if request.user.role == Role.STREET_OFFICER and request.user.street_id:
+        return redirect("reporting:report", street_code=request.user.street.code, period=current_reporting_period())
+    return redirect("reporting:review_queue")
+
+
+@login_required
+def report_detail(request, street_code, period):
+    street = _street_or_404(request, street_code)
+    report = selectors.monthly_report_for(street=street, period=period)
+    scope = AreaScope.for_user(request.user)
+    state = report.state if report else ReportState.DRAFT
+    editable = not is_future(period) and state == ReportState.DRAFT and scope.can_change_street(street.pk)
+    missing = selectors.missing_compounds(street=street, period=period)
+    context = {
+        "street": street, "period": period, "report": report, "state_label": ReportState(state).label,
+        "missing": missing[:50], "missing_count": missing.count(),
+        "flagged": selectors.flagged_records(street=street, period=period),
+        "transitions": selectors.report_transitions(report=report) if report else [],
+        "recent": selectors.street_recent_reports(street=street),
+        "previous_period": add_months(period, -1),
+        "next_period": None if is_future(add_months(period, 1)) else add_months(period, 1),
+        "can_edit": editable,
+        "can_submit": editable and report is not None,
+        "can_review": report is not None and state == ReportState.SUBMITTED and may_review(scope, report),
+        "can_lock": report is not None and state == ReportState.APPROVED and may_close(scope),
+        "can_reopen": report is not None and state in (ReportState.APPROVED, ReportState.LOCKED) and may_close(scope),
+        "reason_form": ReasonForm(),
+    }
+    return render(request, "reporting/report_detail.html", context)
+
+
+@login_required
+def report_grid(request, street_code, period):
+    street = _street_or_404(request, street_code)
+    scope = AreaScope.for_user(request.user)
+    if not scope.can_change_street(street.pk):
+        raise PermissionDenied
+    try:
+        report = services.monthly_report_get_or_create(street=street, period=period)
+    except services.ReportingError as exc:
+        messages.error(request, exc.message)
+        return _report_url(street, period)
+    page = Paginator(selectors.monthly_grid_rows(street=street, period=period), GRID_PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    data, errors, version = None, None, report.version
+    if request.method == "POST":
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1
+        try:
+            plan = services.monthly_records_save(report=report, rows=grid_rows_from_post(page.object_list, request.POST),
+                                                 actor=request.user, expected_version=version, source=_("网格填报"))
+        except services.ReportPermissionError as exc:
+            raise PermissionDenied(exc.message) from exc
+        except services.ReportingError as exc:
+            messages.error(request, exc.message)
+            data = request.POST
+        else:
+            if plan.ok:
+                flagged = sum(1 for change in plan.changed if change.flags)
+                messages.success(request, _("已保存 %(count)s 个小区的数据。") % {"count": len(plan.changed)}
+                                 + (_("其中 %(flagged)s 个小区有异常提示，请核实。") % {"flagged": flagged} if flagged else ""))
+                return redirect(f"{request.path}?page={page.number}")
+            data, errors = request.POST, plan.validation.errors_by_cell()
+            messages.error(request, _("有 %(count)s 处错误，本次未保存任何数据；请修改标红的单元格后再保存。") % {"count": len(plan.errors)})
+    context = {
+        "street": street, "period": period, "report": report, "page": page, "fields": FIELDS, "version": version,
+        "rows": grid_display(page.object_list, data=data, errors=errors),
+        "editable": report.state == ReportState.DRAFT,
+    }
+    return render(request, "reporting/grid.html", context, status=400 if errors else 200)
+
+
+ACTIONS = {
+    "submit": (services.monthly_report_submit, False, _("月报已上报，等待区县审核。")),
+    "approve": (services.monthly_report_approve, False, _("月报已审核通过。")),
+    "return": (services.monthly_report_return_to_draft, True, _("月报已退回街道修改。")),
+    "lock": (services.monthly_report_lock, False, _("月报已锁定。")),
+    "reopen": (services.monthly_report_reopen, True, _("月报已重新打开，退回草稿。")),
+}
+
+
+@login_required
+@require_POST
+def report_action(request, street_code, period, action):
+    if action not in ACTIONS:
+        raise Http404
+    street = _street_or_404(request, street_code)
+    report = _report_or_404(street, period)
+    service, needs_reason, done = ACTIONS[action]
+    kwargs = {"report": report, "actor": request.user}
+    if needs_reason:
+        kwargs["reason"] = request.POST.get("reason", "")
+    try:
+        service(**kwargs)
+    except services.ReportPermissionError as exc:
+        raise PermissionDenied(exc.message) from exc
+    except services.ReportingError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    if action in ("approve", "return") and AreaScope.for_user(request.user).district_id:
+        return redirect("reporting:review_queue")
+    return _report_url(street, period)
+
+
+@login_required
+def review_queue(request):
+    scope = AreaScope.for_user(request.user)
+    if not (scope.city_wide or (scope.district_id and not scope.street_id)):
+        raise PermissionDenied
+    context = {
+        "submitted": selectors.review_queue(user=request.user),
+        "approved": selectors.review_queue(user=request.user, states=(ReportState.APPROVED,)) if scope.city_wide else [],
+    }
+    return render(request, "reporting/review_queue.html", context)
+
+
+@login_required
+def report_history(request, street_code, period):
+    street = _street_or_404(request, street_code)
+    report = _report_or_404(street, period)
+    page = Paginator(selectors.monthly_report_history(report=report), 100).get_page(request.GET.get("page"))
+    return render(request, "reporting/history.html", {"street": street, "period": period, "report": report, "page": page})
+
+
+@login_required
+def template_download(request, street_code, period):
+    street = _street_or_404(request, street_code)
+    response = HttpResponse(monthly_template(street=street, period=period),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"月报模板_{street.code}_{format_period(period)}.xlsx")
+    return response
+
+
+def _editable_report_or_403(request, street, period):
+    if not AreaScope.for_user(request.user).can_change_street(street.pk):
+        raise PermissionDenied
+    report = services.monthly_report_get_or_create(street=street, period=period)
+    if report.state != ReportState.DRAFT:
+        raise services.ReportingError(_("月报当前为“%(state)s”状态，不能导入") % {"state": ReportState(report.state).label})
+    return report
+
+
+def _discard_pending(request) -> None:
+    pending = request.session.pop(UPLOAD_SESSION_KEY, None)
+    if pending:
+        default_storage.delete(pending["path"])
+
+
+@login_required
+def upload(request, street_code, period):
+    """Step 1: upload → preview of every change (or of every error). Nothing is saved here."""
+    street = _street_or_404(request, street_code)
+    try:
+        report = _editable_report_or_403(request, street, period)
+    except services.ReportingError as exc:
+        messages.error(request, exc.message)
+        return _report_url(street, period)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    context = {"street": street, "period": period, "report": report, "form": form}
+    if request.method == "POST" and form.is_valid():
+        content = form.cleaned_data["file"].read()
+        try:
+            rows = read_monthly_workbook(content, street=street, period=period)
+        except ExcelLayoutError as exc:
+            form.add_error("file", exc.message)
+            return render(request, "reporting/upload.html", context, status=400)
+        plan = services.monthly_records_plan(street=street, period=period, rows=rows)
+        context["plan"] = plan
+        if not plan.ok:
+            return render(request, "reporting/upload.html", context, status=400)
+        _discard_pending(request)
+        # The file is kept under a random name until confirmed; the session only points at it.
+        path = default_storage.save(f"reporting/uploads/{secrets.token_hex(16)}.xlsx", ContentFile(content))
+        request.session[UPLOAD_SESSION_KEY] = {"path": path, "street": street.pk, "period": format_period(period),
+                                               "version": report.version}
+        context["changes"] = plan.changed
+    return render(request, "reporting/upload.html", context)
+
+
+@login_required
+@require_POST
+def upload_confirm(request, street_code, period):
+    """Step 2: parse the kept file again and save it all, if the report is unchanged since the preview."""
+    street = _street_or_404(request, street_code)
+    pending = request.session.get(UPLOAD_SESSION_KEY)
+    if not pending or pending["street"] != street.pk or pending["period"] != format_period(period):
+        messages.error(request, _("没有待确认的上传，请重新上传文件"))
+        return redirect("reporting:upload", street_code=street.code, period=period)
+    try:
+        report = _editable_report_or_403(request, street, period)
+        with default_storage.open(pending["path"], "rb") as kept:
+            rows = read_monthly_workbook(kept.read(), street=street, period=period)
+        plan = services.monthly_records_save(report=report, rows=rows, actor=request.user,
+                                             expected_version=pending["version"], source=_("Excel导入"))
+    except services.ReportPermissionError as exc:
+        raise PermissionDenied(exc.message) from exc
+    except (services.ReportingError, ExcelLayoutError) as exc:
+        _discard_pending(request)
+        messages.error(request, exc.message)
+        return redirect("reporting:upload", street_code=street.code, period=period)
+    _discard_pending(request)
+    if not plan.ok:
+        messages.error(request, _("数据已变化，校验未通过，请重新上传"))
+        return redirect("reporting:upload", street_code=street.code, period=period)
+    messages.success(request, _("已导入 %(count)s 个小区的数据。") % {"count": len(plan.changed)})
+    return _report_url(street, period)
