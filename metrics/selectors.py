@@ -327,23 +327,23 @@ def indicator_values_for_span(*, area_level: str, area_codes: list[str], first: 
                             .order_by("-period").values("evaluation_score")[:1])
     consulted_any = Exists(CompoundMonthFact.objects.filter(compound_id=compound, period__in=months, consulted=1))
 
+    # Sums are aliased "s_<column>" so they do not shadow the fact columns they are built from.
     stock = {"compounds": Count("pk")}
     stock.update({column: Sum(column) for column, kind in FACT_SUM_COLUMNS.items() if kind == STOCK})
     stock["consulted"] = Sum(_flag(consulted_any))
+    stock["scored_households"] = Sum(Case(When(span_score__isnull=False, then=F("households")), default=Value(0)))
+    stock["score_weighted"] = Sum(F("span_score") * F("households"),
+                                  output_field=DecimalField(max_digits=20, decimal_places=2))
     at_last = (CompoundMonthFact.objects.filter(in_area, period=last).order_by()
                .annotate(span_score=latest_score)
                .values(area_code=F(code_path))
-               .annotate(**stock,
-                         scored_households=Sum(Case(When(span_score__isnull=False, then=F("households")),
-                                                    default=Value(0))),
-                         score_weighted=Sum(F("span_score") * F("households"),
-                                            output_field=DecimalField(max_digits=20, decimal_places=2))))
+               .annotate(**{f"s_{name}": aggregate for name, aggregate in stock.items()}))
     flow = (span_facts.values(area_code=F(code_path))
-            .annotate(**{column: Sum(column) for column, kind in FACT_SUM_COLUMNS.items() if kind == FLOW}))
+            .annotate(**{f"s_{column}": Sum(column) for column, kind in FACT_SUM_COLUMNS.items() if kind == FLOW}))
 
     sums: dict[str, dict] = {}
     for row in list(at_last) + list(flow):
-        sums.setdefault(row["area_code"], {}).update(row)
+        sums.setdefault(row.pop("area_code"), {}).update({name[2:]: total for name, total in row.items()})
     units = dict(Indicator.objects.values_list("code", "unit"))
     result = []
     for area_code in area_codes:

@@ -32,6 +32,8 @@ from .periods import current_period, month_end, months_between, parse_period
 from .selectors import AREA_CODE_PATHS, compound_month_fact_source, fact_sums, indicator_value
 
 LEVELS = ("community", "street", "district", "city")
+# First key of the PostgreSQL advisory locks taken per month ("QZPM" in ASCII).
+MONTH_LOCK_NAMESPACE = 0x515A504D
 
 
 def _include_submitted(include_submitted: bool | None) -> bool:
@@ -43,6 +45,16 @@ def _pause_between_phases() -> None:
     seconds = float(os.environ.get("METRICS_RECOMPUTE_PAUSE_SECONDS") or 0)
     if seconds:
         time.sleep(seconds)
+
+
+def _lock_month(period: datetime.date) -> None:
+    """Serialise recomputes of one month (street or whole) across workers; other months run in parallel.
+
+    SQLite already serialises writers, so only PostgreSQL takes a transaction-level advisory lock.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [MONTH_LOCK_NAMESPACE, period.year * 100 + period.month])
 
 
 def _insert_facts(period: datetime.date, *, street_id: int | None, include_submitted: bool) -> int:
@@ -128,6 +140,7 @@ def recompute_month(*, period: datetime.date, include_submitted: bool | None = N
     include_submitted = _include_submitted(include_submitted)
     computed_at = timezone.now()
     with transaction.atomic():
+        _lock_month(period)
         CompoundMonthFact.objects.filter(period=period).delete()
         _insert_facts(period, street_id=None, include_submitted=include_submitted)
         _pause_between_phases()
@@ -142,15 +155,17 @@ def recompute_street_month(*, street_id: int, period: datetime.date, include_sub
     """Rebuild one street's facts for a month and re-roll the street, its communities, district and city.
 
     With `consume_stale_mark`, the street-month's stale mark is removed in the same transaction, so
-    a crash keeps the mark and a later run retries it.
+    a crash keeps the mark and a later run retries it; when another run has already taken the
+    mark, nothing is done and 0 is returned.
     """
     include_submitted = _include_submitted(include_submitted)
     street = Street.objects.select_related("district__city").get(pk=street_id)
     district = street.district
     computed_at = timezone.now()
     with transaction.atomic():
-        if consume_stale_mark:
-            StaleStreetMonth.objects.filter(street_id=street_id, period=period).delete()
+        _lock_month(period)
+        if consume_stale_mark and not StaleStreetMonth.objects.filter(street_id=street_id, period=period).delete()[0]:
+            return 0
         CompoundMonthFact.objects.filter(period=period, street_id=street_id).delete()
         _insert_facts(period, street_id=street_id, include_submitted=include_submitted)
         _pause_between_phases()
@@ -207,13 +222,12 @@ def run_recompute_job(*, job_id: int) -> None:
     RecomputeJob.objects.filter(pk=job_id).update(status=RecomputeJob.Status.DONE, finished_at=timezone.now())
 
 
-def recompute_job_start(*, period_from: datetime.date, period_to: datetime.date, include_submitted: bool = False,
-                        created_by=None) -> RecomputeJob:
-    """Record a recompute job and queue it once the job row is committed."""
+def recompute_job_start(*, job: RecomputeJob) -> RecomputeJob:
+    """Save a new recompute job (periods normalised to first days) and queue it once committed."""
     from .tasks import run_recompute_job_task
 
-    job = RecomputeJob(period_from=period_from, period_to=period_to, include_submitted=include_submitted,
-                       created_by=created_by, total=len(months_between(period_from, period_to)))
+    job.period_from, job.period_to = job.period_from.replace(day=1), job.period_to.replace(day=1)
+    job.total = len(months_between(job.period_from, job.period_to))
     job.full_clean()
     job.save()
     transaction.on_commit(lambda: run_recompute_job_task.delay(job.pk))
@@ -262,8 +276,9 @@ def process_stale_street_months(*, settle_seconds: int | None = None) -> int:
     for period, street_ids in by_period.items():
         if len(street_ids) >= settings.METRICS_STALE_WHOLE_MONTH_THRESHOLD:
             with transaction.atomic():
-                StaleStreetMonth.objects.filter(period=period, street_id__in=street_ids).delete()
-                recompute_month(period=period)
+                _lock_month(period)
+                if StaleStreetMonth.objects.filter(period=period, street_id__in=street_ids).delete()[0]:
+                    recompute_month(period=period)
         else:
             for street_id in street_ids:
                 recompute_street_month(street_id=street_id, period=period, consume_stale_mark=True)

@@ -1,2 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "metrics"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("definitions/", views.IndicatorDefinitionsView.as_view(), name="definitions"),
+]

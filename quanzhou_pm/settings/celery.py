@@ -1,3 +1,5 @@
+from celery.schedules import crontab
+
 from .env import env, env_int
 
 # With no broker configured, tasks run eagerly in-process (local development, demo).
@@ -17,4 +19,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Coalesced recompute of the street-months marked stale by edits (metrics app).
+    "metrics-process-stale": {"task": "metrics.process_stale", "schedule": 60.0},
+    # Nightly safety net: the current and previous month in full.
+    "metrics-recompute-recent-months": {
+        "task": "metrics.recompute_recent_months",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}

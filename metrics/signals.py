@@ -1,0 +1,128 @@
+"""Registry changes mark the street-months they affect as stale.
+
+Why signals, when business rules otherwise live in services: registry rows change through the
+admin, Excel imports and services alike, and a receiver here catches every one of those paths
+without each of them having to remember the indicator engine. The receivers do no computing:
+they work out which streets and months a change touches (from the change's effective dates, old
+and new, up to the current month) and, through transaction.on_commit, mark them stale after the
+change is committed; `process_stale` recomputes them, once each. Bulk writes that bypass signals
+must call `mark_street_months_stale` themselves. Monthly data is marked by the reporting app.
+"""
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from committees.models import (
+    CommitteeMember,
+    OwnersCommittee,
+    PartyOrganisation,
+    PartyOrganisationCompound,
+    PartyOrganisationFirm,
+)
+from communities.models import Compound, CompoundManagementPeriod, PropertyFirm, ServiceContract
+from districts.models import Street
+
+from .services import mark_street_months_stale, periods_since
+
+# The dates of each model that decide when a change takes effect.
+EFFECTIVE_DATES = {
+    Compound: ("active_from", "closed_on", "safety_certified_on"),
+    CompoundManagementPeriod: ("valid_from", "valid_to"),
+    ServiceContract: ("starts_on", "ends_on", "terminated_on"),
+    OwnersCommittee: ("elected_on", "term_start", "term_end", "dissolved_on"),
+    PartyOrganisation: ("established_on", "dissolved_on"),
+    PartyOrganisationCompound: ("covered_from", "covered_to"),
+    PartyOrganisationFirm: ("covered_from", "covered_to"),
+}
+# Rows whose street can move with an edit (a compound changing community, a link changing target).
+STREET_KEYS = {
+    Compound: ("community_id",),
+    CompoundManagementPeriod: ("compound_id",),
+    ServiceContract: ("compound_id",),
+    OwnersCommittee: ("compound_id",),
+    PartyOrganisationCompound: ("compound_id",),
+    PartyOrganisationFirm: ("firm_id",),
+    PropertyFirm: ("registered_district_id",),
+}
+WATCHED = (*EFFECTIVE_DATES, CommitteeMember, PropertyFirm)
+
+
+def _streets_of_compounds(compound_ids) -> set[int]:
+    return set(Compound.objects.filter(pk__in=compound_ids).values_list("community__street_id", flat=True))
+
+
+def _streets_of_districts(district_ids) -> set[int]:
+    # Firm figures are rolled up per district: re-rolling any one street of the district refreshes them.
+    firsts = {}
+    for street_id, district_id in Street.objects.filter(district_id__in=district_ids).order_by("-pk").values_list(
+            "pk", "district_id"):
+        firsts[district_id] = street_id
+    return set(firsts.values())
+
+
+def _affected_streets(instance, old: dict) -> set[int]:
+    def both(attribute):
+        return {value for value in (getattr(instance, attribute), old.get(attribute)) if value is not None}
+
+    if isinstance(instance, Compound):
+        from communities.models import Community
+
+        return set(Community.objects.filter(pk__in=both("community_id")).values_list("street_id", flat=True))
+    if isinstance(instance, (CompoundManagementPeriod, ServiceContract, OwnersCommittee, PartyOrganisationCompound)):
+        return _streets_of_compounds(both("compound_id"))
+    if isinstance(instance, CommitteeMember):
+        return _streets_of_compounds(OwnersCommittee.objects.filter(pk=instance.committee_id).values("compound_id"))
+    if isinstance(instance, PartyOrganisation):
+        return (_streets_of_compounds(instance.compound_links.values("compound_id"))
+                | _streets_of_districts(instance.firm_links.values("firm__registered_district_id")))
+    if isinstance(instance, PartyOrganisationFirm):
+        return _streets_of_districts(PropertyFirm.objects.filter(pk__in=both("firm_id"))
+                                     .values("registered_district_id"))
+    if isinstance(instance, PropertyFirm):
+        return _streets_of_districts(both("registered_district_id"))
+    return set()
+
+
+def _effective_from(instance, old: dict) -> datetime.date | None:
+    """The earliest date the change can alter; None means "from the first period"."""
+    if isinstance(instance, CommitteeMember):
+        committee = OwnersCommittee.objects.filter(pk=instance.committee_id).values("elected_on", "term_start").first()
+        dates = [d for d in (committee or {}).values() if d]
+    elif isinstance(instance, (PartyOrganisationCompound, PartyOrganisationFirm)) and not (
+            instance.covered_from or old.get("covered_from")):
+        return PartyOrganisation.objects.filter(pk=instance.organisation_id).values_list(
+            "established_on", flat=True).first()
+    else:
+        names = EFFECTIVE_DATES.get(type(instance), ())
+        dates = [d for name in names for d in (getattr(instance, name), old.get(name)) if d]
+    # Firms have no dated attributes: a change rewrites every month.
+    return min(dates) if dates else None
+
+
+def remember_old_values(sender, instance, **kwargs):
+    if instance._state.adding or instance.pk is None:
+        instance._metrics_old = {}
+        return
+    names = EFFECTIVE_DATES.get(sender, ()) + STREET_KEYS.get(sender, ())
+    old = sender.objects.filter(pk=instance.pk).values(*names).first() if names else None
+    instance._metrics_old = old or {}
+
+
+def mark_affected_street_months(sender, instance, **kwargs):
+    old = getattr(instance, "_metrics_old", {})
+    street_ids = _affected_streets(instance, old)
+    if not street_ids:
+        return
+    periods = periods_since(_effective_from(instance, old))
+    transaction.on_commit(lambda: mark_street_months_stale(street_ids=street_ids, periods=periods))
+
+
+def connect() -> None:
+    for model in WATCHED:
+        uid = f"metrics-{model._meta.label_lower}"
+        pre_save.connect(remember_old_values, sender=model, dispatch_uid=f"{uid}-pre")
+        post_save.connect(mark_affected_street_months, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(mark_affected_street_months, sender=model, dispatch_uid=f"{uid}-delete")
