@@ -7,6 +7,7 @@ from .models import Role
 LANDING_PAGES: dict[str, tuple[str, object]] = {
     Role.STREET_OFFICER: ("reporting:home", lambda user: {}),
     Role.DISTRICT_STAFF: ("reporting:review_queue", lambda user: {}),
+    Role.JUDGE: ("selection:judge_home", lambda user: {}),
 }
 
 

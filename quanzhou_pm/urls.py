@@ -14,4 +14,5 @@ urlpatterns = [
     path("api/", include("common.api.urls")),
     path("indicators/", include("metrics.urls")),
     path("reports/", include("reporting.urls")),
+    path("selection/", include("selection.urls")),
 ]

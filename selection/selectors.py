@@ -96,7 +96,7 @@ def published_rounds(*, year: int | None = None) -> QuerySet[SelectionRound]:
     rounds = SelectionRound.objects.filter(state=RoundState.PUBLISHED)
     if year is not None:
         rounds = rounds.filter(year=year)
-    results = CandidateResult.objects.select_related("nomination__street__district").order_by(
+    results = CandidateResult.objects.select_related("nomination__street", "nomination__district").order_by(
         "rank", "nomination__street__code")
     return rounds.prefetch_related(Prefetch("results", queryset=results), "criteria")
 

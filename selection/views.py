@@ -1,0 +1,361 @@
+"""Pages of the selection: city staff set up and run a round, districts nominate, judges score,
+the public votes and reads the published list. Every write goes through selection.services."""
+import secrets
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from accounts.scope import scope_for
+from districts.models import Street
+
+from . import selectors, services
+from .forms import (
+    AssignForm,
+    CodeForm,
+    CriteriaForm,
+    MaterialForm,
+    NominateForm,
+    PhoneForm,
+    ReasonForm,
+    RoundForm,
+    ScoreForm,
+    StageForm,
+)
+from .models import (
+    JudgeAssignment,
+    Nomination,
+    NominationMaterial,
+    RoundState,
+    SelectionRound,
+    StageKind,
+    Voter,
+)
+from .tasks import score_round
+
+DEVICE_COOKIE = "qz_vote_device"
+VOTER_SESSION_KEY = "selection_voter_id"
+
+
+def roles_required(*roles):
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not (request.user.is_superuser or request.user.role in roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+        return wrapped
+    return decorator
+
+
+city_only = roles_required(Role.CITY_STAFF)
+
+
+def _run(request, action, success: str) -> bool:
+    """Call a service; show its Chinese error instead of failing the request."""
+    try:
+        action()
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+        return False
+    messages.success(request, success)
+    return True
+
+
+# --- City and district staff -------------------------------------------------------------------
+
+
+@roles_required(Role.CITY_STAFF, Role.DISTRICT_STAFF)
+def manage_list(request):
+    return render(request, "selection/manage_list.html", {"rounds": selectors.rounds_for_staff(request.user)})
+
+
+@city_only
+def round_create(request):
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            selection_round = services.round_create(created_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("selection:manage_round", pk=selection_round.pk)
+    return render(request, "selection/round_form.html", {"form": form})
+
+
+@roles_required(Role.CITY_STAFF, Role.DISTRICT_STAFF)
+def manage_round(request, pk):
+    selection_round = get_object_or_404(selectors.rounds_for_staff(request.user), pk=pk)
+    if request.user.role == Role.DISTRICT_STAFF and not request.user.is_superuser:
+        return redirect("selection:nominate", pk=pk)
+    criteria = selection_round.criteria.all()
+    context = {
+        "round": selection_round,
+        "stages": selection_round.stages.all(),
+        "criteria": criteria,
+        "weight_total": sum(c.weight for c in criteria),
+        "assignments": JudgeAssignment.objects.filter(criterion__round=selection_round)
+        .select_related("criterion", "judge"),
+        "candidates": selectors.round_candidates(selection_round),
+        "results": selectors.round_results(selection_round),
+        "bursts": selectors.suspicious_bursts(selection_round, threshold=settings.SELECTION_BURST_THRESHOLD),
+        "audit_entries": selection_round.audit_entries.select_related("actor")[:20],
+        "stage_form": StageForm(),
+        "criteria_form": CriteriaForm(criteria=criteria),
+        "assign_form": AssignForm(criteria=selectors.judged_criteria(selection_round)),
+        "reason_form": ReasonForm(),
+    }
+    return render(request, "selection/manage_round.html", context)
+
+
+def _round_action(view):
+    """A POST on one round by city staff, back to the round page afterwards."""
+    @city_only
+    @require_POST
+    @wraps(view)
+    def wrapped(request, pk):
+        view(request, get_object_or_404(SelectionRound, pk=pk))
+        return redirect("selection:manage_round", pk=pk)
+    return wrapped
+
+
+@_round_action
+def round_stage(request, selection_round):
+    form = StageForm(request.POST)
+    if form.is_valid():
+        _run(request, lambda: services.round_set_stage(selection_round=selection_round, user=request.user,
+                                                       **form.cleaned_data), _("阶段日期已保存。"))
+    else:
+        messages.error(request, _("请填写正确的阶段和日期。"))
+
+
+@_round_action
+def round_criteria(request, selection_round):
+    form = CriteriaForm(request.POST, criteria=selection_round.criteria.all())
+    if form.is_valid():
+        _run(request, lambda: services.criteria_set(selection_round=selection_round, weights=form.weights(),
+                                                    indicator_shares=form.shares(), user=request.user),
+             _("评分项权重已保存。"))
+    else:
+        messages.error(request, _("权重和占比须为0到100之间的整数。"))
+
+
+@_round_action
+def round_open(request, selection_round):
+    _run(request, lambda: services.round_open(selection_round=selection_round, user=request.user), _("本轮推选已开放。"))
+
+
+@_round_action
+def round_score(request, selection_round):
+    # Validate here so staff see the reason at once; the computation runs in a worker after commit.
+    if selection_round.state not in (RoundState.OPEN, RoundState.SCORING):
+        messages.error(request, _("当前状态不能计分。"))
+        return
+    score_round.delay_on_commit(selection_round.pk)
+    messages.success(request, _("已开始计分，完成后刷新本页查看结果。"))
+
+
+@_round_action
+def round_publish(request, selection_round):
+    _run(request, lambda: services.round_publish(selection_round=selection_round, user=request.user),
+         _("结果已发布。"))
+
+
+@_round_action
+def round_reopen(request, selection_round):
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    _run(request, lambda: services.round_reopen(selection_round=selection_round, user=request.user, reason=reason),
+         _("本轮已重新开放，可重新计分。"))
+
+
+@_round_action
+def judge_assign(request, selection_round):
+    form = AssignForm(request.POST, criteria=selectors.judged_criteria(selection_round))
+    if form.is_valid():
+        _run(request, lambda: services.judge_assign(user=request.user, **form.cleaned_data), _("已指派评审。"))
+    else:
+        messages.error(request, _("请选择评分项和评审。"))
+
+
+@_round_action
+def votes_void(request, selection_round):
+    form = ReasonForm(request.POST)
+    try:
+        hour = timezone.datetime.fromisoformat(request.POST.get("hour", ""))
+        votes = selectors.burst_votes(selection_round, kind=request.POST.get("kind", ""),
+                                      key=request.POST.get("key", ""), hour=hour)
+    except (ValueError, KeyError):
+        messages.error(request, _("无法识别要作废的投票。"))
+        return
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    _run(request, lambda: services.votes_void(selection_round=selection_round, votes=votes, user=request.user,
+                                              reason=reason), _("已作废该批投票，操作已记录。"))
+
+
+@roles_required(Role.CITY_STAFF, Role.DISTRICT_STAFF)
+def nominate(request, pk):
+    selection_round = get_object_or_404(selectors.rounds_for_staff(request.user), pk=pk)
+    streets = scope_for(request.user).filter(Street.objects.select_related("district")).exclude(
+        nominations__round=selection_round)
+    form = NominateForm(request.POST or None, streets=streets)
+    if request.method == "POST" and form.is_valid():
+        if _run(request, lambda: services.nomination_create(selection_round=selection_round, user=request.user,
+                                                            **form.cleaned_data), _("推荐已提交。")):
+            return redirect("selection:nominate", pk=pk)
+    return render(request, "selection/nominate.html", {
+        "round": selection_round, "form": form, "material_form": MaterialForm(),
+        "nominations": selectors.nominations_visible_to(request.user, selection_round),
+    })
+
+
+@roles_required(Role.CITY_STAFF, Role.DISTRICT_STAFF)
+@require_POST
+def material_upload(request, pk):
+    nomination = get_object_or_404(scope_for(request.user).filter(Nomination.objects.select_related("street",
+                                                                                                     "round")), pk=pk)
+    form = MaterialForm(request.POST, request.FILES)
+    if form.is_valid():
+        _run(request, lambda: services.material_add(nomination=nomination, upload=form.cleaned_data["file"],
+                                                    user=request.user), _("材料已上传。"))
+    else:
+        messages.error(request, _("请选择要上传的文件。"))
+    return redirect("selection:nominate", pk=nomination.round_id)
+
+
+def material_download(request, pk):
+    """Material of a public candidate, always as a download: never rendered or sniffed by the browser."""
+    material = get_object_or_404(NominationMaterial.objects.select_related("nomination__round"), pk=pk)
+    if material.nomination.round.state == RoundState.DRAFT:
+        raise Http404
+    response = FileResponse(material.file.open("rb"), as_attachment=True, filename=material.original_name,
+                            content_type=material.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- Judges ------------------------------------------------------------------------------------
+
+
+@roles_required(Role.JUDGE)
+def judge_home(request):
+    return render(request, "selection/judge_home.html", {"assignments": selectors.judge_assignments(request.user)})
+
+
+@roles_required(Role.JUDGE)
+def judge_score(request, pk):
+    assignment = get_object_or_404(selectors.judge_assignments(request.user), pk=pk)
+    criterion = assignment.criterion
+    if request.method == "POST":
+        form = ScoreForm(request.POST)
+        nomination = Nomination.objects.filter(round_id=criterion.round_id,
+                                               pk=request.POST.get("nomination")).first()
+        if form.is_valid() and nomination:
+            _run(request, lambda: services.score_submit(judge=request.user, nomination=nomination,
+                                                        criterion=criterion, value=form.cleaned_data["value"],
+                                                        comment=form.cleaned_data["comment"]),
+                 _("已保存对%(street)s的评分。") % {"street": nomination.street.name})
+        else:
+            messages.error(request, _("得分须为0到100之间的数值。"))
+        return redirect("selection:judge_score", pk=pk)
+    own = selectors.judge_own_scores(assignment)
+    rows = [(nomination, own.get(nomination.pk)) for nomination in selectors.round_candidates(criterion.round)]
+    return render(request, "selection/judge_score.html", {"assignment": assignment, "criterion": criterion,
+                                                           "rows": rows})
+
+
+# --- The public --------------------------------------------------------------------------------
+
+
+def _client_ip(request) -> str | None:
+    # Behind the city's reverse proxy, set REMOTE_ADDR from the proxy's header at the proxy layer.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _voter(request) -> Voter | None:
+    voter_id = request.session.get(VOTER_SESSION_KEY)
+    return Voter.objects.filter(pk=voter_id).first() if voter_id else None
+
+
+def public_index(request):
+    return render(request, "selection/public_index.html", {"rounds": selectors.rounds_for_public()})
+
+
+def public_candidates(request, pk):
+    selection_round = get_object_or_404(selectors.rounds_for_public(), pk=pk)
+    voter = _voter(request)
+    voted = (selectors.voted_today(selection_round=selection_round, phone_hash=voter.phone_hash,
+                                   day=timezone.localdate()) if voter else set())
+    voting = selection_round.stages.filter(kind=StageKind.PUBLIC_VOTING).first()
+    response = render(request, "selection/public_candidates.html", {
+        "round": selection_round,
+        "candidates": selectors.round_candidates(selection_round),
+        "voter": voter, "voted": voted, "voting_stage": voting,
+        "voting_open": selection_round.state == RoundState.OPEN and voting and voting.is_open_on(timezone.localdate()),
+        "phone_form": PhoneForm(), "code_form": CodeForm(),
+        "daily_limit": settings.SELECTION_DAILY_VOTE_LIMIT,
+    })
+    if DEVICE_COOKIE not in request.COOKIES:
+        # A per-browser token: one of the signals rate limits and burst detection key on.
+        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(24), max_age=365 * 24 * 3600, httponly=True,
+                            samesite="Lax", secure=request.is_secure())
+    return response
+
+
+@require_POST
+def voter_code(request, pk):
+    selection_round = get_object_or_404(selectors.rounds_for_public(), pk=pk)
+    form = PhoneForm(request.POST)
+    if form.is_valid():
+        _run(request, lambda: services.voting_code_request(
+            selection_round=selection_round, phone=form.cleaned_data["phone"], ip=_client_ip(request),
+            device_id=request.COOKIES.get(DEVICE_COOKIE, "")), _("验证码已发送，请查收短信。"))
+        request.session["selection_phone"] = form.cleaned_data["phone"]
+    return redirect("selection:candidates", pk=pk)
+
+
+@require_POST
+def voter_verify(request, pk):
+    form = CodeForm(request.POST)
+    if form.is_valid():
+        try:
+            voter = services.voting_code_verify(phone=form.cleaned_data["phone"], code=form.cleaned_data["code"])
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            request.session.cycle_key()
+            request.session[VOTER_SESSION_KEY] = voter.pk
+            messages.success(request, _("手机号 %(phone)s 验证成功，可以点赞了。") % {"phone": voter.phone_masked})
+    return redirect("selection:candidates", pk=pk)
+
+
+@require_POST
+def vote(request, pk, nomination_pk):
+    selection_round = get_object_or_404(selectors.rounds_for_public(), pk=pk)
+    nomination = get_object_or_404(selection_round.nominations.select_related("street"), pk=nomination_pk)
+    voter = _voter(request)
+    if voter is None:
+        messages.error(request, _("请先验证手机号码。"))
+    else:
+        _run(request, lambda: services.vote_cast(selection_round=selection_round, nomination=nomination, voter=voter,
+                                                 ip=_client_ip(request),
+                                                 device_id=request.COOKIES.get(DEVICE_COOKIE, "")),
+             _("已为%(street)s点赞，感谢参与！") % {"street": nomination.street.name})
+    return redirect("selection:candidates", pk=pk)
+
+
+def public_results(request, pk):
+    selection_round = get_object_or_404(selectors.published_rounds(), pk=pk)
+    return render(request, "selection/results.html", {"round": selection_round,
+                                                      "results": selection_round.results.all(),
+                                                      "criteria": selection_round.criteria.all()})
