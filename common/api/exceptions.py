@@ -54,3 +54,11 @@ def _flatten(detail, field: str | None = None):
                 yield from _flatten(item, field)
     else:
         yield {"code": getattr(detail, "code", None) or "invalid", "message": str(detail), "field": field}
+
+
+class Conflict(exceptions.APIException):
+    """The request is valid but the resource's current state refuses it (workflow state, stale version)."""
+
+    status_code = 409
+    default_code = "conflict"
+    default_detail = "与当前状态冲突。"

@@ -24,6 +24,7 @@ ERROR_RESPONSES = {
     "403": _("无权执行此操作（例如只读令牌写入）。 / Not allowed (e.g. write with a read-only token)."),
     "404": _("不存在或不在调用方的区域范围内。 / Not found or outside the caller's area scope."),
     "406": _("不支持请求的格式。 / Requested format not available."),
+    "409": _("与当前状态冲突（流程状态或版本号）。 / Conflicts with the current state (workflow or version)."),
     "429": _("请求过于频繁，请按 Retry-After 头等待。 / Throttled: wait for Retry-After seconds."),
 }
 
@@ -35,6 +36,8 @@ class ApiAutoSchema(AutoSchema):
             responses.setdefault("304", {"description": str(_(
                 "内容未变化（请求带 If-None-Match 且与 ETag 相同）。 / Not modified since the ETag sent in If-None-Match."))})
         for code, description in ERROR_RESPONSES.items():
+            if code == "409" and self.method == "GET":
+                continue
             if code not in responses:
                 response = self._get_response_for_code(ErrorSerializer, code, media_types=["application/json"])
                 response["description"] = str(description)

@@ -10,6 +10,7 @@ APP_ROUTERS = [
     "districts.api.urls",
     "communities.api.urls",
     "committees.api.urls",
+    "reporting.api.urls",
     "selection.api.urls",
 ]
 
