@@ -9,6 +9,15 @@ import pytest
 from django.db import connection
 
 
+def pytest_collection_modifyitems(items):
+    """Transactional tests flush the database, which would also drop the rows our data migrations
+    load (Quanzhou's areas, indicator definitions). Serialized rollback restores them afterwards."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and "django_db_serialized_rollback" not in item.fixturenames:
+            item.fixturenames.append("django_db_serialized_rollback")
+
+
 def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
