@@ -62,6 +62,20 @@ class AreaScope:
         # A path through a to-many relation (firms reached via their district's streets) can repeat rows.
         return filtered.distinct() if "streets" in str(condition) else filtered
 
+    def filter_by_area_code(self, queryset: QuerySet, *, level_field: str = "area_level",
+                            code_field: str = "area_code") -> QuerySet:
+        """For rows that name their area by level and code (published indicator values, targets):
+        the rows of every area the user may see in the registry."""
+        if self.city_wide:
+            return queryset
+        from districts.selectors import area_models
+
+        visible = Q(pk__in=[])
+        for model in area_models():
+            codes = self.filter(model.objects.all()).values("code")
+            visible |= Q(**{level_field: model.level, f"{code_field}__in": codes})
+        return queryset.filter(visible)
+
     # Registry writes: the owning street's officers and city staff; district staff review only.
     def can_change_street(self, street_id: int) -> bool:
         return self.city_wide or (self.street_id is not None and self.street_id == street_id)

@@ -37,3 +37,16 @@ def compounds_under_q(area, *, prefix: str = "") -> Q:
     if area is None:
         return Q()
     return Q(**{f"{prefix}{area.compound_path}": area})
+
+
+def area_names(level_codes) -> dict[tuple[str, str], str]:
+    """Names of areas given as (level, code) pairs: one query per level present."""
+    by_level: dict[str, set[str]] = {}
+    for level, code in level_codes:
+        by_level.setdefault(level, set()).add(code)
+    models = {model.level: model for model in area_models()}
+    return {
+        (level, code): name
+        for level, codes in by_level.items()
+        for code, name in models[level].objects.filter(code__in=codes).values_list("code", "name")
+    }

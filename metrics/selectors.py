@@ -236,6 +236,20 @@ def target_in_force(targets: list[Target], period: datetime.date) -> Target | No
     return next((target for target in ordered if target.deadline >= end), ordered[-1])
 
 
+def targets_by_area(targets: QuerySet[Target]) -> dict[tuple[str, str], list[Target]]:
+    """Targets keyed by (indicator code, area code); city-wide targets have the area code ""."""
+    keyed: dict[tuple[str, str], list[Target]] = {}
+    for target in targets:
+        keyed.setdefault((target.indicator_id, target.area_code), []).append(target)
+    return keyed
+
+
+def target_for_area(targets: dict[tuple[str, str], list[Target]], indicator_code: str, area_code: str,
+                    period: datetime.date) -> Target | None:
+    # An area's own target overrides the city-wide one.
+    return target_in_force(targets.get((indicator_code, area_code)) or targets.get((indicator_code, ""), []), period)
+
+
 def attainment(value: Decimal | None, target: Target | None) -> str | None:
     """Met, near (within 5 points on the wrong side) or missed; None without a value or target."""
     if value is None or target is None:
@@ -267,9 +281,8 @@ def indicator_values_with_comparison(*, area_level: str, area_codes: list[str],
         for v in IndicatorValue.objects.filter(area_level=area_level, area_code__in=area_codes,
                                                period__in={period, previous, baseline})
     }
-    targets: dict[tuple, list[Target]] = {}
-    for target in Target.objects.filter(Q(area_level="") | Q(area_level=area_level, area_code__in=area_codes)):
-        targets.setdefault((target.indicator_id, target.area_code), []).append(target)
+    targets = targets_by_area(Target.objects.filter(Q(area_level="") | Q(area_level=area_level,
+                                                                         area_code__in=area_codes)))
 
     rows = []
     for area_code in area_codes:
@@ -278,9 +291,7 @@ def indicator_values_with_comparison(*, area_level: str, area_codes: list[str],
             value = current.value if current else None
             base = values.get((indicator.code, area_code, baseline))
             prev = values.get((indicator.code, area_code, previous))
-            # An area's own target overrides the city-wide one.
-            target = target_in_force(targets.get((indicator.code, area_code))
-                                     or targets.get((indicator.code, ""), []), period)
+            target = target_for_area(targets, indicator.code, area_code, period)
             rows.append(ComparedValue(
                 indicator=indicator, area_level=area_level, area_code=area_code, period=period,
                 value=value,

@@ -11,6 +11,7 @@ APP_ROUTERS = [
     "communities.api.urls",
     "committees.api.urls",
     "reporting.api.urls",
+    "metrics.api.urls",
     "selection.api.urls",
 ]
 

@@ -1,0 +1,70 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from districts.selectors import area_names
+from metrics.models import Indicator, IndicatorValue, Target
+from metrics.selectors import Attainment, attainment, target_for_area, targets_by_area
+from reporting.api.serializers import PeriodField
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Indicator
+        fields = ["code", "name", "is_core", "direction", "unit", "numerator_description", "denominator_description",
+                  "formula", "display_order"]
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    indicator = serializers.CharField(source="indicator_id", read_only=True)
+
+    class Meta:
+        model = Target
+        fields = ["id", "indicator", "area_level", "area_code", "comparison", "threshold", "deadline", "note"]
+
+
+class IndicatorValueListSerializer(serializers.ListSerializer):
+    """Looks up a page's area names and the targets once, not once per row."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        self.child.area_names = area_names((row.area_level, row.area_code) for row in rows)
+        self.child.targets = targets_by_area(Target.objects.all())
+        return super().to_representation(rows)
+
+
+class IndicatorValueSerializer(serializers.ModelSerializer):
+    indicator = serializers.CharField(source="indicator_id", read_only=True, help_text="指标代码。 / Indicator code.")
+    indicator_name = serializers.CharField(source="indicator.name", read_only=True)
+    area_name = serializers.SerializerMethodField(help_text="区域名称。 / Area name.")
+    period = PeriodField(read_only=True)
+    target = serializers.SerializerMethodField(help_text=(
+        "该月适用的目标值（区域目标优先于全市目标），无目标时为 null。 / The target in force that month, or null."))
+    attainment = serializers.SerializerMethodField(help_text=(
+        "met 达标、near 接近（差距 5 个百分点以内）、missed 未达标；无值或无目标时为 null。 / "
+        "met, near (within 5 points) or missed; null without a value or a target."))
+
+    class Meta:
+        model = IndicatorValue
+        list_serializer_class = IndicatorValueListSerializer
+        fields = ["id", "indicator", "indicator_name", "area_level", "area_code", "area_name", "period", "numerator",
+                  "denominator", "value", "target", "attainment", "provisional", "computed_at"]
+
+    def _target(self, row):
+        if not hasattr(self, "targets"):  # a single value, not a page
+            self.targets = targets_by_area(Target.objects.filter(indicator_id=row.indicator_id))
+        return target_for_area(self.targets, row.indicator_id, row.area_code, row.period)
+
+    def get_area_name(self, row) -> str | None:
+        if not hasattr(self, "area_names"):
+            self.area_names = area_names([(row.area_level, row.area_code)])
+        return self.area_names.get((row.area_level, row.area_code))
+
+    @extend_schema_field(TargetSerializer(allow_null=True))
+    def get_target(self, row):
+        target = self._target(row)
+        return TargetSerializer(target).data if target else None
+
+    @extend_schema_field(serializers.ChoiceField(choices=[Attainment.MET, Attainment.NEAR, Attainment.MISSED],
+                                                 allow_null=True))
+    def get_attainment(self, row):
+        return attainment(row.value, self._target(row))
