@@ -1,0 +1,92 @@
+import pytest
+from django.urls import reverse
+
+from selection import services
+from tests.factories import DistrictFactory, StreetFactory, district_staff
+
+from .conftest import judge
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scored_by_two_judges(make_round, nominate, staff):
+    selection_round = make_round()
+    candidate = nominate(selection_round)
+    material = selection_round.criteria.get(code="material_review")
+    me, other = judge(), judge()
+    for expert, value in ((me, 61), (other, 97)):
+        services.judge_assign(criterion=material, judge=expert, user=staff)
+        services.score_submit(judge=expert, nomination=candidate, criterion=material, value=value, comment=f"评语{value}")
+    return selection_round, candidate, me, other
+
+
+def test_a_judge_sees_only_their_own_scores(client, scored_by_two_judges):
+    selection_round, candidate, me, _other = scored_by_two_judges
+    client.force_login(me)
+    assignment = me.judge_assignments.get()
+    page = client.get(reverse("selection:judge_score", args=[assignment.pk])).content.decode()
+    assert "61" in page and "评语61" in page
+    assert "97" not in page and "评语97" not in page
+
+
+def test_a_judge_cannot_open_another_judges_assignment(client, scored_by_two_judges):
+    _round, _candidate, me, other = scored_by_two_judges
+    client.force_login(me)
+    response = client.get(reverse("selection:judge_score", args=[other.judge_assignments.get().pk]))
+    assert response.status_code == 404
+
+
+def test_a_judge_scores_through_the_page(client, scored_by_two_judges):
+    _round, candidate, me, _other = scored_by_two_judges
+    client.force_login(me)
+    assignment = me.judge_assignments.get()
+    client.post(reverse("selection:judge_score", args=[assignment.pk]),
+                {"nomination": candidate.pk, "value": "75.5", "comment": "更新"})
+    assert str(assignment.scores.get().value) == "75.50"
+
+
+def test_judges_land_on_their_assignments(client):
+    client.force_login(judge())
+    assert client.get(reverse("home"))["Location"] == reverse("selection:judge_home")
+
+
+@pytest.mark.parametrize("url_name", ["round_open", "round_score", "round_publish", "judge_assign", "votes_void"])
+def test_district_staff_cannot_run_city_actions(client, make_round, url_name):
+    client.force_login(district_staff(DistrictFactory()))
+    assert client.post(reverse(f"selection:{url_name}", args=[make_round().pk])).status_code == 403
+
+
+def test_district_staff_nominate_their_street_through_the_page(client, make_round):
+    selection_round = make_round()
+    district = DistrictFactory()
+    street, foreign = StreetFactory(district=district), StreetFactory()
+    client.force_login(district_staff(district))
+    page = client.get(reverse("selection:nominate", args=[selection_round.pk])).content.decode()
+    assert street.name in page and foreign.name not in page
+    client.post(reverse("selection:nominate", args=[selection_round.pk]), {"street": street.pk, "summary": "成效显著"})
+    assert selection_round.nominations.get().street == street
+    response = client.post(reverse("selection:nominate", args=[selection_round.pk]), {"street": foreign.pk})
+    assert response.status_code == 200 and selection_round.nominations.count() == 1
+
+
+def test_the_round_page_costs_a_bounded_number_of_queries(client, staff, make_round, nominate,
+                                                          django_assert_max_num_queries):
+    selection_round = make_round()
+    for _ in range(10):
+        nominate(selection_round)
+    services.round_score(selection_round=selection_round, user=staff)
+    client.force_login(staff)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("selection:manage_round", args=[selection_round.pk]))
+    assert response.status_code == 200
+
+
+def test_the_public_candidate_list_costs_a_bounded_number_of_queries(client, make_round, nominate,
+                                                                     django_assert_max_num_queries):
+    selection_round = make_round()
+    for _ in range(10):
+        nominate(selection_round)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("selection:candidates", args=[selection_round.pk]))
+    assert response.status_code == 200 and "qz_vote_device" in response.cookies
