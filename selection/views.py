@@ -1,5 +1,6 @@
 """Pages of the selection: city staff set up and run a round, districts nominate, judges score,
 the public votes and reads the published list. Every write goes through selection.services."""
+import datetime
 import secrets
 from functools import wraps
 
@@ -191,7 +192,7 @@ def judge_assign(request, selection_round):
 def votes_void(request, selection_round):
     form = ReasonForm(request.POST)
     try:
-        hour = timezone.datetime.fromisoformat(request.POST.get("hour", ""))
+        hour = datetime.datetime.fromisoformat(request.POST.get("hour", ""))
         votes = selectors.burst_votes(selection_round, kind=request.POST.get("kind", ""),
                                       key=request.POST.get("key", ""), hour=hour)
     except (ValueError, KeyError):

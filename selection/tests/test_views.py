@@ -2,9 +2,12 @@ import pytest
 from django.urls import reverse
 
 from selection import services
+from selection.models import Vote
+from selection.selectors import suspicious_bursts
 from tests.factories import DistrictFactory, StreetFactory, district_staff
 
 from .conftest import judge
+from .test_voting import verified_voter
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +93,20 @@ def test_the_public_candidate_list_costs_a_bounded_number_of_queries(client, mak
     with django_assert_max_num_queries(8):
         response = client.get(reverse("selection:candidates", args=[selection_round.pk]))
     assert response.status_code == 200 and "qz_vote_device" in response.cookies
+
+
+def test_city_staff_void_a_burst_from_the_round_page(client, staff, make_round, nominate, settings):
+    settings.SELECTION_BURST_THRESHOLD = 2
+    selection_round = make_round()
+    candidate = nominate(selection_round)
+    for n in range(2):
+        voter = verified_voter(selection_round, phone=f"1350000000{n}", ip="10.8.8.8", device=f"x{n}")
+        services.vote_cast(selection_round=selection_round, nomination=candidate, voter=voter, ip="10.8.8.8",
+                           device_id=f"x{n}")
+    [burst] = suspicious_bursts(selection_round, threshold=2)
+    client.force_login(staff)
+    assert "10.8.8.8" in client.get(reverse("selection:manage_round", args=[selection_round.pk])).content.decode()
+    client.post(reverse("selection:votes_void", args=[selection_round.pk]),
+                {"kind": "ip", "key": "10.8.8.8", "hour": burst["hour"].isoformat(), "reason": "集中刷票"})
+    assert Vote.objects.filter(voided_by__isnull=False).count() == 2
+    assert selection_round.audit_entries.filter(action="votes_voided", reason="集中刷票", actor=staff).exists()
