@@ -13,19 +13,16 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.scope import AreaScope
 from communities.models import Compound
 
+from . import bulk
 from .models import MonthlyRecord, MonthlyReport, ReportState, ReportTransition
 from .periods import due_on, format_period, is_future
 from .permissions import may_close, may_edit, may_review
 from .signals import monthly_data_changed
 from .validation import FIELD_NAMES, FIELDS, FieldSpec, RowInput, ValidationResult, show_value, validate_monthly_rows
-
-BATCH_SIZE = 1000
-
 
 class ReportingError(Exception):
     """A refused action; the message is meant for the user."""
@@ -61,10 +58,14 @@ def monthly_report_get_or_create(*, street, period: datetime.date) -> MonthlyRep
 class RowChange:
     compound: Compound
     kind: str  # "create", "update", "delete" or "unchanged"
-    cells: list[tuple[FieldSpec, str, str]] = field(default_factory=list)  # (field, old, new) as shown
+    changes: list[tuple[FieldSpec, object, object]] = field(default_factory=list)  # (field, old, new)
     flags: list[dict] = field(default_factory=list)
     values: dict | None = None
-    record: MonthlyRecord | None = None
+    record: dict | None = None  # the stored row, column → value
+
+    @property
+    def cells(self) -> list[tuple[FieldSpec, str, str]]:
+        return [(spec, show_value(old), show_value(new)) for spec, old, new in self.changes]
 
 
 @dataclass
@@ -90,22 +91,21 @@ def monthly_records_plan(*, street, period: datetime.date, rows: list[RowInput])
     validation = validate_monthly_rows(street=street, period=period, rows=rows)
     if not validation.ok:
         return SavePlan(validation, [])
-    existing = {record.compound_id: record
-                for record in MonthlyRecord.objects.filter(report__street=street, period=period)}
+    existing = {record["compound_id"]: record
+                for record in MonthlyRecord.objects.filter(report__street=street, period=period).values()}
     changes = []
     for row in validation.rows:
         record = existing.get(row.compound.pk)
         if row.values is None:
             kind = "delete" if record else "unchanged"
-            cells = [(spec, getattr(record, spec.name), None) for spec in FIELDS] if record else []
+            diff = [(spec, record[spec.name], None) for spec in FIELDS] if record else []
         elif record is None:
-            kind, cells = "create", [(spec, None, row.values[spec.name]) for spec in FIELDS]
+            kind, diff = "create", [(spec, None, row.values[spec.name]) for spec in FIELDS]
         else:
-            cells = [(spec, getattr(record, spec.name), row.values[spec.name]) for spec in FIELDS
-                     if getattr(record, spec.name) != row.values[spec.name]]
-            kind = "update" if cells else "unchanged"
-        cells = [(spec, show_value(old), show_value(new)) for spec, old, new in cells]
-        changes.append(RowChange(row.compound, kind, cells, row.flags, row.values, record))
+            diff = [(spec, record[spec.name], row.values[spec.name]) for spec in FIELDS
+                    if record[spec.name] != row.values[spec.name]]
+            kind = "update" if diff else "unchanged"
+        changes.append(RowChange(row.compound, kind, diff, row.flags, row.values, record))
     return SavePlan(validation, changes)
 
 
@@ -148,25 +148,17 @@ def _apply(report: MonthlyReport, plan: SavePlan, actor, source: str) -> None:
     creates, updates = [], []
     for change in plan.changed:
         if change.kind == "create":
-            creates.append(MonthlyRecord(report=report, compound=change.compound, period=report.period,
-                                         flags=change.flags, **change.values))
+            creates.append({"report_id": report.pk, "compound_id": change.compound.pk, "period": report.period,
+                            "flags": change.flags, **change.values})
         elif change.kind == "update":
-            record = change.record
-            for name in FIELD_NAMES:
-                setattr(record, name, change.values[name])
-            record.flags, record.updated_at = change.flags, now
-            updates.append(record)
+            updates.append({**change.record, **change.values, "flags": change.flags, "updated_at": now})
         else:
             # Deletes are rare (an officer clears a whole row); the per-row delete keeps the audit.
-            change.record._history_user = actor
-            change.record._change_reason = source
-            change.record.delete()
-    history = {"default_user": actor, "default_change_reason": source, "default_date": now}
-    if creates:
-        bulk_create_with_history(creates, MonthlyRecord, batch_size=BATCH_SIZE, **history)
-    if updates:
-        bulk_update_with_history(updates, MonthlyRecord, fields=[*FIELD_NAMES, "flags", "updated_at"],
-                                 batch_size=BATCH_SIZE, **history)
+            record = MonthlyRecord(**change.record)
+            record._history_user, record._change_reason = actor, source
+            record.delete()
+    bulk.create_with_history(creates, user=actor, reason=source, at=now)
+    bulk.update_with_history(updates, [*FIELD_NAMES, "flags", "updated_at"], user=actor, reason=source, at=now)
 
 
 def _transition(report: MonthlyReport, actor, *, allowed_from: tuple[str, ...], to: str, reason: str = "",
