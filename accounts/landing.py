@@ -5,8 +5,10 @@ from .models import Role
 
 # role → (url name, function user → kwargs). Filled as the dashboard and reporting pages land.
 LANDING_PAGES: dict[str, tuple[str, object]] = {
+    Role.CITY_STAFF: ("dashboard:overview", lambda user: {}),
     Role.STREET_OFFICER: ("reporting:home", lambda user: {}),
-    Role.DISTRICT_STAFF: ("reporting:review_queue", lambda user: {}),
+    # Their district's dashboard, which leads with a link to the reports waiting for review.
+    Role.DISTRICT_STAFF: ("dashboard:district", lambda user: {"code": user.district.code}),
     Role.JUDGE: ("selection:judge_home", lambda user: {}),
 }
 

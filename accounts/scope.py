@@ -85,6 +85,11 @@ class AreaScope:
         return self.city_wide or (self.street_id is None and self.district_id is not None
                                   and self.district_id == district_id)
 
+    # A district's own pages show all its streets: city staff and that district's staff, not its street officers.
+    def can_see_district(self, district_id: int) -> bool:
+        return self.city_wide or (self.street_id is None and self.district_id is not None
+                                  and self.district_id == district_id)
+
     def can_see_street(self, street_id: int, district_id: int) -> bool:
         if self.city_wide:
             return True

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("common.api.urls")),
+    path("dashboard/", include("metrics.dashboard.urls")),
     path("indicators/", include("metrics.urls")),
     path("reports/", include("reporting.urls")),
     path("selection/", include("selection.urls")),

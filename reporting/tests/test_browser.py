@@ -40,6 +40,7 @@ def test_officer_fills_grid_and_submits_then_district_approves(page, screenshot)
     page.get_by_role("button", name="退出").click()
 
     sign_in(page, "licheng_reviewer")
+    page.get_by_role("link", name="月报审核：待审核的街道月报").click()
     assert "鲤中街道" in page.locator("table.queue").inner_text()
     screenshot("reporting-review-queue")
     page.get_by_role("link", name="查看审核").click()

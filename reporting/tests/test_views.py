@@ -47,9 +47,10 @@ def test_street_officer_lands_on_this_months_report(client, officer, compounds):
     assert response.redirect_chain[-1][0].startswith(f"/reports/{officer.street.code}/")
 
 
-def test_district_staff_land_on_review_queue(client, reviewer):
+def test_district_staff_land_on_their_district_dashboard(client, reviewer):
     client.force_login(reviewer)
-    assert client.get("/", follow=True).redirect_chain[-1][0] == reverse("reporting:review_queue")
+    landing = reverse("dashboard:district", kwargs={"code": reviewer.district.code})
+    assert client.get("/", follow=True).redirect_chain[-1][0] == landing
 
 
 def test_report_page_shows_state_missing_and_flags(client, report, officer):

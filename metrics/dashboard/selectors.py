@@ -1,0 +1,754 @@
+"""Page data of the dashboards, composed from the indicator engine's reads.
+
+Every figure shown comes from the engine: published `IndicatorValue` rows through
+`indicator_values_with_comparison` for a month, `indicator_values_for_span` for a quarter or a
+year, the engine's `attainment` and `target_in_force`. Nothing here computes a rate; the only
+arithmetic is presentation (changes between two engine values, and the laggards' gap). Each page
+costs a fixed number of queries whatever the number of areas or compounds.
+"""
+from __future__ import annotations
+
+import datetime
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _, gettext_lazy
+
+from committees.models import CommitteeMember, OwnersCommittee, PartyOrganisationCompound
+from committees.selectors import compound_party_coverage_exists
+from communities.models import Community, Compound, CompoundManagementPeriod, ServiceContract
+from communities.selectors import contracts_active_on, management_mode_on
+from districts.models import AreaLevel, City, District, Street
+from metrics.models import Comparison, CompoundMonthFact, Direction, Indicator, IndicatorValue, Target, Unit
+from metrics.selectors import (
+    ComparedValue,
+    attainment,
+    baseline_period,
+    compound_month_facts,
+    indicator_values_for_span,
+    indicator_values_with_comparison,
+    target_in_force,
+)
+
+from .periods import PeriodChoice, parse_choice, picker_options
+from .tables import (
+    NO_VALUE,
+    Cell,
+    Column,
+    Table,
+    attainment_text,
+    format_count,
+    format_delta,
+    format_value,
+    value_cell,
+    yes_no,
+)
+
+LEVEL_MODELS = {AreaLevel.CITY: City, AreaLevel.DISTRICT: District, AreaLevel.STREET: Street,
+                AreaLevel.COMMUNITY: Community}
+CHILD_LEVEL = {AreaLevel.CITY: AreaLevel.DISTRICT, AreaLevel.DISTRICT: AreaLevel.STREET,
+               AreaLevel.STREET: AreaLevel.COMMUNITY}
+# The ranking table lists streets from the city and a district, communities from a street.
+RANKING_LEVEL = {AreaLevel.CITY: AreaLevel.STREET, AreaLevel.DISTRICT: AreaLevel.STREET,
+                 AreaLevel.STREET: AreaLevel.COMMUNITY}
+PARENT_FIELD = {AreaLevel.DISTRICT: "city", AreaLevel.STREET: "district", AreaLevel.COMMUNITY: "street"}
+# The indicator the bar chart and the ranking start with: the campaign's headline figure.
+DEFAULT_INDICATOR = "committee_formation_rate"
+# What one unit of the laggards' gap is, by what the indicator's numerator counts.
+GAP_UNITS = {
+    "party_org_coverage": gettext_lazy("个小区需覆盖党组织"),
+    "committee_formation_rate": gettext_lazy("个小区需组建业委会"),
+    "renewed_committee_party_ratio": gettext_lazy("名成员需为党员"),
+    "red_committee_share": gettext_lazy("个业委会需党员过半"),
+    "dual_role_share": gettext_lazy("个业委会需“一肩挑”"),
+    "property_service_coverage": gettext_lazy("个小区需有物业服务"),
+    "safety_standardisation_rate": gettext_lazy("个小区需完成创建"),
+    "consultation_coverage": gettext_lazy("个小区需开展议事协商"),
+    "report_timeliness": gettext_lazy("个小区月报需按时上报"),
+}
+LAGGARDS_SHOWN = 30
+
+
+# --- Areas, links, periods ---------------------------------------------------------------------
+
+
+def area_url(level: str, code: str) -> str:
+    if level == AreaLevel.CITY:
+        return reverse("dashboard:overview")
+    return reverse(f"dashboard:{level}", kwargs={"code": code})
+
+
+def compound_url(code: str) -> str:
+    return reverse("dashboard:compound", kwargs={"code": code})
+
+
+def with_params(params: dict, **changes) -> str:
+    merged = {key: value for key, value in {**params, **changes}.items() if value not in (None, "")}
+    return f"?{urlencode(merged)}"
+
+
+def ancestors(area) -> list:
+    """The area's chain from the city down to itself (needs the parents select_related)."""
+    chain = [area]
+    while getattr(chain[0], "level", None) in PARENT_FIELD:
+        chain.insert(0, getattr(chain[0], PARENT_FIELD[chain[0].level]))
+    return chain
+
+
+def breadcrumb(area, *, last_linked: bool = False) -> list[tuple[str, str | None]]:
+    chain = ancestors(area)
+    return [(a.name, area_url(a.level, a.code) if a is not chain[-1] or last_linked else None) for a in chain]
+
+
+def published_periods() -> list[datetime.date]:
+    """Months with published city values, newest first: what the period picker offers."""
+    return list(IndicatorValue.objects.filter(area_level=AreaLevel.CITY).order_by("-period")
+                .values_list("period", flat=True).distinct())
+
+
+@dataclass
+class PeriodContext:
+    choice: PeriodChoice | None
+    options: list
+
+
+def period_context(param: str | None) -> PeriodContext:
+    periods = published_periods()
+    if not periods:
+        return PeriodContext(None, [])
+    return PeriodContext(parse_choice(param, periods[0]), picker_options(periods))
+
+
+# --- Values with their comparison, for a month or a span ----------------------------------------
+
+
+def _targets_by_key(area_level: str, codes: list[str]) -> dict[tuple[str, str], list[Target]]:
+    targets: dict[tuple[str, str], list[Target]] = defaultdict(list)
+    for target in Target.objects.filter(area_level="") | Target.objects.filter(area_level=area_level,
+                                                                               area_code__in=codes):
+        targets[(target.indicator_id, target.area_code)].append(target)
+    return targets
+
+
+def _target_for(targets: dict, indicator_code: str, area_code: str, period: datetime.date) -> Target | None:
+    # An area's own target overrides the city-wide one, as in the engine.
+    return target_in_force(targets.get((indicator_code, area_code)) or targets.get((indicator_code, ""), []), period)
+
+
+def _difference(value, other):
+    return None if value is None or other is None else value - other
+
+
+def _span_comparison(area_level: str, codes: list[str], choice: PeriodChoice) -> list[ComparedValue]:
+    """Quarter/year figures from the engine's span read, beside the baseline month, the previous span and the target."""
+    indicators = list(Indicator.objects.all())
+    current = {(v.area_code, v.indicator_code): v
+               for v in indicator_values_for_span(area_level=area_level, area_codes=codes, first=choice.first,
+                                                  last=choice.last)}
+    before = choice.previous()
+    previous = {(v.area_code, v.indicator_code): v.value
+                for v in indicator_values_for_span(area_level=area_level, area_codes=codes, first=before.first,
+                                                   last=before.last)}
+    baseline = {(area_code, code): value for area_code, code, value in IndicatorValue.objects.filter(
+        area_level=area_level, area_code__in=codes, period=baseline_period()).values_list(
+        "area_code", "indicator_id", "value")}
+    provisional = set(IndicatorValue.objects.filter(area_level=area_level, area_code__in=codes,
+                                                    period__in=choice.months, provisional=True)
+                      .values_list("area_code", "indicator_id").distinct())
+    targets = _targets_by_key(area_level, codes)
+    rows = []
+    for area_code in codes:
+        for indicator in indicators:
+            key = (area_code, indicator.code)
+            span_value = current.get(key)
+            value = span_value.value if span_value else None
+            target = _target_for(targets, indicator.code, area_code, choice.last)
+            rows.append(ComparedValue(
+                indicator=indicator, area_level=area_level, area_code=area_code, period=choice.last, value=value,
+                numerator=span_value.numerator if span_value else None,
+                denominator=span_value.denominator if span_value else None,
+                provisional=key in provisional,
+                baseline_value=baseline.get(key), delta_vs_baseline=_difference(value, baseline.get(key)),
+                previous_value=previous.get(key), delta_vs_previous=_difference(value, previous.get(key)),
+                target=target, attainment=attainment(value, target)))
+    return rows
+
+
+def compared_values(area_level: str, codes: list[str], choice: PeriodChoice) -> dict[str, dict[str, ComparedValue]]:
+    """area code → indicator code → the engine's compared value, for a month or a span."""
+    if not codes:
+        return {}
+    if choice.is_month:
+        rows = indicator_values_with_comparison(area_level=area_level, area_codes=codes, period=choice.first)
+    else:
+        rows = _span_comparison(area_level, codes, choice)
+    by_area: dict[str, dict[str, ComparedValue]] = defaultdict(dict)
+    for row in rows:
+        by_area[row.area_code][row.indicator.code] = row
+    return by_area
+
+
+# --- Cards and tables of an area page -----------------------------------------------------------
+
+
+@dataclass
+class Card:
+    compared: ComparedValue
+    value: str
+    delta_baseline: str
+    delta_previous: str
+    target: str
+    attainment: str
+    # "better"/"worse" by the indicator's direction, so a fall in complaints reads as good news.
+    baseline_trend: str
+    previous_trend: str
+
+
+def _trend_class(delta, direction: str) -> str:
+    if not delta:
+        return ""
+    return "better" if (delta > 0) == (direction == Direction.UP) else "worse"
+
+
+def target_text(target: Target | None, unit: str) -> str:
+    if target is None:
+        return NO_VALUE
+    return _("%(comparison)s %(threshold)s（%(deadline)s前）") % {
+        "comparison": target.get_comparison_display(), "threshold": format_value(target.threshold, unit),
+        "deadline": f"{target.deadline.year}年{target.deadline.month}月{target.deadline.day}日"}
+
+
+def card(compared: ComparedValue) -> Card:
+    unit, direction = compared.indicator.unit, compared.indicator.direction
+    return Card(compared=compared, value=format_value(compared.value, unit),
+                delta_baseline=format_delta(compared.delta_vs_baseline, unit),
+                delta_previous=format_delta(compared.delta_vs_previous, unit),
+                target=target_text(compared.target, unit), attainment=attainment_text(compared.target, compared.attainment),
+                baseline_trend=_trend_class(compared.delta_vs_baseline, direction),
+                previous_trend=_trend_class(compared.delta_vs_previous, direction))
+
+
+def _previous_label(choice: PeriodChoice) -> str:
+    return _("较上月") if choice.is_month else _("较上期")
+
+
+def indicators_table(values: dict[str, ComparedValue], choice: PeriodChoice) -> Table:
+    table = Table("indicators", _("全部指标"), [
+        Column(_("指标")), Column(_("指标值"), numeric=True), Column(_("分子"), numeric=True),
+        Column(_("分母"), numeric=True), Column(_("较基期"), numeric=True),
+        Column(_previous_label(choice), numeric=True), Column(_("目标")), Column(_("达标情况"))])
+    for compared in values.values():
+        unit = compared.indicator.unit
+        table.rows.append([
+            Cell(compared.indicator.name, heading=True,
+                 url=reverse("metrics:definitions") + f"#{compared.indicator.code}"),
+            value_cell(compared),
+            Cell(format_count(compared.numerator), compared.numerator),
+            Cell(format_count(compared.denominator), compared.denominator),
+            Cell(format_delta(compared.delta_vs_baseline, unit), compared.delta_vs_baseline),
+            Cell(format_delta(compared.delta_vs_previous, unit), compared.delta_vs_previous),
+            Cell(target_text(compared.target, unit)),
+            Cell(attainment_text(compared.target, compared.attainment), attainment=compared.attainment),
+        ])
+    return table
+
+
+def ranking_table(areas: list, values: dict[str, dict[str, ComparedValue]], indicator: Indicator,
+                  choice: PeriodChoice, *, descending: bool | None, params: dict) -> Table:
+    """Areas ranked by one indicator: rank 1 is the best by the indicator's direction."""
+    level = areas[0].level if areas else AreaLevel.STREET
+    best_first_descending = indicator.direction == Direction.UP
+    rows = [(area, values.get(area.code, {}).get(indicator.code)) for area in areas]
+    with_value = [row for row in rows if row[1] is not None and row[1].value is not None]
+    with_value.sort(key=lambda row: row[1].value, reverse=best_first_descending)
+    ranks = {row[0].code: position for position, row in enumerate(with_value, start=1)}
+    without_value = [row for row in rows if row[0].code not in ranks]
+    ordered = with_value + without_value
+    if descending is not None and descending != best_first_descending:
+        ordered = list(reversed(with_value)) + without_value
+    shown_descending = best_first_descending if descending is None else descending
+    level_label = AreaLevel(level).label
+    parent_label = AreaLevel(PARENT_FIELD[level]).label if level in PARENT_FIELD else ""
+    table = Table("ranking", _("%(level)s排名：%(indicator)s") % {"level": level_label, "indicator": indicator.name}, [
+        Column(_("名次"), numeric=True), Column(level_label), Column(parent_label),
+        Column(indicator.name, numeric=True, indicator_code=indicator.code,
+               sort_url=with_params(params, order="asc" if shown_descending else "desc"),
+               sorted="desc" if shown_descending else "asc"),
+        Column(_("分子"), numeric=True), Column(_("分母"), numeric=True), Column(_("较基期"), numeric=True),
+        Column(_previous_label(choice), numeric=True), Column(_("达标情况"))])
+    unit = indicator.unit
+    for area, compared in ordered:
+        parent = getattr(area, PARENT_FIELD[level])
+        if compared is None:
+            table.rows.append([Cell(NO_VALUE), Cell(area.name, url=area_url(level, area.code), heading=True),
+                               Cell(parent.name)] + [Cell(NO_VALUE) for _column in range(6)])
+            continue
+        rank = ranks.get(area.code)
+        table.rows.append([
+            Cell(str(rank) if rank else NO_VALUE, rank),
+            Cell(area.name, url=area_url(level, area.code), heading=True),
+            Cell(parent.name),
+            value_cell(compared),
+            Cell(format_count(compared.numerator), compared.numerator),
+            Cell(format_count(compared.denominator), compared.denominator),
+            Cell(format_delta(compared.delta_vs_baseline, unit), compared.delta_vs_baseline),
+            Cell(format_delta(compared.delta_vs_previous, unit), compared.delta_vs_previous),
+            Cell(attainment_text(compared.target, compared.attainment), attainment=compared.attainment),
+        ])
+    return table
+
+
+def heat_table(areas: list, values: dict[str, dict[str, ComparedValue]], indicators: list[Indicator]) -> Table:
+    """Areas × indicators; each cell carries the engine's attainment (class, symbol and word)."""
+    level = areas[0].level if areas else AreaLevel.DISTRICT
+    table = Table("heat", _("达标热力表（%(level)s × 指标）") % {"level": AreaLevel(level).label},
+                  [Column(AreaLevel(level).label)]
+                  + [Column(indicator.name, numeric=True, indicator_code=indicator.code) for indicator in indicators],
+                  caption=_("✔ 达标　▲ 接近（差距在5个百分点以内）　✘ 未达标　无符号：该指标未设目标　* 含未审核数据"))
+    for area in areas:
+        area_values = values.get(area.code, {})
+        row = [Cell(area.name, url=area_url(level, area.code), heading=True)]
+        for indicator in indicators:
+            compared = area_values.get(indicator.code)
+            row.append(value_cell(compared) if compared else Cell(NO_VALUE))
+        table.rows.append(row)
+    return table
+
+
+def compounds_table(community: Community, choice: PeriodChoice) -> Table:
+    """The community's compounds with their month facts at the period's last month, as the engine stored them."""
+    facts = (CompoundMonthFact.objects.filter(community=community, period=choice.last)
+             .select_related("compound").order_by("compound__code"))
+    field = CompoundMonthFact._meta.get_field
+    flags = ["party_covered", "committee_eligible", "committee_eligible_formed", "consulted", "service_covered",
+             "safety_certified", "reported_on_time"]
+    table = Table("compounds", _("小区（%(month)s）") % {"month": f"{choice.last.year}年{choice.last.month}月"},
+                  [Column(_("小区")), Column(str(field("households").verbose_name), numeric=True)]
+                  + [Column(str(field(name).verbose_name)) for name in flags]
+                  + [Column(str(field("evaluation_score").verbose_name), numeric=True),
+                     Column(str(field("complaints").verbose_name), numeric=True), Column(_("含未审核数据"))])
+    for fact in facts:
+        table.rows.append(
+            [Cell(fact.compound.name, url=compound_url(fact.compound.code), heading=True),
+             Cell(format_count(fact.households), fact.households)]
+            + [yes_no(getattr(fact, name)) for name in flags]
+            + [Cell(format_value(fact.evaluation_score, Unit.SCORE), fact.evaluation_score),
+               Cell(format_count(fact.complaints), fact.complaints), yes_no(fact.provisional)])
+    return table
+
+
+# --- Charts --------------------------------------------------------------------------------------
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(round(value, 2))
+
+
+def trend_chart(area_level: str, area_code: str, choice: PeriodChoice, indicators: list[Indicator]) -> tuple[dict, datetime.datetime | None]:
+    """Monthly values of the core indicators since the baseline, and when the period's values were computed."""
+    first = min(baseline_period(), choice.first)
+    rows = IndicatorValue.objects.filter(area_level=area_level, area_code=area_code, period__range=(first, choice.last),
+                                         indicator__in=indicators).order_by("period")
+    by_indicator: dict[str, dict[datetime.date, Decimal | None]] = defaultdict(dict)
+    computed_at = None
+    for row in rows:
+        by_indicator[row.indicator_id][row.period] = row.value
+        if row.period >= choice.first:
+            computed_at = max(computed_at or row.computed_at, row.computed_at)
+    months = sorted({period for values in by_indicator.values() for period in values})
+    series = [{
+        "name": indicator.name, "unit": indicator.get_unit_display(),
+        # Percent and score share the 0–100 axis; complaints per thousand households get their own.
+        "axis": 1 if indicator.unit == Unit.PER_THOUSAND_HOUSEHOLDS else 0,
+        "data": [_number(by_indicator[indicator.code].get(month)) for month in months],
+    } for indicator in indicators]
+    return {"periods": [f"{m:%Y-%m}" for m in months], "series": series,
+            "axes": [_("比率(%)/得分"), _("件/千户")], "baseline": f"{baseline_period():%Y-%m}"}, computed_at
+
+
+def bar_chart(areas: list, values: dict[str, dict[str, ComparedValue]], indicator: Indicator) -> dict:
+    target = None
+    items = []
+    for area in areas:
+        compared = values.get(area.code, {}).get(indicator.code)
+        if compared is None:
+            continue
+        target = target or compared.target
+        items.append({"name": area.name, "value": _number(compared.value),
+                      "label": f"{format_value(compared.value, indicator.unit)} {attainment_text(compared.target, compared.attainment)}",
+                      "attainment": compared.attainment or "", "url": area_url(area.level, area.code)})
+    return {"indicator": indicator.name, "unit": indicator.get_unit_display(), "items": items,
+            "target": _number(target.threshold) if target else None,
+            "target_label": target_text(target, indicator.unit) if target else ""}
+
+
+# --- Area page ----------------------------------------------------------------------------------
+
+
+@dataclass
+class AreaPage:
+    level: str
+    area: object
+    choice: PeriodChoice
+    cards: list[Card]
+    indicators: list[Indicator]
+    indicator: Indicator
+    computed_at: datetime.datetime | None
+    provisional: bool
+    charts: dict
+    tables: list[Table] = field(default_factory=list)
+    child_level: str | None = None
+
+
+def _children(area) -> list:
+    level = CHILD_LEVEL.get(area.level)
+    if level is None:
+        return []
+    model = LEVEL_MODELS[level]
+    return list(model.objects.filter(**{PARENT_FIELD[level]: area}).select_related(PARENT_FIELD[level])
+                .order_by("code"))
+
+
+def _ranking_areas(area, children: list) -> list:
+    level = RANKING_LEVEL.get(area.level)
+    if level is None:
+        return []
+    if level == CHILD_LEVEL[area.level]:
+        return children
+    # From the city: every street, with its district for the parent column.
+    return list(Street.objects.filter(district__city=area).select_related("district").order_by("code"))
+
+
+def area_page(area, choice: PeriodChoice, *, indicator_code: str | None = None, descending: bool | None = None,
+              params: dict | None = None) -> AreaPage:
+    params = params or {}
+    level = area.level
+    own = compared_values(level, [area.code], choice).get(area.code, {})
+    indicators = [compared.indicator for compared in own.values()] or list(Indicator.objects.all())
+    core = [indicator for indicator in indicators if indicator.is_core]
+    by_code = {indicator.code: indicator for indicator in indicators}
+    indicator = by_code.get(indicator_code) or by_code.get(DEFAULT_INDICATOR) or indicators[0]
+
+    trend, computed_at = trend_chart(level, area.code, choice, core)
+    charts = {"trend": trend}
+    page = AreaPage(level=level, area=area, choice=choice, indicators=indicators, indicator=indicator,
+                    cards=[card(own[i.code]) for i in core if i.code in own], computed_at=computed_at,
+                    provisional=any(compared.provisional for compared in own.values()), charts=charts,
+                    child_level=CHILD_LEVEL.get(level))
+    page.tables.append(indicators_table(own, choice))
+
+    children = _children(area)
+    if children:
+        child_values = compared_values(CHILD_LEVEL[level], [child.code for child in children], choice)
+        ranking_areas = _ranking_areas(area, children)
+        ranking_values = child_values if ranking_areas is children else compared_values(
+            RANKING_LEVEL[level], [a.code for a in ranking_areas], choice)
+        charts["bars"] = bar_chart(children, child_values, indicator)
+        page.tables.append(ranking_table(ranking_areas, ranking_values, indicator, choice, descending=descending,
+                                         params=params))
+        page.tables.append(heat_table(children, child_values, indicators))
+        page.provisional = page.provisional or any(
+            compared.provisional for values in ranking_values.values() for compared in values.values())
+    if level == AreaLevel.COMMUNITY:
+        page.tables.append(compounds_table(area, choice))
+    return page
+
+
+# --- Laggards -----------------------------------------------------------------------------------
+
+
+@dataclass
+class LaggardsPage:
+    choice: PeriodChoice
+    level: str
+    tables: list[Table]
+
+
+def _gap(target: Target, value: Decimal) -> Decimal:
+    """Points between the value and the target, positive on the wrong side."""
+    return {Comparison.AT_LEAST: target.threshold - value, Comparison.AT_MOST: value - target.threshold,
+            Comparison.EQUAL: abs(value - target.threshold)}[target.comparison]
+
+
+def units_to_target(target: Target, numerator: Decimal, denominator: Decimal, unit: str) -> int | None:
+    """How many more counted units (compounds, members...) the numerator needs: ceil(target × denominator − numerator).
+
+    Only for percent indicators, whose numerator counts things; the denominator is taken as it is.
+    """
+    if unit != Unit.PERCENT or denominator is None or numerator is None:
+        return None
+    needed = target.threshold / Decimal(100) * denominator
+    gap = {Comparison.AT_LEAST: needed - numerator, Comparison.AT_MOST: numerator - needed,
+           Comparison.EQUAL: abs(needed - numerator)}[target.comparison]
+    return max(0, math.ceil(gap))
+
+
+@dataclass
+class _LaggardRow:
+    area_code: str
+    value: Decimal
+    numerator: Decimal
+    denominator: Decimal
+    provisional: bool
+    target: Target
+    attainment: str
+    points: Decimal
+    units: int | None
+
+
+def _level_values(level: str, codes: list[str] | None, choice: PeriodChoice, indicator_codes: list[str]):
+    """(area code, indicator code, value, numerator, denominator, provisional) of the targeted indicators."""
+    if choice.is_month:
+        rows = IndicatorValue.objects.filter(area_level=level, period=choice.first, indicator_id__in=indicator_codes,
+                                             value__isnull=False)
+        if codes is not None:
+            rows = rows.filter(area_code__in=codes)
+        return list(rows.values_list("area_code", "indicator_id", "value", "numerator", "denominator", "provisional"))
+    if codes is None:
+        codes = list(LEVEL_MODELS[level].objects.values_list("code", flat=True))
+    provisional = set(IndicatorValue.objects.filter(area_level=level, area_code__in=codes, period__in=choice.months,
+                                                    provisional=True).values_list("area_code", "indicator_id"))
+    return [(v.area_code, v.indicator_code, v.value, v.numerator, v.denominator,
+             (v.area_code, v.indicator_code) in provisional)
+            for v in indicator_values_for_span(area_level=level, area_codes=codes, first=choice.first,
+                                               last=choice.last)
+            if v.indicator_code in indicator_codes and v.value is not None]
+
+
+def laggards_page(level: str, visible_codes: list[str] | None, choice: PeriodChoice) -> LaggardsPage:
+    """Per targeted indicator, the areas furthest from their target, with the gap in points and in units.
+
+    `visible_codes` are the codes of `level` the user may see (None: all of them).
+    """
+    targets = list(Target.objects.select_related("indicator"))
+    indicators = {target.indicator_id: target.indicator for target in targets}
+    by_key: dict[tuple[str, str], list[Target]] = defaultdict(list)
+    for target in targets:
+        if target.area_level in ("", level):
+            by_key[(target.indicator_id, target.area_code)].append(target)
+
+    lagging: dict[str, list[_LaggardRow]] = defaultdict(list)
+    for area_code, code, value, numerator, denominator, provisional in _level_values(
+            level, visible_codes, choice, list(indicators)):
+        target = _target_for(by_key, code, area_code, choice.last)
+        met = attainment(value, target)
+        if target is None or met not in ("near", "missed"):
+            continue
+        lagging[code].append(_LaggardRow(area_code, value, numerator, denominator, provisional, target, met,
+                                         _gap(target, value),
+                                         units_to_target(target, numerator, denominator, indicators[code].unit)))
+    shown = {code: sorted(rows, key=lambda row: (-row.points, row.area_code))[:LAGGARDS_SHOWN]
+             for code, rows in lagging.items()}
+    names = _area_names(level, {row.area_code for rows in shown.values() for row in rows})
+
+    tables = []
+    for indicator in sorted(indicators.values(), key=lambda i: (i.display_order, i.code)):
+        rows = shown.get(indicator.code, [])
+        unit = indicator.unit
+        table = Table(f"laggards-{indicator.code}", indicator.name, [
+            Column(_("序号"), numeric=True), Column(AreaLevel(level).label),
+            Column(AreaLevel(PARENT_FIELD[level]).label if level in PARENT_FIELD else ""),
+            Column(indicator.name, numeric=True, indicator_code=indicator.code), Column(_("目标")),
+            Column(_("差距(百分点)") if unit == Unit.PERCENT else _("差距"), numeric=True),
+            Column(f"{_('还需')}{GAP_UNITS.get(indicator.code, _('个'))}", numeric=True), Column(_("达标情况"))],
+            caption=_("共 %(count)d 个未达标或接近目标的区域，按差距从大到小列出前 %(shown)d 个。") % {
+                "count": len(lagging.get(indicator.code, [])), "shown": LAGGARDS_SHOWN})
+        for position, row in enumerate(rows, start=1):
+            area, parent_name = names.get(row.area_code, (None, ""))
+            table.rows.append([
+                Cell(str(position), position),
+                Cell(area.name if area else row.area_code, heading=True,
+                     url=area_url(level, row.area_code) if area else None),
+                Cell(parent_name),
+                Cell(format_value(row.value, unit), row.value, attainment=row.attainment, provisional=row.provisional),
+                Cell(target_text(row.target, unit)),
+                Cell(format_delta(row.points, unit).lstrip("+"), row.points),
+                Cell(NO_VALUE if row.units is None else format_count(row.units), row.units),
+                Cell(attainment_text(row.target, row.attainment), attainment=row.attainment),
+            ])
+        tables.append(table)
+    return LaggardsPage(choice=choice, level=level, tables=tables)
+
+
+def _area_names(level: str, codes: set[str]) -> dict[str, tuple[object, str]]:
+    if not codes:
+        return {}
+    model = LEVEL_MODELS[level]
+    parent = PARENT_FIELD.get(level)
+    areas = model.objects.filter(code__in=codes)
+    if parent:
+        areas = areas.select_related(parent)
+    return {area.code: (area, getattr(area, parent).name if parent else "") for area in areas}
+
+
+# --- Compound page ------------------------------------------------------------------------------
+
+
+@dataclass
+class CompoundPage:
+    compound: Compound
+    tables: list[Table]
+    committee_in_office: OwnersCommittee | None
+
+
+def _date(day) -> str:
+    return f"{day:%Y-%m-%d}" if day else NO_VALUE
+
+
+def compound_page(compound: Compound) -> CompoundPage:
+    """Registry facts today (no phone numbers), monthly facts and the history of changes of one compound."""
+    today = timezone.localdate()
+    mode = management_mode_on(compound, today)
+    covered = Compound.objects.filter(pk=compound.pk).filter(compound_party_coverage_exists(today)).exists()
+    committees = list(OwnersCommittee.objects.filter(compound=compound).order_by("-term_start").prefetch_related(
+        # Members without their phone number: personal data the dashboards never need.
+        Prefetch("members", queryset=CommitteeMember.objects.order_by("role", "name")
+                 .only("id", "committee_id", "name", "role", "is_party_member"))))
+    in_office = next((c for c in committees if c.status_on(today) == "in_office"), None)
+    contracts = list(ServiceContract.objects.filter(compound=compound).select_related("firm").order_by("-starts_on"))
+    active_contracts = set(contracts_active_on(today).filter(compound=compound).values_list("pk", flat=True))
+    links = list(PartyOrganisationCompound.objects.filter(compound=compound).select_related("organisation")
+                 .order_by("organisation__code"))
+
+    facts = Table("registry", _("登记信息（%(day)s）") % {"day": _date(today)}, [Column(_("项目")), Column(_("内容"))])
+    field = Compound._meta.get_field
+    for label, text in (
+        (field("code").verbose_name, compound.code),
+        (field("address").verbose_name, compound.address or NO_VALUE),
+        (field("households").verbose_name, format_count(compound.households)),
+        (field("buildings").verbose_name, format_count(compound.buildings)),
+        (field("year_built").verbose_name, compound.year_built or NO_VALUE),
+        (field("housing_type").verbose_name, compound.get_housing_type_display()),
+        (field("is_old_compound").verbose_name, _("是") if compound.is_old_compound else _("否")),
+        (_("当前管理模式"), dict(field("management_mode").choices).get(mode, NO_VALUE)),
+        (field("safety_certified_on").verbose_name, _date(compound.safety_certified_on)),
+        (field("active_from").verbose_name, _date(compound.active_from)),
+        (field("closed_on").verbose_name, _date(compound.closed_on)),
+        (_("党组织覆盖"), _("是") if covered else _("否")),
+        (_("在任业委会"), str(in_office) if in_office else _("无")),
+        (_("物业服务企业"), "、".join(c.firm.name for c in contracts if c.pk in active_contracts) or _("无")),
+    ):
+        facts.rows.append([Cell(str(label), heading=True), Cell(str(text))])
+
+    member_table = Table("committees", _("业主委员会及成员"), [
+        Column(_("业委会")), Column(_("状态")), Column(_("选举日期")), Column(_("任期")), Column(_("一肩挑")),
+        Column(_("姓名")), Column(_("职务")), Column(_("中共党员"))])
+    for committee in committees:
+        term = f"{_date(committee.term_start)} 至 {_date(committee.term_end)}" if committee.term_start else NO_VALUE
+        head = [Cell(str(committee), heading=True), Cell(committee.get_status_display()),
+                Cell(_date(committee.elected_on)), Cell(term), yes_no(committee.chair_is_branch_secretary)]
+        members = list(committee.members.all())
+        if not members:
+            member_table.rows.append(head + [Cell(NO_VALUE), Cell(NO_VALUE), Cell(NO_VALUE)])
+        for member in members:
+            member_table.rows.append(head + [Cell(member.name), Cell(member.get_role_display()),
+                                             yes_no(member.is_party_member)])
+
+    party_table = Table("party", _("党组织覆盖"), [
+        Column(_("党组织")), Column(_("类型")), Column(_("组建形式")), Column(_("成立日期")), Column(_("撤销日期")),
+        Column(_("覆盖开始")), Column(_("覆盖终止"))])
+    for link in links:
+        organisation = link.organisation
+        party_table.rows.append([Cell(organisation.name, heading=True), Cell(organisation.get_kind_display()),
+                                 Cell(organisation.get_form_display()), Cell(_date(organisation.established_on)),
+                                 Cell(_date(organisation.dissolved_on)), Cell(_date(link.covered_from)),
+                                 Cell(_date(link.covered_to))])
+
+    contract_table = Table("contracts", _("物业服务企业与合同"), [
+        Column(_("企业")), Column(_("统一社会信用代码")), Column(_("合同起始")), Column(_("合同截止")),
+        Column(_("清退日期")), Column(_("清退原因")), Column(_("当前有效"))])
+    for contract in contracts:
+        contract_table.rows.append([
+            Cell(contract.firm.name, heading=True), Cell(contract.firm.credit_code), Cell(_date(contract.starts_on)),
+            Cell(_date(contract.ends_on)), Cell(_date(contract.terminated_on)),
+            Cell(contract.termination_reason or NO_VALUE), yes_no(contract.pk in active_contracts)])
+
+    return CompoundPage(compound=compound, committee_in_office=in_office, tables=[
+        facts, member_table, party_table, contract_table, monthly_history_table(compound),
+        change_history_table(compound, [c.pk for c in committees])])
+
+
+MONTHLY_COLUMNS = ["households", "party_covered", "committee_in_office", "consulted", "evaluation_score",
+                   "complaints", "service_covered", "safety_certified", "fees_due", "fees_collected",
+                   "hotline_received", "hotline_resolved", "hotline_satisfied", "hazards_found", "hazards_rectified",
+                   "guards_employed", "guards_certified", "reported_on_time", "provisional"]
+FLAG_COLUMNS = {"party_covered", "committee_in_office", "consulted", "service_covered", "safety_certified",
+                "reported_on_time", "provisional"}
+
+
+def monthly_history_table(compound: Compound) -> Table:
+    """The compound's monthly facts as the engine stored them, newest first."""
+    field = CompoundMonthFact._meta.get_field
+    table = Table("monthly", _("月度数据（指标计算所用）"),
+                  [Column(_("月份"))] + [Column(str(field(name).verbose_name), numeric=name not in FLAG_COLUMNS)
+                                         for name in MONTHLY_COLUMNS])
+    for fact in compound_month_facts(compound):
+        row = [Cell(f"{fact.period:%Y-%m}", heading=True)]
+        for name in MONTHLY_COLUMNS:
+            value = getattr(fact, name)
+            if name in FLAG_COLUMNS:
+                row.append(yes_no(value))
+            elif name == "evaluation_score":
+                row.append(Cell(format_value(value, Unit.SCORE), value))
+            else:
+                row.append(Cell(format_count(value), value))
+        table.rows.append(row)
+    return table
+
+
+HISTORY_LIMIT = 200
+# Bookkeeping fields that change on every save and say nothing to staff.
+UNTRACKED_FIELDS = {"id", "created_at", "updated_at", "phone"}
+
+
+def _field_text(model_field, value) -> str:
+    if value is None or value == "":
+        return NO_VALUE
+    if model_field.choices:
+        return str(dict(model_field.choices).get(value, value))
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return str(value)
+
+
+def change_history_table(compound: Compound, committee_ids: list[int]) -> Table:
+    """Every recorded change to the compound and its committees, members, contracts, modes and party links."""
+    sources = [
+        (_("小区"), Compound.history.filter(id=compound.pk)),
+        (_("管理模式"), CompoundManagementPeriod.history.filter(compound_id=compound.pk)),
+        (_("业委会"), OwnersCommittee.history.filter(compound_id=compound.pk)),
+        (_("业委会成员"), CommitteeMember.history.filter(committee_id__in=committee_ids)),
+        (_("物业服务合同"), ServiceContract.history.filter(compound_id=compound.pk)),
+        (_("党组织覆盖"), PartyOrganisationCompound.history.filter(compound_id=compound.pk)),
+    ]
+    actions = {"+": _("新建"), "~": _("修改"), "-": _("删除")}
+    entries = []
+    for label, history in sources:
+        records = list(history.select_related("history_user").order_by("history_date", "history_id")[:HISTORY_LIMIT])
+        model = history.model.instance_type
+        fields = [f for f in model._meta.concrete_fields if f.name not in UNTRACKED_FIELDS]
+        previous_by_id = {}
+        for record in records:
+            before = previous_by_id.get(record.id)
+            if record.history_type == "~" and before is not None:
+                changes = [f"{f.verbose_name}：{_field_text(f, getattr(before, f.attname))} → "
+                           f"{_field_text(f, getattr(record, f.attname))}"
+                           for f in fields if getattr(before, f.attname) != getattr(record, f.attname)]
+            else:
+                changes = []
+            previous_by_id[record.id] = record
+            entries.append((record.history_date, label, actions.get(record.history_type, ""), "；".join(changes),
+                            record.history_user.get_username() if record.history_user else NO_VALUE))
+    entries.sort(key=lambda entry: entry[0], reverse=True)
+    table = Table("changes", _("变更记录"), [Column(_("时间")), Column(_("对象")), Column(_("操作")),
+                                             Column(_("变更内容")), Column(_("操作人"))])
+    for when, label, action, changes, who in entries:
+        table.rows.append([Cell(timezone.localtime(when).strftime("%Y-%m-%d %H:%M")), Cell(str(label)),
+                           Cell(str(action)), Cell(changes or NO_VALUE), Cell(who)])
+    return table

@@ -1,0 +1,125 @@
+"""Every table a dashboard shows, as data: the page renders it, the exports write it.
+
+A cell keeps the text shown on the page and the raw value written to a spreadsheet, so the
+download has the same figures as the page, as numbers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _, gettext_lazy
+
+from metrics.models import Unit
+from metrics.selectors import Attainment
+
+# Symbol + word beside the colour, so attainment never rests on colour alone.
+ATTAINMENT_DISPLAY = {
+    Attainment.MET: ("✔", gettext_lazy("达标")),
+    Attainment.NEAR: ("▲", gettext_lazy("接近")),
+    Attainment.MISSED: ("✘", gettext_lazy("未达标")),
+}
+
+NO_VALUE = "—"
+
+
+@dataclass
+class Column:
+    label: str
+    numeric: bool = False
+    # An indicator column links its name to the definitions page.
+    indicator_code: str | None = None
+    sort_url: str | None = None
+    sorted: str | None = None  # "asc" / "desc" on the column the table is sorted by
+
+
+@dataclass
+class Cell:
+    text: str
+    value: object = None  # what the spreadsheet gets; the text when None
+    url: str | None = None
+    attainment: str | None = None
+    provisional: bool = False
+    heading: bool = False
+
+    @property
+    def export_value(self):
+        if self.value is None:
+            return "" if self.text == NO_VALUE else self.text
+        return self.value
+
+    @property
+    def attainment_symbol(self) -> str:
+        return ATTAINMENT_DISPLAY[self.attainment][0] if self.attainment else ""
+
+    @property
+    def attainment_label(self) -> str:
+        return str(ATTAINMENT_DISPLAY[self.attainment][1]) if self.attainment else ""
+
+    @property
+    def needs_symbol(self) -> bool:
+        """A value cell gets the symbol beside its number; an attainment cell already starts with it."""
+        return bool(self.attainment) and not self.text.startswith(self.attainment_symbol)
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[list[Cell]] = field(default_factory=list)
+    caption: str = ""
+    export_urls: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def body(self) -> list[list[tuple[Cell, Column]]]:
+        """Rows as (cell, its column) pairs, for the template."""
+        return [list(zip(row, self.columns)) for row in self.rows]
+
+
+def format_value(value: Decimal | None, unit: str) -> str:
+    if value is None:
+        return NO_VALUE
+    if unit == Unit.PERCENT:
+        return f"{value:.1f}%"
+    if unit == Unit.PER_THOUSAND_HOUSEHOLDS:
+        return f"{value:.2f}"
+    return f"{value:.1f}"
+
+
+def format_delta(delta: Decimal | None, unit: str) -> str:
+    if delta is None:
+        return NO_VALUE
+    places = 2 if unit == Unit.PER_THOUSAND_HOUSEHOLDS else 1
+    rounded = round(delta, places)
+    if not rounded:
+        return f"{0:.{places}f}"
+    return f"{'+' if rounded > 0 else '−'}{abs(rounded):.{places}f}"
+
+
+def format_count(number) -> str:
+    if number is None:
+        return NO_VALUE
+    number = Decimal(number)
+    return f"{number:,.0f}" if number == number.to_integral_value() else f"{number:,.2f}"
+
+
+def attainment_text(target, attainment: str | None) -> str:
+    """"无目标" without a target, "—" without a value, else symbol and word."""
+    if target is None:
+        return _("无目标")
+    if attainment is None:
+        return NO_VALUE
+    symbol, label = ATTAINMENT_DISPLAY[attainment]
+    return f"{symbol} {label}"
+
+
+def value_cell(compared, *, url: str | None = None) -> Cell:
+    """A value cell of an engine row (ComparedValue): text, raw value, attainment and provisional mark."""
+    unit = compared.indicator.unit
+    return Cell(format_value(compared.value, unit), compared.value, url=url, attainment=compared.attainment,
+                provisional=compared.provisional)
+
+
+def yes_no(flag) -> Cell:
+    return Cell(_("是") if flag else _("否"), 1 if flag else 0)

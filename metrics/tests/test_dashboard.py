@@ -1,0 +1,193 @@
+"""Dashboard selectors: every number on a page is the engine's, laggards' gaps, periods."""
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from metrics.dashboard import selectors
+from metrics.dashboard.periods import MONTH, QUARTER, YEAR, PeriodChoice, parse_choice, picker_options
+from metrics.models import Comparison, Target
+from metrics.selectors import indicator_values_for_span, indicator_values_with_comparison
+from metrics.services import recompute_range
+
+from .conftest import FEBRUARY, MARCH
+
+JANUARY = datetime.date(2024, 1, 1)
+MARCH_CHOICE = PeriodChoice(MONTH, MARCH, MARCH)
+
+
+@pytest.fixture
+def computed(world, settings):
+    settings.METRICS_BASELINE_PERIOD = "2024-01"
+    recompute_range(first=JANUARY, last=MARCH)
+    return world
+
+
+def table(page, key):
+    return next(t for t in page.tables if t.key == key)
+
+
+def column_values(tbl, label):
+    index = [str(c.label) for c in tbl.columns].index(label)
+    return {row[1].text if tbl.key == "ranking" else row[0].text: row[index].value for row in tbl.rows}
+
+
+def test_cards_show_the_engines_values_baseline_and_previous_month(computed):
+    d1 = computed.areas["D1"]
+    page = selectors.area_page(d1, MARCH_CHOICE)
+    engine = {row.indicator.code: row for row in indicator_values_with_comparison(
+        area_level="district", area_codes=["D1"], period=MARCH)}
+    assert [c.compared.indicator.code for c in page.cards] == [
+        code for code, row in engine.items() if row.indicator.is_core]
+    for shown in page.cards:
+        row = engine[shown.compared.indicator.code]
+        assert (shown.compared.value, shown.compared.delta_vs_baseline, shown.compared.delta_vs_previous) == (
+            row.value, row.delta_vs_baseline, row.delta_vs_previous)
+    formation = next(c for c in page.cards if c.compared.indicator.code == "committee_formation_rate")
+    # D1: A and F formed, B not (E is resettlement housing, not eligible): 2 of 3.
+    assert formation.value == "66.7%"
+    assert formation.attainment == "✘ 未达标"
+    assert formation.target == "≥ 80.0%（2025年5月31日前）"
+
+
+def test_every_indicator_table_row_equals_the_engine_row(computed):
+    page = selectors.area_page(computed.areas["S1"], MARCH_CHOICE)
+    engine = {row.indicator.name: row for row in indicator_values_with_comparison(
+        area_level="street", area_codes=["S1"], period=MARCH)}
+    rows = {row[0].text: row for row in table(page, "indicators").rows}
+    assert rows.keys() == engine.keys()
+    for name, row in rows.items():
+        assert (row[1].value, row[2].value, row[3].value) == (engine[name].value, engine[name].numerator,
+                                                              engine[name].denominator)
+
+
+def test_ranking_orders_streets_best_first_and_numbers_equal_the_engine(computed):
+    city = computed.city
+    page = selectors.area_page(city, MARCH_CHOICE, indicator_code="committee_formation_rate")
+    ranking = table(page, "ranking")
+    ranked = [(row[0].text, row[1].text) for row in ranking.rows if row[0].value]
+    names = {code: computed.areas[code].name for code in ("S1", "S2", "S3")}
+    assert ranked == [("1", names["S2"]), ("2", names["S1"]), ("3", names["S3"])]
+    engine = {row.area_code: row.value for row in indicator_values_with_comparison(
+        area_level="street", area_codes=["S1", "S2", "S3"], period=MARCH) if row.indicator.code == "committee_formation_rate"}
+    shown = {row[1].text: row[3].value for row in ranking.rows}
+    assert {code: shown[names[code]] for code in names} == engine
+    # Streets without published values (the real Quanzhou ones, empty here) come last, without a rank.
+    assert all(row[0].value is None for row in ranking.rows[3:])
+
+
+def test_ranking_can_be_reversed_and_by_any_indicator(computed):
+    page = selectors.area_page(computed.areas["D1"], MARCH_CHOICE, indicator_code="party_org_coverage",
+                               descending=False)
+    ranking = table(page, "ranking")
+    assert "小区党组织覆盖率" in ranking.title
+    # S1 covers A and E of A, B, E (66.7%); S2 covers nothing of F: worst first when ascending.
+    assert [row[1].text for row in ranking.rows] == [computed.areas["S2"].name, computed.areas["S1"].name]
+    assert [row[0].text for row in ranking.rows] == ["2", "1"]
+
+
+def test_heat_table_cells_carry_the_engines_attainment(computed):
+    page = selectors.area_page(computed.areas["D1"], MARCH_CHOICE)
+    heat = table(page, "heat")
+    engine = {(row.area_code, row.indicator.code): row for row in indicator_values_with_comparison(
+        area_level="street", area_codes=["S1", "S2"], period=MARCH)}
+    codes = [column.indicator_code for column in heat.columns[1:]]
+    for row, code in zip(heat.rows, ["S1", "S2"]):
+        for cell, indicator_code in zip(row[1:], codes):
+            assert (cell.value, cell.attainment) == (engine[(code, indicator_code)].value,
+                                                     engine[(code, indicator_code)].attainment)
+    s1_formation = heat.rows[0][1 + codes.index("committee_formation_rate")]
+    assert (s1_formation.text, s1_formation.needs_symbol, s1_formation.attainment_symbol) == ("50.0%", True, "✘")
+
+
+def test_bar_chart_items_link_down_and_carry_the_target(computed):
+    page = selectors.area_page(computed.areas["D1"], MARCH_CHOICE)
+    bars = page.charts["bars"]
+    assert bars["target"] == 80.0
+    assert [(item["value"], item["attainment"], item["url"]) for item in bars["items"]] == [
+        (50.0, "missed", "/dashboard/street/S1/"), (100.0, "met", "/dashboard/street/S2/")]
+
+
+def test_trend_has_every_month_since_the_baseline(computed):
+    page = selectors.area_page(computed.areas["S2"], MARCH_CHOICE)
+    trend = page.charts["trend"]
+    assert trend["periods"] == ["2024-01", "2024-02", "2024-03"]
+    formation = next(s for s in trend["series"] if s["name"] == "业委会组建率")
+    assert formation["data"] == [0.0, 0.0, 100.0]
+    complaints = next(s for s in trend["series"] if s["name"] == "信访矛盾")
+    assert complaints["axis"] == 1
+    assert page.computed_at is not None
+
+
+def test_no_value_is_shown_as_a_dash(computed):
+    page = selectors.area_page(computed.areas["S2"], MARCH_CHOICE)
+    rows = {row[0].text: row for row in table(page, "indicators").rows}
+    # F's March record has no micro matters planned: zero denominator, no value.
+    assert rows["微实事办结率"][1].text == "—"
+
+
+def test_community_page_lists_its_compounds_month_facts(computed):
+    page = selectors.area_page(computed.areas["C1"], MARCH_CHOICE)
+    compounds = table(page, "compounds")
+    assert [row[0].text for row in compounds.rows] == [computed.compounds["A"].name, computed.compounds["B"].name]
+    assert "bars" not in page.charts
+
+
+def test_quarter_cards_equal_the_engines_span_values(computed):
+    quarter = PeriodChoice(QUARTER, JANUARY, MARCH)
+    page = selectors.area_page(computed.areas["S1"], quarter)
+    engine = {v.indicator_code: v.value for v in indicator_values_for_span(
+        area_level="street", area_codes=["S1"], first=JANUARY, last=MARCH)}
+    for shown in page.cards:
+        assert shown.compared.value == engine[shown.compared.indicator.code]
+    formation = next(c for c in page.cards if c.compared.indicator.code == "committee_formation_rate")
+    assert formation.compared.attainment == "missed"
+
+
+def test_provisional_values_are_marked(computed):
+    recompute_range(first=MARCH, last=MARCH, include_submitted=True)
+    page = selectors.area_page(computed.areas["S3"], MARCH_CHOICE)
+    assert page.provisional
+    assert any(card.compared.provisional for card in page.cards)
+
+
+def test_units_to_target_is_the_ceiling_of_target_times_denominator_minus_numerator():
+    target = Target(comparison=Comparison.AT_LEAST, threshold=Decimal("80"), deadline=datetime.date(2025, 5, 31))
+    assert selectors.units_to_target(target, Decimal(40), Decimal(57), "percent") == 6  # 45.6 − 40 → 6
+    assert selectors.units_to_target(target, Decimal(50), Decimal(57), "percent") == 0
+    assert selectors.units_to_target(target, Decimal(1), Decimal(2), "score") is None
+
+
+def test_laggards_are_the_areas_furthest_from_each_target_with_the_gap_in_compounds(computed):
+    page = selectors.laggards_page("street", None, MARCH_CHOICE)
+    formation = next(t for t in page.tables if t.key == "laggards-committee_formation_rate")
+    rows = [(row[1].text, row[3].value, row[5].value, row[6].value) for row in formation.rows]
+    # S3: G has no committee (0 of 1, 80 points short); S1: 1 of 2 (30 points short); S2 meets it.
+    assert rows == [(computed.areas["S3"].name, Decimal("0"), Decimal("80"), 1),
+                    (computed.areas["S1"].name, Decimal("50"), Decimal("30"), 1)]
+    assert "还需个小区需组建业委会" in [str(c.label) for c in formation.columns]
+
+
+def test_laggards_stay_within_the_visible_areas(computed):
+    page = selectors.laggards_page("street", ["S1", "S2"], MARCH_CHOICE)
+    names = {row[1].text for t in page.tables for row in t.rows}
+    assert computed.areas["S3"].name not in names and computed.areas["S1"].name in names
+
+
+@pytest.mark.parametrize(("text", "kind", "first", "last"), [
+    ("2024-02", MONTH, FEBRUARY, FEBRUARY),
+    ("2024-Q1", QUARTER, JANUARY, MARCH),
+    ("2024", YEAR, JANUARY, MARCH),  # an unfinished year ends at the latest month
+    ("2030-01", MONTH, MARCH, MARCH),  # after the latest month: the latest month
+    ("rubbish", MONTH, MARCH, MARCH),
+])
+def test_period_choice_parses_months_quarters_and_years(text, kind, first, last):
+    choice = parse_choice(text, MARCH)
+    assert (choice.kind, choice.first, choice.last) == (kind, first, last)
+
+
+def test_period_picker_offers_months_quarters_and_years():
+    groups = dict(picker_options([MARCH, FEBRUARY, JANUARY]))
+    assert [value for value, _label in groups["月度"]] == ["2024-03", "2024-02", "2024-01"]
+    assert groups["季度"] == [("2024-Q1", "2024年第1季度")]
+    assert groups["年度"] == [("2024", "2024年")]

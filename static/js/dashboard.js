@@ -1,0 +1,100 @@
+/* Draws the dashboard charts from the page's embedded JSON (#dashboard-data), built by the server:
+   no figure is computed here. A click on a bar opens the drill-down URL given with it. */
+(function () {
+  "use strict";
+
+  var COLOURS = { met: "#1e7b34", near: "#c27c0e", missed: "#b42318", "": "#5b7083" };
+  var LINE_COLOURS = ["#9b1c1c", "#1d4ed8", "#0f766e", "#7c3aed", "#b45309"];
+
+  function trendOption(trend) {
+    return {
+      aria: { enabled: true },
+      color: LINE_COLOURS,
+      tooltip: { trigger: "axis" },
+      legend: { type: "scroll", top: 0 },
+      grid: { left: 48, right: 56, top: 40, bottom: 28 },
+      xAxis: { type: "category", data: trend.periods, boundaryGap: false },
+      yAxis: [
+        { type: "value", name: trend.axes[0], min: 0, max: 100, nameTextStyle: { align: "left" } },
+        { type: "value", name: trend.axes[1], min: 0, splitLine: { show: false }, nameTextStyle: { align: "right" } }
+      ],
+      series: trend.series.map(function (series, index) {
+        return {
+          type: "line", name: series.name, yAxisIndex: series.axis, data: series.data, connectNulls: false,
+          symbol: ["circle", "rect", "triangle", "diamond", "pin"][index % 5], symbolSize: 7,
+          lineStyle: { type: series.axis ? "dashed" : "solid", width: 2 },
+          tooltip: { valueFormatter: function (value) { return value === null || value === undefined ? "—" : value + " " + series.unit; } }
+        };
+      })
+    };
+  }
+
+  function barOption(bars) {
+    var series = {
+      type: "bar",
+      name: bars.indicator,
+      cursor: "pointer",
+      data: bars.items.map(function (item) {
+        return { value: item.value, itemStyle: { color: COLOURS[item.attainment] || COLOURS[""] } };
+      }),
+      label: {
+        show: true, position: "right", fontSize: 11,
+        formatter: function (params) { return bars.items[params.dataIndex].label; }
+      }
+    };
+    if (bars.target !== null) {
+      series.markLine = {
+        symbol: "none", silent: true, lineStyle: { color: "#1f2933", type: "dashed" },
+        label: { formatter: bars.target_label, position: "insideEndTop" },
+        data: [{ xAxis: bars.target }]
+      };
+    }
+    return {
+      aria: { enabled: true },
+      tooltip: {
+        trigger: "item",
+        formatter: function (params) { return bars.items[params.dataIndex].name + "<br>" + bars.items[params.dataIndex].label; }
+      },
+      grid: { left: 8, right: 96, top: 20, bottom: 24, containLabel: true },
+      xAxis: { type: "value", name: bars.unit, min: 0 },
+      yAxis: { type: "category", inverse: true, data: bars.items.map(function (item) { return item.name; }),
+               axisLabel: { interval: 0, fontSize: 12 } },
+      series: [series]
+    };
+  }
+
+  function draw() {
+    var source = document.getElementById("dashboard-data");
+    if (!source || !window.echarts) { return; }
+    var data = JSON.parse(source.textContent);
+    var charts = [];
+    var trendBox = document.getElementById("trend-chart");
+    if (trendBox && data.trend) {
+      var trend = window.echarts.init(trendBox, null, { renderer: "canvas" });
+      trend.setOption(trendOption(data.trend));
+      charts.push(trend);
+    }
+    var barBox = document.getElementById("bar-chart");
+    if (barBox && data.bars) {
+      // Room for every name: long lists (a street's communities) grow the chart instead of squeezing it.
+      barBox.style.height = Math.max(340, data.bars.items.length * 24 + 60) + "px";
+      var bar = window.echarts.init(barBox, null, { renderer: "canvas" });
+      bar.setOption(barOption(data.bars));
+      bar.on("click", function (params) {
+        var item = data.bars.items[params.dataIndex];
+        if (item && item.url) { window.location.href = item.url; }
+      });
+      charts.push(bar);
+    }
+    function resize() { charts.forEach(function (chart) { chart.resize(); }); }
+    window.addEventListener("resize", resize);
+    window.addEventListener("beforeprint", resize);
+    window.addEventListener("afterprint", resize);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", draw);
+  } else {
+    draw();
+  }
+}());
