@@ -1,9 +1,11 @@
 """/api/: version 1 of the REST API (every app's router under one prefix), its schema and its docs."""
 from importlib import import_module
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
+
+from .views import ApiNotFoundView
 
 # Each app's api/urls.py declares a router; v1 is their union, so prefixes stay flat (/api/v1/compounds/).
 APP_ROUTERS = [
@@ -24,4 +26,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # Anything else under /api/ (including keys the routes' patterns refuse) is a JSON 404 too.
+    re_path(r"^.*/$", ApiNotFoundView.as_view()),
 ]

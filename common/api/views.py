@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from itertools import islice
 
-from rest_framework import viewsets
+from rest_framework import permissions, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.views import APIView
 
 from accounts.scope import AreaScope
 
@@ -24,6 +26,12 @@ class ScopedViewSetMixin(ETagMixin):
 
     def get_queryset(self):
         return self.scope_queryset(AreaScope.for_user(self.request.user), super().get_queryset())
+
+    def get_object(self):
+        # PostgreSQL refuses NUL characters in text: a key containing one cannot exist.
+        if "\x00" in str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")):
+            raise NotFound()
+        return super().get_object()
 
     def scope_queryset(self, scope: AreaScope, queryset):
         """Models that reach their area by foreign keys declare `scope_paths`; others override this."""
@@ -47,3 +55,11 @@ class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     Only rows inside the caller's area scope are visible; anything outside it answers 404.
     """
+
+
+class ApiNotFoundView(APIView):
+    permission_classes = [permissions.AllowAny]
+    schema = None
+
+    def initial(self, request, *args, **kwargs):
+        raise NotFound()
