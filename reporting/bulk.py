@@ -1,10 +1,10 @@
 """Audited bulk writes of monthly records: every written row gets its history row, same user and reason.
 
 Rows are dicts of column values (attname → value), so a 5,000-row import builds no model instances.
-On PostgreSQL each table is written with one statement over column arrays (INSERT ... SELECT FROM
-unnest, UPDATE ... FROM unnest): the import must take well under 3 s, and Django's bulk_create and
-bulk_update spend most of that preparing values one by one (bulk_update's CASE expressions grow with
-the batch). Other databases go through simple_history's bulk helpers, which write the same rows.
+On PostgreSQL rows travel by COPY (updates through a temporary table): the import must take well
+under 3 s, and Django's bulk_create and bulk_update spend most of that preparing values one by one
+(bulk_update's CASE expressions grow with the batch). Other databases go through simple_history's
+bulk helpers, which write the same rows.
 """
 from __future__ import annotations
 
@@ -28,11 +28,12 @@ def create_with_history(rows: list[dict], *, user, reason: str, at) -> None:
                                  default_user=user, default_change_reason=reason, default_date=at)
         return
     pk = MonthlyRecord._meta.pk
-    fields = [f for f in MonthlyRecord._meta.concrete_fields if f is not pk]
-    ids = _execute(f"INSERT INTO {_table(MonthlyRecord)} ({_columns(fields)}) SELECT * FROM unnest({_arrays(fields)}) "
-                   f"RETURNING {pk.column}", _values(fields, rows), returning=True)
-    for row, row_id in zip(rows, ids):
-        row[pk.attname] = row_id
+    _copy(MonthlyRecord._meta.db_table, [f for f in MonthlyRecord._meta.concrete_fields if f is not pk], rows)
+    # COPY returns no ids: read them back by the (report, compound) each row was written for.
+    ids = dict(MonthlyRecord.objects.filter(report_id=rows[0]["report_id"], period=rows[0]["period"])
+               .values_list("compound_id", pk.attname))
+    for row in rows:
+        row[pk.attname] = ids[row["compound_id"]]
     _insert_history(rows, "+", user, reason, at)
 
 
@@ -46,9 +47,14 @@ def update_with_history(rows: list[dict], field_names: list[str], *, user, reaso
         return
     pk = MonthlyRecord._meta.pk
     fields = [pk, *(MonthlyRecord._meta.get_field(name) for name in field_names)]
-    assignments = ", ".join(f"{_quote(f.column)} = v.{_quote(f.column)}" for f in fields[1:])
-    _execute(f"UPDATE {_table(MonthlyRecord)} AS t SET {assignments} FROM unnest({_arrays(fields)}) "
-             f"AS v({_columns(fields)}) WHERE t.{_quote(pk.column)} = v.{_quote(pk.column)}", _values(fields, rows))
+    table, staging = _table(MonthlyRecord), "reporting_monthlyrecord_staging"
+    assignments = ", ".join(f"{_quote(f.column)} = s.{_quote(f.column)}" for f in fields[1:])
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT {_columns(fields)} FROM {table} WITH NO DATA")
+        _copy(staging, fields, rows)
+        cursor.execute(f"UPDATE {table} AS t SET {assignments} FROM {staging} AS s "
+                       f"WHERE t.{_quote(pk.column)} = s.{_quote(pk.column)}")
+        cursor.execute(f"DROP TABLE {staging}")
     _insert_history(rows, "~", user, reason, at)
 
 
@@ -57,8 +63,7 @@ def _insert_history(rows: list[dict], history_type: str, user, reason: str, at) 
     fields = [f for f in history_model._meta.concrete_fields if f is not history_model._meta.pk]
     constants = {"history_date": at, "history_change_reason": reason, "history_type": history_type,
                  "history_user_id": user.pk if user is not None else None}
-    columns = [[constants[f.attname]] * len(rows) if f.attname in constants else _column(f, rows) for f in fields]
-    _execute(f"INSERT INTO {_table(history_model)} ({_columns(fields)}) SELECT * FROM unnest({_arrays(fields)})", columns)
+    _copy(history_model._meta.db_table, fields, [{**row, **constants} for row in rows])
 
 
 def _quote(name: str) -> str:
@@ -73,22 +78,11 @@ def _columns(fields) -> str:
     return ", ".join(_quote(f.column) for f in fields)
 
 
-def _arrays(fields) -> str:
-    return ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
-
-
-def _column(field, rows: list[dict]) -> list:
-    # JSON is the one type that goes into the array as text.
-    if field.get_internal_type() == "JSONField":
-        return [json.dumps(row[field.attname]) for row in rows]
-    return [row[field.attname] for row in rows]
-
-
-def _values(fields, rows: list[dict]) -> list[list]:
-    return [_column(f, rows) for f in fields]
-
-
-def _execute(sql: str, columns: list[list], *, returning: bool = False):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, columns)
-        return [row[0] for row in cursor.fetchall()] if returning else None
+def _copy(table: str, fields, rows: list[dict]) -> None:
+    # JSON is the one type that goes in as text.
+    json_columns = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+    names = [f.attname for f in fields]
+    with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {_quote(table)} ({_columns(fields)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([json.dumps(row[name]) if name in json_columns else row[name] for name in names])

@@ -58,14 +58,16 @@ def monthly_report_get_or_create(*, street, period: datetime.date) -> MonthlyRep
 class RowChange:
     compound: Compound
     kind: str  # "create", "update", "delete" or "unchanged"
-    changes: list[tuple[FieldSpec, object, object]] = field(default_factory=list)  # (field, old, new)
     flags: list[dict] = field(default_factory=list)
     values: dict | None = None
     record: dict | None = None  # the stored row, column → value
 
     @property
     def cells(self) -> list[tuple[FieldSpec, str, str]]:
-        return [(spec, show_value(old), show_value(new)) for spec, old, new in self.changes]
+        """(field, old, new) as shown, for the fields that change."""
+        old, new = self.record or {}, self.values or {}
+        return [(spec, show_value(old.get(spec.name)), show_value(new.get(spec.name))) for spec in FIELDS
+                if old.get(spec.name) != new.get(spec.name)]
 
 
 @dataclass
@@ -98,14 +100,11 @@ def monthly_records_plan(*, street, period: datetime.date, rows: list[RowInput])
         record = existing.get(row.compound.pk)
         if row.values is None:
             kind = "delete" if record else "unchanged"
-            diff = [(spec, record[spec.name], None) for spec in FIELDS] if record else []
         elif record is None:
-            kind, diff = "create", [(spec, None, row.values[spec.name]) for spec in FIELDS]
+            kind = "create"
         else:
-            diff = [(spec, record[spec.name], row.values[spec.name]) for spec in FIELDS
-                    if record[spec.name] != row.values[spec.name]]
-            kind = "update" if diff else "unchanged"
-        changes.append(RowChange(row.compound, kind, diff, row.flags, row.values, record))
+            kind = "update" if any(record[name] != row.values[name] for name in FIELD_NAMES) else "unchanged"
+        changes.append(RowChange(row.compound, kind, row.flags, row.values, record))
     return SavePlan(validation, changes)
 
 
