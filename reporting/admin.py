@@ -1,3 +1,81 @@
-from django.contrib import admin
+"""Admin for monthly data: scoped, read-only views with history; workflow steps go through the services.
 
-# Register your models here.
+Records are never edited here: the grid and the Excel import validate whole reports, which a
+one-row admin form could not do.
+"""
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from common.admin import DistrictListFilter, ScopedHistoryAdmin, StreetListFilter
+
+from . import services
+from .models import MonthlyRecord, MonthlyReport, ReportTransition
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReportTransitionInline(ReadOnlyMixin, admin.TabularInline):
+    model = ReportTransition
+    fields = readonly_fields = ("at", "actor", "from_state", "to_state", "reason")
+    extra = 0
+
+
+@admin.register(MonthlyReport)
+class MonthlyReportAdmin(ReadOnlyMixin, ScopedHistoryAdmin):
+    list_display = ("street", "period", "state", "is_late", "submitted_at", "approved_at", "portal_link")
+    list_filter = (DistrictListFilter, StreetListFilter, "state", "is_late", "period")
+    list_select_related = ("street",)
+    search_fields = ("=street__code", "street__name")
+    date_hierarchy = "period"
+    inlines = (ReportTransitionInline,)
+    actions = ("approve", "lock")
+
+    @admin.display(description=_("门户页面"))
+    def portal_link(self, obj):
+        url = reverse("reporting:report", kwargs={"street_code": obj.street.code, "period": obj.period})
+        return format_html('<a href="{}">{}</a>', url, _("查看"))
+
+    def _run(self, request, queryset, service, done):
+        count = 0
+        for report in queryset.select_related("street__district"):
+            try:
+                service(report=report, actor=request.user)
+            except services.ReportingError as exc:
+                self.message_user(request, f"{report}：{exc.message}", messages.ERROR)
+            else:
+                count += 1
+        if count:
+            self.message_user(request, done % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("审核通过所选月报"))
+    def approve(self, request, queryset):
+        self._run(request, queryset, services.monthly_report_approve, _("已审核通过 %(count)d 份月报。"))
+
+    @admin.action(description=_("锁定所选月报"))
+    def lock(self, request, queryset):
+        self._run(request, queryset, services.monthly_report_lock, _("已锁定 %(count)d 份月报。"))
+
+
+@admin.register(MonthlyRecord)
+class MonthlyRecordAdmin(ReadOnlyMixin, ScopedHistoryAdmin):
+    list_display = ("compound", "period", "report", "petitions", "hotline_received", "fees_due", "fees_collected",
+                    "has_flags")
+    list_filter = (DistrictListFilter, StreetListFilter, "period")
+    list_select_related = ("compound", "report__street")
+    search_fields = ("=compound__code", "compound__name")
+    date_hierarchy = "period"
+
+    @admin.display(description=_("异常提示"), boolean=True)
+    def has_flags(self, obj):
+        return bool(obj.flags)
