@@ -9,13 +9,34 @@ import pytest
 from django.db import connection
 
 
-def pytest_collection_modifyitems(items):
-    """Transactional tests flush the database, which would also drop the rows our data migrations
-    load (Quanzhou's areas, indicator definitions). Serialized rollback restores them afterwards."""
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        if marker and marker.kwargs.get("transaction") and "django_db_serialized_rollback" not in item.fixturenames:
-            item.fixturenames.append("django_db_serialized_rollback")
+# Data migrations whose rows the tests rely on (areas, indicator definitions, the 2024 round).
+DATA_MIGRATIONS = [
+    ("districts", "0002_quanzhou_areas"),
+    ("metrics", "0002_indicators_and_targets"),
+    ("selection", "0002_round_2024_history"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(request):
+    """Transactional tests end by emptying every table, which also drops the rows the data
+    migrations loaded; load them again before the next test that uses the database."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from districts.models import City
+
+    if City.objects.exists():
+        return
+    import importlib
+
+    from django.apps import apps
+
+    for app_label, name in DATA_MIGRATIONS:
+        migration = importlib.import_module(f"{app_label}.migrations.{name}").Migration
+        for operation in migration.operations:
+            operation.code(apps, None)
 
 
 def _in_ci() -> bool:
