@@ -383,9 +383,11 @@ def bar_chart(areas: list, values: dict[str, dict[str, ComparedValue]], indicato
         items.append({"name": area.name, "value": _number(compared.value),
                       "label": f"{format_value(compared.value, indicator.unit)} {attainment_text(compared.target, compared.attainment)}",
                       "attainment": compared.attainment or "", "url": area_url(area.level, area.code)})
-    return {"indicator": indicator.name, "unit": indicator.get_unit_display(), "items": items,
+    return {"indicator": indicator.name, "items": items,
             "target": _number(target.threshold) if target else None,
-            "target_label": target_text(target, indicator.unit) if target else ""}
+            "target_label": _("目标 %(comparison)s %(threshold)s") % {
+                "comparison": target.get_comparison_display(),
+                "threshold": format_value(target.threshold, indicator.unit)} if target else ""}
 
 
 # --- Area page ----------------------------------------------------------------------------------

@@ -11,8 +11,8 @@
       aria: { enabled: true },
       color: LINE_COLOURS,
       tooltip: { trigger: "axis" },
-      legend: { type: "scroll", top: 0 },
-      grid: { left: 48, right: 56, top: 40, bottom: 28 },
+      legend: { type: "scroll", bottom: 0 },
+      grid: { left: 48, right: 56, top: 36, bottom: 64 },
       xAxis: { type: "category", data: trend.periods, boundaryGap: false },
       yAxis: [
         { type: "value", name: trend.axes[0], min: 0, max: 100, nameTextStyle: { align: "left" } },
@@ -33,6 +33,7 @@
     var series = {
       type: "bar",
       name: bars.indicator,
+      barMaxWidth: 22,
       cursor: "pointer",
       data: bars.items.map(function (item) {
         return { value: item.value, itemStyle: { color: COLOURS[item.attainment] || COLOURS[""] } };
@@ -45,7 +46,8 @@
     if (bars.target !== null) {
       series.markLine = {
         symbol: "none", silent: true, lineStyle: { color: "#1f2933", type: "dashed" },
-        label: { formatter: bars.target_label, position: "insideEndTop" },
+        // The category axis runs top-down (inverse), so "start" puts the label above the first bar.
+        label: { formatter: bars.target_label, position: "start", fontSize: 11 },
         data: [{ xAxis: bars.target }]
       };
     }
@@ -55,8 +57,8 @@
         trigger: "item",
         formatter: function (params) { return bars.items[params.dataIndex].name + "<br>" + bars.items[params.dataIndex].label; }
       },
-      grid: { left: 8, right: 96, top: 20, bottom: 24, containLabel: true },
-      xAxis: { type: "value", name: bars.unit, min: 0 },
+      grid: { left: 8, right: 96, top: 28, bottom: 24, containLabel: true },
+      xAxis: { type: "value", min: 0 },
       yAxis: { type: "category", inverse: true, data: bars.items.map(function (item) { return item.name; }),
                axisLabel: { interval: 0, fontSize: 12 } },
       series: [series]
