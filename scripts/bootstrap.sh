@@ -9,7 +9,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=".venv/.deps-$(cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
-    .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -r requirements-dev.txt
+    # Some machines list local package mirrors that may be absent; pip's notes about them are noise.
+    quiet_pip() { .venv/bin/python -m pip install --quiet "$@" 2> >(grep -v "is ignored: it is neither" >&2); }
+    quiet_pip --upgrade pip
+    quiet_pip -r requirements-dev.txt
     rm -f .venv/.deps-* && touch "$stamp"
 fi
