@@ -105,3 +105,15 @@ def test_sheet_without_instructions_is_read_by_layout_alone(street, compounds):
 def test_not_an_excel_file_is_refused(street):
     with pytest.raises(ExcelLayoutError, match="无法读取该文件"):
         read_monthly_workbook(b"not a zip", street=street, period=PERIOD)
+
+
+def test_import_as_a_user_of_another_street_is_refused(street, compounds, other_street, tmp_path):
+    from tests.factories import street_officer
+
+    outsider = street_officer(other_street, username="outsider")
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(filled(monthly_template(street=street, period=PERIOD), {"E2": 1}))
+    with pytest.raises(CommandError, match="只有本街道"):
+        call_command("import_monthly", str(path), "--street", street.code, "--period", "2024-05", "--user", "outsider")
+    assert not MonthlyRecord.objects.exists()
+    assert outsider.street == other_street
