@@ -80,7 +80,9 @@ class Target(models.Model):
 class IndicatorValue(models.Model):
     """The published value of one indicator for one area and month."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("指标"))
+    # Written in bulk by the engine from the Indicator table itself: no per-row foreign-key trigger.
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values", db_constraint=False,
+                                  verbose_name=_("指标"))
     area_level = models.CharField(_("区域层级"), max_length=20, choices=AreaLevel.choices)
     area_code = models.CharField(_("区域代码"), max_length=20)
     period = models.DateField(_("月份"), help_text=_("该月第一天"))
@@ -96,12 +98,12 @@ class IndicatorValue(models.Model):
         verbose_name_plural = _("指标值")
         ordering = ["period", "area_level", "area_code", "indicator__display_order"]
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "area_level", "area_code", "period"],
+            # Leads with the period, so it also serves "a month's values" (recompute, feeds by month).
+            models.UniqueConstraint(fields=["period", "area_level", "area_code", "indicator"],
                                     name="indicator_value_unique_area_period"),
         ]
         indexes = [
             models.Index(fields=["area_code", "period"], name="indicator_value_area_idx"),
-            models.Index(fields=["period", "area_level"], name="indicator_value_period_idx"),
             models.Index(fields=["computed_at"], name="indicator_value_computed_idx"),
         ]
 
@@ -116,16 +118,20 @@ class CompoundMonthFact(models.Model):
     record; area ids are copied in so roll-ups are a GROUP BY without joins through the tree.
     """
 
+    # Derived rows written only by the engine's INSERT ... SELECT from the registry itself; database
+    # foreign-key triggers would cost more than the rest of a recompute (deletes still cascade in the ORM),
+    # and the (period, ...) indexes below serve every read, so the columns need no index of their own.
     compound = models.ForeignKey("communities.Compound", on_delete=models.CASCADE, related_name="month_facts",
-                                 verbose_name=_("小区"))
+                                 db_constraint=False, db_index=False, verbose_name=_("小区"))
     period = models.DateField(_("月份"))
     community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+",
-                                  verbose_name=_("社区(村)"))
+                                  db_constraint=False, db_index=False, verbose_name=_("社区(村)"))
     street = models.ForeignKey("districts.Street", on_delete=models.CASCADE, related_name="+",
-                               verbose_name=_("街道(乡镇)"))
+                               db_constraint=False, db_index=False, verbose_name=_("街道(乡镇)"))
     district = models.ForeignKey("districts.District", on_delete=models.CASCADE, related_name="+",
-                                 verbose_name=_("区县"))
-    city = models.ForeignKey("districts.City", on_delete=models.CASCADE, related_name="+", verbose_name=_("城市"))
+                                 db_constraint=False, db_index=False, verbose_name=_("区县"))
+    city = models.ForeignKey("districts.City", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False,
+                             verbose_name=_("城市"))
 
     households = models.PositiveIntegerField(_("户数"))
     party_covered = models.PositiveSmallIntegerField(_("党组织覆盖"))

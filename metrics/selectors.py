@@ -96,10 +96,11 @@ def compound_month_fact_source(period: datetime.date, *, street_id: int | None =
                                                   evaluation_score__isnull=False)
     latest_score = Subquery(quarter_scores.filter(report__state__in=states).order_by("-period")
                             .values("evaluation_score")[:1])
-    red_committee = (OwnersCommittee.objects.filter(committee_in_office_q(end), compound_id=compound).order_by()
-                     .alias(party_twice=Count("members", filter=Q(members__is_party_member=True)) * 2,
-                            member_count=Count("members"))
-                     .filter(party_twice__gt=F("member_count")))
+    # Not correlated, so the database evaluates it once (a hashed subplan), not once per compound.
+    red_committee_compounds = (OwnersCommittee.objects.filter(committee_in_office_q(end)).order_by()
+                               .alias(party_twice=Count("members", filter=Q(members__is_party_member=True)) * 2,
+                                      member_count=Count("members"))
+                               .filter(party_twice__gt=F("member_count")).values("compound_id"))
     dual_role = OwnersCommittee.objects.filter(committee_in_office_q(end), compound_id=compound,
                                                chair_is_branch_secretary=True)
     # A compound is served unless unmanaged (失管); a firm-served compound also needs a live contract.
@@ -131,7 +132,7 @@ def compound_month_fact_source(period: datetime.date, *, street_id: int | None =
         "complaints": Case(When(counted, then=F("record__petitions") + F("record__hotline_received")),
                            default=Value(0)),
         "committee_in_office": _flag(compound_committee_in_office_exists(end)),
-        "red_committee": _flag(Exists(red_committee)),
+        "red_committee": _flag(pk__in=red_committee_compounds),
         "dual_role": _flag(Exists(dual_role)),
         "renewed_members": _member_count(compound, renewed_between),
         "renewed_party_members": _member_count(compound, renewed_between, is_party_member=True),

@@ -47,13 +47,17 @@ def _pause_between_phases() -> None:
         time.sleep(seconds)
 
 
-def _lock_month(period: datetime.date) -> None:
+def _start_month_write(period: datetime.date) -> None:
     """Serialise recomputes of one month (street or whole) across workers; other months run in parallel.
 
-    SQLite already serialises writers, so only PostgreSQL takes a transaction-level advisory lock.
+    SQLite already serialises writers. On PostgreSQL, a transaction-level advisory lock per month;
+    JIT off (compiling these wide statements costs seconds and never pays back at this size) and
+    enough work_mem for the per-community GROUP BY to stay in memory.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [MONTH_LOCK_NAMESPACE, period.year * 100 + period.month])
 
 
@@ -140,7 +144,7 @@ def recompute_month(*, period: datetime.date, include_submitted: bool | None = N
     include_submitted = _include_submitted(include_submitted)
     computed_at = timezone.now()
     with transaction.atomic():
-        _lock_month(period)
+        _start_month_write(period)
         CompoundMonthFact.objects.filter(period=period).delete()
         _insert_facts(period, street_id=None, include_submitted=include_submitted)
         _pause_between_phases()
@@ -163,7 +167,7 @@ def recompute_street_month(*, street_id: int, period: datetime.date, include_sub
     district = street.district
     computed_at = timezone.now()
     with transaction.atomic():
-        _lock_month(period)
+        _start_month_write(period)
         if consume_stale_mark and not StaleStreetMonth.objects.filter(street_id=street_id, period=period).delete()[0]:
             return 0
         CompoundMonthFact.objects.filter(period=period, street_id=street_id).delete()
@@ -276,7 +280,7 @@ def process_stale_street_months(*, settle_seconds: int | None = None) -> int:
     for period, street_ids in by_period.items():
         if len(street_ids) >= settings.METRICS_STALE_WHOLE_MONTH_THRESHOLD:
             with transaction.atomic():
-                _lock_month(period)
+                _start_month_write(period)
                 if StaleStreetMonth.objects.filter(period=period, street_id__in=street_ids).delete()[0]:
                     recompute_month(period=period)
         else:

@@ -169,5 +169,5 @@ def test_month_recompute_costs_a_fixed_number_of_queries(world, django_assert_ma
     for n in range(20):
         CompoundFactory(community=world.areas["C1"], code=f"X{n}")
     # Deletes, one INSERT ... SELECT of facts, one per level, firms: independent of the compound count.
-    with django_assert_max_num_queries(12 if connection.vendor == "sqlite" else 13):
+    with django_assert_max_num_queries(12 if connection.vendor == "sqlite" else 14):
         recompute_month(period=MARCH)

@@ -1,0 +1,147 @@
+"""Time the indicator engine on PostgreSQL at national scale.
+
+    .venv/bin/python benchmarks/indicators_bench.py                       # 100,000 and 500,000 compounds
+    .venv/bin/python benchmarks/indicators_bench.py --sizes 100000 --keep  # reuse an already seeded database
+
+For each size, a database qz_metrics_bench_<size> is created, migrated and filled by
+`manage.py seed_demo` (skipped with --keep when it already has the compounds). Then, on the latest
+month with monthly data, it times:
+  - one whole month, all areas (twice: the second run replaces the first's values);
+  - one street-month after an edit of one compound (the biggest street);
+  - a straightforward per-compound ORM loop over a sample, extrapolated to all compounds,
+    and the speed-up of the set-based engine over it;
+  - rows written per second (facts + published values).
+Goals (issue 4): month ≤ 10 s at 100k, ≤ 5× that at 500k; street-month ≤ 0.5 s.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER = "postgres://postgres@127.0.0.1:5432"
+
+
+def prepare_database(size: int, months: int, keep: bool) -> str:
+    import psycopg
+
+    name = f"qz_metrics_bench_{size}"
+    url = f"{SERVER}/{name}"
+    env = {**os.environ, "DATABASE_URL": url}
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and not keep:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        if not exists or not keep:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
+    started = time.monotonic()
+    subprocess.run([*manage, "seed_demo", "--compounds", str(size), "--months", str(months), "--seed", "7",
+                    "--if-empty", "-v", "0"], env=env, check=True)
+    print(f"[{size:,}] database ready in {time.monotonic() - started:.0f} s ({name})", flush=True)
+    return url
+
+
+def measure(sample: int) -> dict:
+    """Runs inside a subprocess whose DATABASE_URL points at the seeded database."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quanzhou_pm.settings")
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django.db import connection
+    from django.db.models import Count, Max
+
+    from communities.models import Compound
+    from metrics.models import CompoundMonthFact, IndicatorValue, StaleStreetMonth
+    from metrics.services import recompute_month, recompute_street_month
+    from reporting.models import MonthlyRecord
+
+    from benchmarks.naive_indicators import naive_month_facts
+
+    period = MonthlyRecord.objects.aggregate(latest=Max("period"))["latest"]
+    compounds = Compound.objects.count()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    timings = []
+    for _ in range(2):
+        started = time.perf_counter()
+        values = recompute_month(period=period)
+        timings.append(time.perf_counter() - started)
+    facts = CompoundMonthFact.objects.filter(period=period).count()
+
+    street_id = (CompoundMonthFact.objects.filter(period=period).values("street_id").annotate(n=Count("pk"))
+                 .order_by("-n").values_list("street_id", flat=True)[0])
+    street_compounds = CompoundMonthFact.objects.filter(period=period, street_id=street_id).count()
+    compound = Compound.objects.filter(community__street_id=street_id).first()
+    compound.households += 1
+    compound.save()  # as an officer's edit would: the registry signal marks the street stale
+    StaleStreetMonth.objects.all().delete()
+    street_timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        recompute_street_month(street_id=street_id, period=period)
+        street_timings.append(time.perf_counter() - started)
+
+    sample_ids = list(Compound.objects.order_by("?").values_list("pk", flat=True)[:sample])
+    started = time.perf_counter()
+    naive_month_facts(sample_ids, period)
+    naive_per_compound = (time.perf_counter() - started) / len(sample_ids)
+
+    best = min(timings)
+    return {
+        "period": period.isoformat(), "compounds": compounds, "facts": facts,
+        "values": values, "value_rows": IndicatorValue.objects.filter(period=period).count(),
+        "month_seconds": timings, "street_seconds": street_timings, "street_compounds": street_compounds,
+        "naive_sample": len(sample_ids), "naive_per_compound": naive_per_compound,
+        "naive_extrapolated": naive_per_compound * facts, "speedup": naive_per_compound * facts / best,
+        "rows_per_second": (facts + values) / best,
+    }
+
+
+def report(size: int, result: dict) -> None:
+    month = min(result["month_seconds"])
+    print(f"[{size:,}] month {result['period'][:7]}: {result['compounds']:,} compounds, {result['facts']:,} facts, "
+          f"{result['value_rows']:,} values")
+    print(f"    whole month, all areas: {', '.join(f'{s:.2f}' for s in result['month_seconds'])} s (best {month:.2f} s)")
+    print(f"    rows written: {result['rows_per_second']:,.0f} rows/s")
+    print(f"    one street-month after an edit ({result['street_compounds']} compounds): "
+          f"{', '.join(f'{s:.3f}' for s in result['street_seconds'])} s")
+    print(f"    per-compound ORM loop: {result['naive_per_compound'] * 1000:.1f} ms per compound on a sample of "
+          f"{result['naive_sample']}, ≈ {result['naive_extrapolated']:.0f} s for the month; "
+          f"set-based is {result['speedup']:.0f}× faster")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="100000,500000")
+    parser.add_argument("--months", type=int, default=2, help="months of monthly data to seed")
+    parser.add_argument("--sample", type=int, default=300, help="compounds in the per-compound loop sample")
+    parser.add_argument("--keep", action="store_true", help="reuse an existing seeded database")
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.measure:
+        print(json.dumps(measure(args.sample)))
+        return
+    results = {}
+    for size in (int(s) for s in args.sizes.split(",")):
+        url = prepare_database(size, args.months, args.keep)
+        out = subprocess.run([sys.executable, __file__, "--measure", "--sample", str(args.sample)],
+                             env={**os.environ, "DATABASE_URL": url}, check=True, capture_output=True, text=True)
+        results[size] = json.loads(out.stdout.strip().splitlines()[-1])
+        report(size, results[size])
+    if len(results) > 1:
+        sizes = sorted(results)
+        small, large = (min(results[s]["month_seconds"]) for s in (sizes[0], sizes[-1]))
+        print(f"scaling {sizes[0]:,} → {sizes[-1]:,} compounds: {large / small:.2f}× the time "
+              f"for {sizes[-1] / sizes[0]:.0f}× the compounds")
+
+
+if __name__ == "__main__":
+    main()
