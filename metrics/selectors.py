@@ -42,7 +42,7 @@ from communities.selectors import (
 )
 from reporting.models import MonthlyRecord, ReportState
 
-from .formulas import ANY_MONTH, COMPOUND_FORMULAS, FACT_SUM_COLUMNS, FIRM_PARTY_ORG_COVERAGE, FLOW, STOCK
+from .formulas import COMPOUND_FORMULAS, FACT_SUM_COLUMNS, FIRM_PARTY_ORG_COVERAGE, FLOW, STOCK
 from .models import Comparison, CompoundMonthFact, Indicator, IndicatorValue, Target, Unit
 from .periods import add_months, month_end, months_between, parse_period, quarter_start
 

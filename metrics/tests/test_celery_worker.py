@@ -73,6 +73,12 @@ def start_worker(broker_url):
             worker.wait()
 
 
+def send(broker_url, task, *args):
+    """Publish on an explicit connection: the app's producer pool may predate the test's broker URL."""
+    with app.connection_for_write(broker_url) as connection:
+        task.apply_async(args=args, connection=connection)
+
+
 def value(code, area_code):
     return IndicatorValue.objects.get(indicator_id=code, area_code=area_code, period=MARCH).value
 
@@ -86,24 +92,24 @@ def wait_for(condition, timeout: float, what: str):
     pytest.fail(f"timed out waiting for {what}")
 
 
-def test_worker_recomputes_after_an_edit(start_worker, world):
+def test_worker_recomputes_after_an_edit(start_worker, broker_url, world):
     StaleStreetMonth.objects.all().delete()  # marks left by building the world
     start_worker()
-    tasks.recompute_month.delay("2024-03")
+    send(broker_url, tasks.recompute_month, "2024-03")
     wait_for(lambda: IndicatorValue.objects.filter(period=MARCH).exists(), 60, "the month's recompute")
     assert value("complaint_rate", "S1") == Decimal("15")
 
     a = world.compounds["A"]
     a.households = 600  # the registry signal marks S1's months stale once committed
     a.save()
-    tasks.process_stale.delay()
+    send(broker_url, tasks.process_stale)
 
     # S1: 9 complaints per (600 + 300 + 200) / 1000 households.
     wait_for(lambda: value("complaint_rate", "S1") == Decimal("8.1818"), 120, "the stale street-months")
     assert value("complaint_rate", "350500") == Decimal("6.8")  # 17 per 2.5 thousand
 
 
-def test_killed_worker_leaves_old_values_and_the_task_completes_on_a_new_worker(start_worker, world):
+def test_killed_worker_leaves_old_values_and_the_task_completes_on_a_new_worker(start_worker, broker_url, world):
     recompute_month(period=MARCH)
     published_before = {(v.indicator_id, v.area_code): v.value for v in IndicatorValue.objects.filter(period=MARCH)}
     type(world.compounds["A"]).objects.filter(pk=world.compounds["A"].pk).update(households=600)
@@ -111,7 +117,7 @@ def test_killed_worker_leaves_old_values_and_the_task_completes_on_a_new_worker(
     # The first worker pauses inside the recompute's transaction; an unacknowledged message comes
     # back after the (short) visibility timeout.
     first = start_worker(METRICS_RECOMPUTE_PAUSE_SECONDS="30", CELERY_VISIBILITY_TIMEOUT="5")
-    tasks.recompute_month.delay("2024-03")
+    send(broker_url, tasks.recompute_month, "2024-03")
 
     def recompute_in_progress():
         with connection.cursor() as cursor:
