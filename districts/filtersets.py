@@ -4,7 +4,10 @@ Big tables are filtered by codes typed as text, never by a choice list of the wh
 """
 from __future__ import annotations
 
+import datetime
+
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -43,8 +46,25 @@ class AreaCodeFilter(django_filters.CharFilter):
         return qs.filter(under_area_q(area, rows_at=self.rows_at, path=self.path))
 
 
+class SyncTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO time the database can compare: a real UTC offset (±14:00) and a year from 1900."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        offset = parsed.utcoffset()
+        if offset is not None and abs(offset) > datetime.timedelta(hours=14):
+            raise forms.ValidationError(_("时区偏移超出范围（应在 ±14:00 之内）。"), code="invalid")
+        if parsed.year < 1900:
+            raise forms.ValidationError(_("时间早于 1900 年，请检查。"), code="invalid")
+        return parsed
+
+
 class UpdatedSinceFilter(django_filters.IsoDateTimeFilter):
     """`updated_since=<ISO time>`: rows changed at or after it, for incremental sync."""
+
+    field_class = SyncTimeField
 
     def __init__(self, **kwargs):
         kwargs.setdefault("field_name", "updated_at")

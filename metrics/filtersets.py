@@ -5,7 +5,7 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from districts.filtersets import under_area_q
+from districts.filtersets import UpdatedSinceFilter, under_area_q
 from districts.models import AreaLevel
 from districts.selectors import area_by_code, area_models
 from reporting.filtersets import PeriodFilterSet
@@ -30,8 +30,8 @@ class IndicatorValueFilterSet(PeriodFilterSet):
         "at `level` under `area` (both required)."))
     provisional = django_filters.BooleanFilter(label=_("含未审核数据"), help_text=_(
         "是否含已上报未审核的数据。 / Whether the value includes submitted but unapproved data."))
-    updated_since = django_filters.IsoDateTimeFilter(field_name="computed_at", lookup_expr="gte", label=_("计算时间起"),
-                                                     help_text=_("只返回此时间（ISO 8601）之后计算的值。 / "
+    updated_since = UpdatedSinceFilter(field_name="computed_at", label=_("计算时间起"),
+                                       help_text=_("只返回此时间（ISO 8601）之后计算的值。 / "
                                                                  "Values computed at or after this ISO 8601 time."))
 
     class Meta:
