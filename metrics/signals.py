@@ -120,7 +120,15 @@ def mark_affected_street_months(sender, instance, **kwargs):
     transaction.on_commit(lambda: mark_street_months_stale(street_ids=street_ids, periods=periods))
 
 
+def mark_reported_month(sender, street_id, period, **kwargs):
+    """Monthly data changed (sent by reporting after its transaction committed): that one month."""
+    mark_street_months_stale(street_ids=[street_id], periods=[period])
+
+
 def connect() -> None:
+    from reporting.signals import monthly_data_changed
+
+    monthly_data_changed.connect(mark_reported_month, dispatch_uid="metrics-monthly-data-changed")
     for model in WATCHED:
         uid = f"metrics-{model._meta.label_lower}"
         pre_save.connect(remember_old_values, sender=model, dispatch_uid=f"{uid}-pre")
