@@ -18,7 +18,7 @@ from reporting.models import MonthlyRecord, MonthlyReport, ReportState
 pytestmark = pytest.mark.django_db
 
 TODAY = "2026-11-22"
-SMALL = ("--compounds", "200", "--months", "3", "--today", TODAY)
+SMALL = ("--compounds", "200", "--months", "3", "--today", TODAY, "--no-indicators")
 
 
 @pytest.fixture(autouse=True)
@@ -149,3 +149,15 @@ def test_no_monthly_leaves_monthly_data_out():
     seed("--no-monthly")
     assert Compound.objects.exists()
     assert not MonthlyReport.objects.exists()
+
+
+def test_indicators_are_computed_for_every_month_with_data_unless_asked_not_to():
+    from metrics.models import IndicatorValue
+
+    out = StringIO()
+    call_command("seed_demo", "--compounds", "200", "--months", "2", "--today", TODAY, stdout=out)
+    periods = set(IndicatorValue.objects.filter(area_level="city").values_list("period", flat=True))
+    assert periods == {datetime.date(2026, 9, 1), datetime.date(2026, 10, 1), datetime.date(2026, 11, 1)}
+    formation = IndicatorValue.objects.get(indicator_id="committee_formation_rate", area_level="city",
+                                           period=datetime.date(2026, 10, 1))
+    assert formation.denominator > 0 and formation.value is not None
