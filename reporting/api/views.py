@@ -125,27 +125,27 @@ class MonthlyReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Ret
 
     @extend_schema(summary="上报 / Submit", request=None, responses=MonthlyReportSerializer)
     @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
+    def submit(self, request, pk=None, format=None):
         return self._transition(services.monthly_report_submit)
 
     @extend_schema(summary="审核通过 / Approve", request=None, responses=MonthlyReportSerializer)
     @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
+    def approve(self, request, pk=None, format=None):
         return self._transition(services.monthly_report_approve)
 
     @extend_schema(summary="退回 / Return to the street", request=ReasonSerializer, responses=MonthlyReportSerializer)
     @action(detail=True, methods=["post"], url_path="return")
-    def return_to_draft(self, request, pk=None):
+    def return_to_draft(self, request, pk=None, format=None):
         return self._transition(services.monthly_report_return_to_draft, reason=True)
 
     @extend_schema(summary="锁定 / Lock", request=None, responses=MonthlyReportSerializer)
     @action(detail=True, methods=["post"])
-    def lock(self, request, pk=None):
+    def lock(self, request, pk=None, format=None):
         return self._transition(services.monthly_report_lock)
 
     @extend_schema(summary="重新打开 / Reopen", request=ReasonSerializer, responses=MonthlyReportSerializer)
     @action(detail=True, methods=["post"])
-    def reopen(self, request, pk=None):
+    def reopen(self, request, pk=None, format=None):
         return self._transition(services.monthly_report_reopen, reason=True)
 
     def _transition(self, service, *, reason: bool = False):

@@ -1,0 +1,42 @@
+"""Holes the route × role test found, each pinned by a focused test."""
+import datetime
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from accounts.models import Role
+from metrics.models import RecomputeJob
+from reporting.services import monthly_report_get_or_create
+from tests.api_clients import token_client
+from tests.factories import CompoundFactory, UserFactory, street_officer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def test_an_officer_with_admin_access_cannot_delete_a_recompute_job(client):
+    officer = street_officer(CompoundFactory().community.street, is_staff=True)
+    officer.user_permissions.set(Permission.objects.filter(content_type__app_label="communities"))
+    job = RecomputeJob.objects.create(period_from=datetime.date(2024, 5, 1), period_to=datetime.date(2024, 5, 1))
+    client.force_login(officer)
+
+    response = client.post(f"/admin/metrics/recomputejob/{job.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 403
+    assert RecomputeJob.objects.filter(pk=job.pk).exists()
+
+
+def test_a_report_transition_with_a_format_suffix_is_answered_not_crashed():
+    compound = CompoundFactory()
+    report = monthly_report_get_or_create(street=compound.community.street, period=datetime.date(2024, 5, 1))
+    client = token_client(UserFactory(role=Role.API_CLIENT), can_write=True)
+
+    suffixed = client.post(f"/api/v1/monthly-reports/{report.pk}/submit.json")
+    plain = client.post(f"/api/v1/monthly-reports/{report.pk}/submit/")
+
+    assert suffixed.status_code == plain.status_code == 409  # an empty report cannot be submitted
+    assert suffixed.json() == plain.json()
