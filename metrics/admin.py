@@ -91,4 +91,6 @@ class RecomputeJobAdmin(admin.ModelAdmin):
             recompute_job_start(job=obj)
 
     def has_delete_permission(self, request, obj=None):
-        return obj is None or obj.status != RecomputeJob.Status.RUNNING
+        # The model permission first: without it anyone with admin access could delete jobs.
+        return super().has_delete_permission(request, obj) and (
+            obj is None or obj.status != RecomputeJob.Status.RUNNING)
