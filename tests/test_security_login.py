@@ -1,0 +1,105 @@
+"""Login lockout, the Content-Security-Policy, production settings and their guards."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.checks import run_checks
+from django.test import RequestFactory
+
+from common.security import client_ip
+from tests.factories import city_staff
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "测试密码-Quanzhou-2024"
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.mark.django_db
+def test_five_wrong_passwords_lock_the_account_with_a_chinese_message(client):
+    user = city_staff()
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": user.username, "password": "wrong"})
+
+    response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert "登录已锁定" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_a_success_before_the_limit_resets_the_failure_count(client):
+    user = city_staff()
+    for _ in range(4):
+        client.post("/accounts/login/", {"username": user.username, "password": "wrong"})
+    client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+    client.logout()
+    for _ in range(4):
+        client.post("/accounts/login/", {"username": user.username, "password": "wrong"})
+
+    response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+
+    assert response.status_code == 302
+
+
+def test_behind_one_proxy_the_client_address_is_the_one_nginx_appended(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="127.0.0.1")
+
+    assert client_ip(request) == "203.0.113.9"
+
+
+def test_without_a_proxy_a_forwarded_header_is_ignored(settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="6.6.6.6", REMOTE_ADDR="203.0.113.9")
+
+    assert client_ip(request) == "203.0.113.9"
+
+
+@pytest.mark.django_db
+def test_every_page_carries_a_policy_that_allows_only_our_own_files(client):
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy and "http" not in policy
+
+
+@pytest.mark.django_db
+def test_a_download_keeps_its_own_stricter_policy(client):
+    from django.http import HttpResponse
+
+    from common.security import ContentSecurityPolicyMiddleware
+
+    def download(request):
+        response = HttpResponse(b"x")
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+    response = ContentSecurityPolicyMiddleware(download)(RequestFactory().get("/"))
+
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+
+
+def test_the_console_sms_backend_is_refused_in_production(settings):
+    settings.PRODUCTION = True
+    settings.SELECTION_SMS_BACKEND = "selection.sms.ConsoleSmsBackend"
+
+    errors = run_checks(include_deployment_checks=True, tags=["security"])
+
+    assert "quanzhou_pm.E001" in [error.id for error in errors]
+
+
+def test_production_settings_pass_check_deploy_without_a_warning():
+    env = {**os.environ, "PRODUCTION": "true", "DEBUG": "false", "ALLOWED_HOSTS": "pm.example.gov.cn",
+           "SECRET_KEY": "check-deploy-" + "k7Qz9xVb2mN4pL8wR1tY6uJ3hG5fD0sA" * 2,
+           "SELECTION_SMS_BACKEND": "selection.sms.SmsBackend"}
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+    assert result.returncode == 0, result.stdout + result.stderr
