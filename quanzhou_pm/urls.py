@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from common import health
 
 admin.site.site_header = "泉州市物业管理提升监管平台"
 admin.site.site_title = "物业监管平台管理"
@@ -9,6 +10,8 @@ admin.site.index_title = "管理后台"
 
 urlpatterns = [
     path("", account_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("common.api.urls")),

@@ -91,10 +91,17 @@ CITY_ONLY_WITH_HISTORY = {**CITY_ONLY, HISTORY_FORM: "403 403 403 ok"}
 # Rows the engine or the services write: city staff read them, nobody adds them by hand.
 CITY_READS_ENGINE_WRITES = {**CITY_ONLY, "add/": "403 403 403 403"}
 CITY_READS_ONLY = {**CITY_READS_ENGINE_WRITES, "<path:object_id>/delete/": "403 403 403 403"}
+# django-axes' records of login attempts (none in the dataset: the admin sends a missing one back to
+# its index). City staff read them and unlock an account by deleting its attempts.
+LOGIN_RECORDS = {**CITY_READS_ENGINE_WRITES, "<path:object_id>/history/": "redirect redirect redirect redirect",
+                 "<path:object_id>/change/": "403 403 403 redirect", "<path:object_id>/delete/": "403 403 403 redirect"}
 NOBODY = {key: "403 403 403 403" for key in CITY_ONLY} | {"<path:object_id>/": "redirect redirect redirect redirect"}
 
 ADMIN_MODELS = {
     "auth/group": NOBODY,
+    "axes/accessattempt": LOGIN_RECORDS,
+    "axes/accessfailurelog": LOGIN_RECORDS,
+    "axes/accesslog": LOGIN_RECORDS,
     "accounts/user": {**CITY_ONLY, "<id>/password/": "403 403 403 ok"},
     "accounts/apitoken": CITY_ONLY,
     "districts/city": CITY,
@@ -130,6 +137,8 @@ EXPECTED: dict[str, Row] = {
 
 EXPECTED |= {
     "": signed_in("redirect redirect redirect redirect redirect"),
+    "healthz": everyone(OK),
+    "readyz": everyone(OK),
     "accounts/login/": Row("ok ok redirect redirect redirect redirect redirect ok ok"),
     "accounts/logout/": everyone("405"),
     "admin/": admin("ok ok ok ok"),
@@ -140,7 +149,7 @@ EXPECTED |= {
     "admin/autocomplete/": admin("403 403 403 403"),
     "admin/jsi18n/": admin("ok ok ok ok"),
     "admin/r/<path:content_type_id>/<path:object_id>/": admin("404 404 404 404"),
-    "admin/^(?P<app_label>auth|accounts|districts|communities|committees|reporting|metrics|selection)/$":
+    "admin/^(?P<app_label>auth|accounts|districts|communities|committees|reporting|metrics|selection|axes)/$":
         admin("ok ok ok ok"),
     "admin/(?P<url>.*)$": admin("404 404 404 404"),
 }

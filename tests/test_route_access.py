@@ -176,6 +176,7 @@ class RouteAccessTest(TestCase):
             "selection.nomination": self.nomination, "selection.judgeassignment": self.assignment,
             "selection.candidateresult": self.result, "selection.vote": self.vote,
             "selection.roundauditentry": self.audit,
+            "axes.accessattempt": None, "axes.accessfailurelog": None, "axes.accesslog": None,
         }
         obj = objects[f"{app_label}.{model_name}"]
         return "0" if obj is None else str(obj.pk)
