@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import AreaScope
+from common.security import log_personal_data_view
 from common.admin import (
     AreaScopedInlineMixin,
     DistrictListFilter,
@@ -34,7 +35,10 @@ class MemberPhoneMixin:
 
     def get_fields(self, request, obj=None):
         fields = [f for f in super().get_fields(request, obj) if f not in ("phone", "phone_masked")]
-        return [*fields, "phone" if self._phone_in_full(request) else "phone_masked"]
+        in_full = self._phone_in_full(request)
+        if in_full and obj is not None:
+            log_personal_data_view(request, what="phone", obj=obj)
+        return [*fields, "phone" if in_full else "phone_masked"]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)

@@ -1,0 +1,55 @@
+"""Unmasked phone numbers: only the owning street sees them, and every such view is logged."""
+import logging
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from tests.factories import CommitteeMemberFactory, city_staff, street_officer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _staff(user):
+    user.is_staff = True
+    user.save()
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="committees"))
+    return user
+
+
+def test_the_owning_officer_sees_the_number_and_the_view_is_logged(client, caplog):
+    member = CommitteeMemberFactory(phone="13812345678")
+    officer = _staff(street_officer(member.committee.compound.community.street))
+    client.force_login(officer)
+
+    with caplog.at_level(logging.INFO, logger="quanzhou_pm.personal_data"):
+        page = client.get(f"/admin/committees/committeemember/{member.pk}/change/").content.decode()
+
+    assert "13812345678" in page
+    record = next(r for r in caplog.records if r.name == "quanzhou_pm.personal_data")
+    assert officer.username in record.getMessage() and f"pk={member.pk}" in record.getMessage()
+
+
+def test_city_staff_see_the_number_masked_and_nothing_is_logged(client, caplog):
+    member = CommitteeMemberFactory(phone="13812345678")
+    client.force_login(_staff(city_staff()))
+
+    with caplog.at_level(logging.INFO, logger="quanzhou_pm.personal_data"):
+        page = client.get(f"/admin/committees/committeemember/{member.pk}/change/").content.decode()
+
+    assert "13812345678" not in page and "138****5678" in page
+    assert not [r for r in caplog.records if r.name == "quanzhou_pm.personal_data"]
+
+
+def test_the_member_export_carries_no_phone_numbers(client):
+    CommitteeMemberFactory(phone="13812345678")
+    client.force_login(_staff(city_staff()))
+
+    response = client.post("/admin/committees/committeemember/export/", {"format": "0", "resource": "0"})
+
+    assert response.status_code == 200
+    assert "13812345678" not in response.content.decode("utf-8", "replace")
