@@ -96,7 +96,9 @@ def test_the_console_sms_backend_is_refused_in_production(settings):
 
 
 def test_production_settings_pass_check_deploy_without_a_warning():
-    env = {**os.environ, "PRODUCTION": "true", "DEBUG": "false", "ALLOWED_HOSTS": "pm.example.gov.cn",
+    # Only the deployment's variables: browser tests in the same run set DJANGO_ALLOW_ASYNC_UNSAFE.
+    inherited = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {**inherited, "PRODUCTION": "true", "DEBUG": "false", "ALLOWED_HOSTS": "pm.example.gov.cn",
            "SECRET_KEY": "check-deploy-" + "k7Qz9xVb2mN4pL8wR1tY6uJ3hG5fD0sA" * 2,
            "SELECTION_SMS_BACKEND": "selection.sms.SmsBackend"}
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
