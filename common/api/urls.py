@@ -2,9 +2,10 @@
 from importlib import import_module
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from .docs import RedocDocsView, SwaggerDocsView
 from .views import ApiNotFoundView
 
 # Each app's api/urls.py declares a router; v1 is their union, so prefixes stay flat (/api/v1/compounds/).
@@ -24,8 +25,8 @@ for module in APP_ROUTERS:
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("docs/", SwaggerDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", RedocDocsView.as_view(url_name="api-schema"), name="api-redoc"),
     # Anything else under /api/ (including keys the routes' patterns refuse) is a JSON 404 too.
     re_path(r"^.*/$", ApiNotFoundView.as_view()),
 ]
