@@ -10,12 +10,18 @@ from __future__ import annotations
 import datetime
 from io import BytesIO
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineError, CalamineWorkbook
+
+from common.uploads import check_xlsx_container
+from communities.models import Compound
 
 from .periods import format_period
 from .selectors import monthly_grid_rows
@@ -24,6 +30,9 @@ from .validation import COUNT, FIELDS, FLAG, MONEY, PART_OF_WHOLE, FIELD_BY_NAME
 DATA_SHEET = "月报数据"
 INSTRUCTIONS_SHEET = "填写说明"
 FIRST_FIELD_COLUMN = 3
+# Columns any sheet may reach: the template's 21 plus room for stray formatting; bounds the
+# rows × columns grid the reader allocates.
+MAX_COLUMNS = 64
 
 
 class ExcelLayoutError(Exception):
@@ -113,8 +122,17 @@ def _cell_text(value) -> str:
 def read_monthly_workbook(content: bytes, *, street=None, period: datetime.date | None = None) -> list[RowInput]:
     """Rows of the first sheet as RowInput; ExcelLayoutError when the file is not this template.
 
-    Read with calamine (Rust): openpyxl alone takes seconds for a 5,000-row sheet.
+    Read with calamine (Rust): openpyxl alone takes seconds for a 5,000-row sheet. Formulas are
+    refused, not read: calamine would hand back whatever value the file claims they computed.
     """
+    if len(content) > settings.MONTHLY_UPLOAD_MAX_BYTES:
+        raise ExcelLayoutError(_("文件不能超过 %(size)s") % {"size": filesizeformat(settings.MONTHLY_UPLOAD_MAX_BYTES)})
+    try:
+        check_xlsx_container(BytesIO(content), max_uncompressed=settings.MONTHLY_UPLOAD_MAX_UNCOMPRESSED_BYTES,
+                             max_entries=settings.MONTHLY_UPLOAD_MAX_ZIP_ENTRIES,
+                             max_rows=settings.MONTHLY_UPLOAD_MAX_ROWS, max_columns=MAX_COLUMNS, allow_formulas=False)
+    except ValidationError as exc:
+        raise ExcelLayoutError(exc.messages[0]) from exc
     try:
         workbook = CalamineWorkbook.from_filelike(BytesIO(content))
         sheets = [workbook.get_sheet_by_index(0).to_python()]
@@ -127,6 +145,9 @@ def read_monthly_workbook(content: bytes, *, street=None, period: datetime.date 
     rows = iter(sheets[0])
     header = [_cell_text(value) for value in next(rows, ())]
     expected = headers()
+    if header[:1] != expected[:1] and workbook.sheet_names[0] != DATA_SHEET:
+        raise ExcelLayoutError(_("第一张工作表应为“%(sheet)s”，实为“%(found)s”，请使用本系统下载的模板") % {
+            "sheet": DATA_SHEET, "found": workbook.sheet_names[0]})
     for index, title in enumerate(expected):
         found = header[index] if index < len(header) else ""
         if found != title:
@@ -139,8 +160,20 @@ def read_monthly_workbook(content: bytes, *, street=None, period: datetime.date 
     for line, cells in enumerate(rows, start=2):
         if all(_cell_text(value) == "" for value in cells):
             continue
+        for column, value in enumerate(cells):
+            # A formula typed as text ('=1+1) is refused too: it would be a formula again in any export.
+            if isinstance(value, str) and value.lstrip().startswith("="):
+                raise ExcelLayoutError(_("%(cell)s 单元格含有公式，请直接填写数值") % {
+                    "cell": f"{get_column_letter(column + 1)}{line}"})
         cells = list(cells) + [None] * (len(expected) - len(cells))
         result.append(RowInput(_cell_text(cells[0]), dict(zip(names, cells[2:len(expected)])), line))
+    if street is not None:
+        # More filled rows than the street has compounds can only be junk: refuse it whole rather
+        # than listing an error per row.
+        known = Compound.objects.filter(community__street=street).count()
+        if len(result) > known:
+            raise ExcelLayoutError(_("文件有 %(rows)s 行数据，超过本街道的小区数（%(known)s 个），请使用本系统下载的模板") % {
+                "rows": len(result), "known": known})
     return result
 
 

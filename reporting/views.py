@@ -213,7 +213,9 @@ def upload(request, street_code, period):
         return _report_url(street, period)
     form = UploadForm(request.POST or None, request.FILES or None)
     context = {"street": street, "period": period, "report": report, "form": form}
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        return render(request, "reporting/upload.html", context, status=400)
+    if request.method == "POST":
         content = form.cleaned_data["file"].read()
         try:
             rows = read_monthly_workbook(content, street=street, period=period)

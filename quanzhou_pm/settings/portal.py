@@ -16,6 +16,12 @@ MONTHLY_OUTLIER_HISTORY_MONTHS = env_int("MONTHLY_OUTLIER_HISTORY_MONTHS", 6)
 MONTHLY_OUTLIER_MIN_HISTORY = env_int("MONTHLY_OUTLIER_MIN_HISTORY", 3)
 # Excel uploads of monthly data: size limit in bytes.
 MONTHLY_UPLOAD_MAX_BYTES = env_int("MONTHLY_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+# Checked inside the .xlsx before any Excel reader runs (common.uploads): total size once unzipped
+# (a 5,000-compound template is about 8 MB), parts in the zip (the template has about 10), and the
+# furthest row of any sheet (the largest street's compounds plus headroom).
+MONTHLY_UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int("MONTHLY_UPLOAD_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
+MONTHLY_UPLOAD_MAX_ZIP_ENTRIES = env_int("MONTHLY_UPLOAD_MAX_ZIP_ENTRIES", 100)
+MONTHLY_UPLOAD_MAX_ROWS = env_int("MONTHLY_UPLOAD_MAX_ROWS", 20000)
 
 # The annual selection's public voting (公众点赞): candidates a verified number may vote for per day,
 # code lifetime and attempts, and rate limits (count per hour) per number, per IP and per device cookie.

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
@@ -24,8 +25,14 @@ class Command(BaseCommand):
             actor = User.objects.filter(username=options["user"]).first()
             if actor is None:
                 raise CommandError(f"找不到用户 {options['user']}")
+        path = Path(options["file"])
+        if path.suffix.lower() != ".xlsx":
+            raise CommandError("只能导入 .xlsx 格式的文件")
         try:
-            rows = read_monthly_workbook(Path(options["file"]).read_bytes(), street=street, period=period)
+            # One byte over the limit is enough for read_monthly_workbook to refuse a huge file.
+            with path.open("rb") as file:
+                content = file.read(settings.MONTHLY_UPLOAD_MAX_BYTES + 1)
+            rows = read_monthly_workbook(content, street=street, period=period)
             report = monthly_report_get_or_create(street=street, period=period)
             plan = monthly_records_save(report=report, rows=rows, actor=actor, expected_version=report.version,
                                         source="命令行导入")

@@ -1,0 +1,219 @@
+"""Malformed or hostile .xlsx files: each gets a clear Chinese error on every way in, and changes nothing.
+
+Each case goes through read_monthly_workbook, the upload page and import_monthly. The bombs are
+built in memory with zipfile, so nothing big is ever written to disk.
+"""
+import re
+import zipfile
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from reporting.excel import ExcelLayoutError, headers, monthly_template, read_monthly_workbook
+from reporting.models import MonthlyRecord, MonthlyReport
+from reporting.services import monthly_records_save
+
+from .conftest import PERIOD, row
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def saved(report, officer, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monthly_records_save(report=report, rows=[row("C0001", petitions=4)], actor=officer,
+                         expected_version=report.version, source="测试")
+    report.refresh_from_db()
+    return report
+
+
+def database_state(report):
+    report.refresh_from_db()
+    return (MonthlyReport.objects.count(), MonthlyRecord.objects.count(), MonthlyRecord.history.count(),
+            report.version, list(MonthlyRecord.objects.values_list("compound__code", "petitions")))
+
+
+def assert_refused_everywhere(content, message, *, report, officer, client, tmp_path, name="月报.xlsx",
+                              reader=True):
+    """The same file through the reader, the upload page and the command: refused, nothing changed."""
+    before = database_state(report)
+    if reader:
+        with pytest.raises(ExcelLayoutError, match=message):
+            read_monthly_workbook(content, street=report.street, period=PERIOD)
+    client.force_login(officer)
+    url = reverse("reporting:upload", kwargs={"street_code": report.street.code, "period": PERIOD})
+    response = client.post(url, {"file": SimpleUploadedFile(name, content)})
+    assert response.status_code == 400
+    assert re.search(message, response.content.decode())
+    assert "reporting_pending_upload" not in client.session
+    kept = tmp_path / "media" / "reporting" / "uploads"
+    assert not kept.exists() or not list(kept.iterdir()), "a refused file is never kept"
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(CommandError, match=message) as refused:
+        call_command("import_monthly", str(path), "--street", report.street.code, "--period", "2024-05")
+    assert refused.value.returncode == 1  # the command's exit status
+    assert database_state(report) == before
+
+
+def template(report, cells=None, text_cells=None) -> bytes:
+    workbook = load_workbook(BytesIO(monthly_template(street=report.street, period=PERIOD)))
+    sheet = workbook.worksheets[0]
+    for ref, value in (cells or {}).items():
+        sheet[ref] = value
+    for ref, value in (text_cells or {}).items():
+        sheet[ref] = value
+        sheet[ref].data_type = "s"  # stored as text, not as a formula
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def repacked(content: bytes, *, replace=None, extra=()) -> bytes:
+    """The workbook's zip with some parts replaced (name → bytes or chunk generator) and extra parts."""
+    replace = replace or {}
+    buffer = BytesIO()
+    with zipfile.ZipFile(BytesIO(content)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = replace.get(entry.filename, source.read(entry.filename))
+            with target.open(entry.filename, "w", force_zip64=True) as part:
+                for chunk in ([data] if isinstance(data, bytes) else data):
+                    part.write(chunk)
+        for name, data in extra:
+            target.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_csv_renamed_xlsx(saved, officer, client, tmp_path):
+    assert_refused_everywhere("小区代码,小区名称\nC0001,泉秀花园\n".encode(), "不是有效的 .xlsx 文件",
+                              report=saved, officer=officer, client=client, tmp_path=tmp_path)
+
+
+def test_legacy_xls_content_renamed_xlsx(saved, officer, client, tmp_path):
+    ole2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+    assert_refused_everywhere(ole2, r"旧版 Excel（\.xls）", report=saved, officer=officer, client=client,
+                              tmp_path=tmp_path)
+
+
+def test_xlsx_renamed_xls(saved, officer, client, tmp_path):
+    # A good workbook, wrong name: the page and the command go by the name, as the user was told to.
+    assert_refused_everywhere(template(saved, {"E2": 9}), r"只能(上传|导入) \.xlsx 格式的文件", report=saved,
+                              officer=officer, client=client, tmp_path=tmp_path, name="月报.xls", reader=False)
+
+
+def test_zip_without_workbook_parts(saved, officer, client, tmp_path):
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    assert_refused_everywhere(buffer.getvalue(), "缺少 Excel 工作簿的必需部分", report=saved, officer=officer,
+                              client=client, tmp_path=tmp_path)
+
+
+def test_zip_bomb(saved, officer, client, tmp_path):
+    cells = b'<c r="C2"><v>1</v></c>' * 50_000  # ~1 MB, written 200 times: a 200 MB sheet
+    content = repacked(template(saved), replace={"xl/worksheets/sheet1.xml": (cells for _ in range(200))})
+    assert len(content) < 1024 * 1024
+    assert_refused_everywhere(content, "文件解压后过大", report=saved, officer=officer, client=client,
+                              tmp_path=tmp_path)
+
+
+def test_zip_bomb_lying_about_its_size(saved, officer, client, tmp_path, settings):
+    # The directory claims 1,000 bytes; the part really inflates to 20 MB. Reading stops at the claim.
+    settings.MONTHLY_UPLOAD_MAX_UNCOMPRESSED_BYTES = 2 * 1024 * 1024
+    cells = b'<c r="C2"><v>1</v></c>' * 50_000
+    content = bytearray(repacked(template(saved), replace={"xl/worksheets/sheet1.xml": (cells for _ in range(20))}))
+    name = b"xl/worksheets/sheet1.xml"
+    central = content.rindex(b"PK\x01\x02", 0, content.rindex(name))
+    local = content.rindex(b"PK\x03\x04", 0, content.index(name))
+    content[central + 24:central + 28] = (1000).to_bytes(4, "little")
+    content[local + 22:local + 26] = (1000).to_bytes(4, "little")
+    assert_refused_everywhere(bytes(content), "文件已损坏或格式不受支持", report=saved, officer=officer, client=client,
+                              tmp_path=tmp_path)
+
+
+def test_too_many_zip_entries(saved, officer, client, tmp_path, settings):
+    extra = [(f"xl/junk/{n}.xml", b"") for n in range(settings.MONTHLY_UPLOAD_MAX_ZIP_ENTRIES)]
+    assert_refused_everywhere(repacked(template(saved), extra=extra), "文件内部条目过多", report=saved,
+                              officer=officer, client=client, tmp_path=tmp_path)
+
+
+def test_path_traversal_entry(saved, officer, client, tmp_path):
+    content = repacked(template(saved), extra=[("../../x", b"owned")])
+    assert_refused_everywhere(content, "非法路径“../../x”", report=saved, officer=officer, client=client,
+                              tmp_path=tmp_path)
+
+
+def test_formula_cell(saved, officer, client, tmp_path):
+    assert_refused_everywhere(template(saved, {"E2": "=1+1"}), "含有公式", report=saved, officer=officer,
+                              client=client, tmp_path=tmp_path)
+
+
+def test_hyperlink_formula_cell(saved, officer, client, tmp_path):
+    content = template(saved, {"B2": '=HYPERLINK("http://evil.example/","点击")'})
+    assert_refused_everywhere(content, "含有公式", report=saved, officer=officer, client=client, tmp_path=tmp_path)
+
+
+def test_formula_typed_as_text(saved, officer, client, tmp_path):
+    content = template(saved, text_cells={"E3": "=1+1"})
+    assert_refused_everywhere(content, "E3 单元格含有公式", report=saved, officer=officer, client=client,
+                              tmp_path=tmp_path)
+
+
+def test_wrong_first_sheet(saved, officer, client, tmp_path):
+    workbook = Workbook()
+    workbook.active.title = "Sheet1"
+    workbook.active.append(["编号", "名称"])
+    buffer = BytesIO()
+    workbook.save(buffer)
+    assert_refused_everywhere(buffer.getvalue(), "第一张工作表应为“月报数据”，实为“Sheet1”", report=saved,
+                              officer=officer, client=client, tmp_path=tmp_path)
+
+
+def test_wrong_headers(saved, officer, client, tmp_path):
+    assert_refused_everywhere(template(saved, {"C1": "别的"}), "C列应为“三方议事会议次数”，实为“别的”",
+                              report=saved, officer=officer, client=client, tmp_path=tmp_path)
+
+
+def test_far_away_cell_would_make_the_reader_allocate_the_whole_grid(saved, officer, client, tmp_path):
+    # One cell at U1000000 in a file of a few KB: calamine would allocate 1,000,000 × 21 cells.
+    assert_refused_everywhere(template(saved, {"U1000000": 1}), "工作表行数过多（第 1000000 行有内容",
+                              report=saved, officer=officer, client=client, tmp_path=tmp_path)
+
+
+def test_far_away_column_is_refused(saved, officer, client, tmp_path):
+    assert_refused_everywhere(template(saved, {"XFD2": 1}), "工作表列数过多", report=saved, officer=officer,
+                              client=client, tmp_path=tmp_path)
+
+
+def test_a_million_rows(saved, officer, client, tmp_path):
+    def sheet():
+        yield b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        for start in range(1, 1_000_001, 10_000):
+            yield b"".join(b'<row r="%d"><c r="C%d"><v>1</v></c></row>' % (n, n) for n in range(start, start + 10_000))
+        yield b"</sheetData></worksheet>"
+
+    content = repacked(template(saved), replace={"xl/worksheets/sheet1.xml": sheet()})
+    assert_refused_everywhere(content, "工作表行数过多", report=saved, officer=officer, client=client,
+                              tmp_path=tmp_path)
+
+
+def test_more_rows_than_the_street_has_compounds(saved, officer, client, tmp_path):
+    cells = {f"A{n}": f"X{n:04d}" for n in range(4, 54)} | {f"C{n}": 1 for n in range(4, 54)}
+    assert_refused_everywhere(template(saved, cells), r"52 行数据，超过本街道的小区数（2 个）", report=saved,
+                              officer=officer, client=client, tmp_path=tmp_path)
+
+
+def test_file_over_the_size_limit(saved, officer, client, tmp_path, settings):
+    content = template(saved)
+    settings.MONTHLY_UPLOAD_MAX_BYTES = len(content) - 1
+    assert_refused_everywhere(content, "文件不能超过", report=saved, officer=officer, client=client, tmp_path=tmp_path)
+
+
+def test_the_template_itself_still_passes(saved):
+    rows = read_monthly_workbook(template(saved, {"E3": 2}), street=saved.street, period=PERIOD)
+    assert [(r.code, r.values["petitions"]) for r in rows] == [("C0001", 4), ("C0002", 2)]
+    assert headers()[0] == "小区代码"
