@@ -77,21 +77,30 @@ class Target(models.Model):
         return f"{self.indicator.name} {self.get_comparison_display()} {self.threshold}（{self.deadline}）"
 
 
-class IndicatorValue(models.Model):
-    """The published value of one indicator for one area and month."""
+class PublishedValue(models.Model):
+    """What the engine publishes for one indicator and area over a period: the sums and the value."""
 
-    # Written in bulk by the engine from the Indicator table itself: no per-row foreign-key trigger.
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values", db_constraint=False,
-                                  verbose_name=_("指标"))
     area_level = models.CharField(_("区域层级"), max_length=20, choices=AreaLevel.choices)
     area_code = models.CharField(_("区域代码"), max_length=20)
-    period = models.DateField(_("月份"), help_text=_("该月第一天"))
     numerator = models.DecimalField(_("分子"), max_digits=20, decimal_places=4)
     denominator = models.DecimalField(_("分母"), max_digits=20, decimal_places=4)
     # None when the denominator is zero: no value, shown as "—".
     value = models.DecimalField(_("指标值"), max_digits=14, decimal_places=4, null=True, blank=True)
     provisional = models.BooleanField(_("含未审核数据"), default=False)
     computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        abstract = True
+
+
+class IndicatorValue(PublishedValue):
+    """The published value of one indicator for one area and month."""
+
+    # Written in bulk by the engine from the Indicator table itself: no per-row foreign-key trigger.
+    # Its index is the composite one below, which leads with it.
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values", db_constraint=False,
+                                  db_index=False, verbose_name=_("指标"))
+    period = models.DateField(_("月份"), help_text=_("该月第一天"))
 
     class Meta:
         verbose_name = _("指标值")
@@ -105,10 +114,46 @@ class IndicatorValue(models.Model):
         indexes = [
             models.Index(fields=["area_code", "period"], name="indicator_value_area_idx"),
             models.Index(fields=["computed_at"], name="indicator_value_computed_idx"),
+            # The feed pages by id (cursor) within one level: an index range, not a sort of the level's rows.
+            models.Index(fields=["area_level", "id"], name="indicator_value_level_id_idx"),
+            # A few indicators for every area of a level in a month (laggards, feeds by indicator).
+            models.Index(fields=["indicator", "area_level", "period"], name="indicator_value_indicator_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.area_code} {self.period:%Y-%m}: {self.value}"
+
+
+class SpanKind(models.TextChoices):
+    QUARTER = "quarter", _("季度")
+    YEAR = "year", _("年度")
+
+
+class IndicatorSpanValue(PublishedValue):
+    """The published value of one indicator for one area over a quarter or a year (DOMAIN.md "Periods").
+
+    A quarter or year not over yet runs to its latest month with facts (`last_period`); written by
+    the engine whenever one of its months is recomputed, so dashboards read it instead of summing facts.
+    """
+
+    # As IndicatorValue: written in bulk by the engine; read through the unique index, which holds it.
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="span_values", db_constraint=False,
+                                  db_index=False, verbose_name=_("指标"))
+    kind = models.CharField(_("期间类型"), max_length=10, choices=SpanKind.choices)
+    period = models.DateField(_("起始月份"), help_text=_("季度或年度第一个月的第一天"))
+    last_period = models.DateField(_("截止月份"))
+
+    class Meta:
+        verbose_name = _("季度/年度指标值")
+        verbose_name_plural = _("季度/年度指标值")
+        ordering = ["kind", "period", "area_level", "area_code", "indicator__display_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "period", "area_level", "area_code", "indicator"],
+                                    name="indicator_span_value_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.area_code} {self.kind} {self.period:%Y-%m}—{self.last_period:%Y-%m}: {self.value}"
 
 
 class CompoundMonthFact(models.Model):

@@ -1,5 +1,5 @@
 """Reads of the indicator engine: the compound-month fact source, published values with their
-baseline, previous month and target, and quarter/year figures built from the monthly facts.
+baseline, previous month and target, and quarter/year figures (published, or built from the monthly facts).
 """
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ from communities.selectors import (
 from reporting.models import MonthlyRecord, ReportState
 
 from .formulas import COMPOUND_FORMULAS, FACT_SUM_COLUMNS, FIRM_PARTY_ORG_COVERAGE, FLOW, STOCK
-from .models import Comparison, CompoundMonthFact, Indicator, IndicatorValue, Target, Unit
+from .models import Comparison, CompoundMonthFact, Indicator, IndicatorSpanValue, IndicatorValue, Target, Unit
 from .periods import add_months, month_end, months_between, parse_period, quarter_start
 
 VALUE_PLACES = Decimal("0.0001")
@@ -101,6 +101,9 @@ def compound_month_fact_source(period: datetime.date, *, street_id: int | None =
                                .alias(party_twice=Count("members", filter=Q(members__is_party_member=True)) * 2,
                                       member_count=Count("members"))
                                .filter(party_twice__gt=F("member_count")).values("compound_id"))
+    if street_id is not None:
+        # One street: aggregate only its committees, found through the compound index, not all of them.
+        red_committee_compounds = red_committee_compounds.filter(compound__community__street_id=street_id)
     dual_role = OwnersCommittee.objects.filter(committee_in_office_q(end), compound_id=compound,
                                                chair_is_branch_secretary=True)
     # A compound is served unless unmanaged (失管); a firm-served compound also needs a live contract.
@@ -269,18 +272,34 @@ def _delta(value, other):
     return None if value is None or other is None else value - other
 
 
-def indicator_values_with_comparison(*, area_level: str, area_codes: list[str],
-                                     period: datetime.date) -> list[ComparedValue]:
-    """Every indicator for the given areas and month, beside its baseline, previous month and target.
+@dataclass(frozen=True)
+class _StoredValue:
+    value: Decimal | None
+    numerator: Decimal
+    denominator: Decimal
+    provisional: bool
+
+
+def indicator_values_with_comparison(*, area_level: str, area_codes: list[str], period: datetime.date,
+                                     indicator_codes: list[str] | None = None) -> list[ComparedValue]:
+    """Every indicator (or those of `indicator_codes`) for the given areas and month, beside its
+    baseline, previous month and target.
 
     Three queries whatever the number of areas: indicators, values of the three months, targets.
     """
-    indicators = list(Indicator.objects.all())
     baseline, previous = baseline_period(), add_months(period, -1)
+    indicators = Indicator.objects.all()
+    values = IndicatorValue.objects.filter(area_level=area_level, area_code__in=area_codes,
+                                           period__in={period, previous, baseline})
+    if indicator_codes is not None:
+        indicators = indicators.filter(code__in=indicator_codes)
+        values = values.filter(indicator_id__in=indicator_codes)
+    indicators = list(indicators)
+    # Plain rows, not model instances: a ranking of every street reads thousands of them.
     values = {
-        (v.indicator_id, v.area_code, v.period): v
-        for v in IndicatorValue.objects.filter(area_level=area_level, area_code__in=area_codes,
-                                               period__in={period, previous, baseline})
+        (indicator_id, area_code, month): _StoredValue(value, numerator, denominator, provisional)
+        for indicator_id, area_code, month, value, numerator, denominator, provisional in values.values_list(
+            "indicator_id", "area_code", "period", "value", "numerator", "denominator", "provisional")
     }
     targets = targets_by_area(Target.objects.filter(Q(area_level="") | Q(area_level=area_level,
                                                                          area_code__in=area_codes)))
@@ -373,6 +392,19 @@ def indicator_values_for_span(*, area_level: str, area_codes: list[str], first: 
             result.append(SpanValue(FIRM_PARTY_ORG_COVERAGE, firm_value.area_code, firm_value.numerator,
                                     firm_value.denominator, firm_value.value))
     return result
+
+
+def published_span_values(*, area_level: str, area_codes: list[str], kind: str, first: datetime.date,
+                          last: datetime.date) -> list[SpanValue]:
+    """The quarter or year values the engine published, for the span from `first` to `last`.
+
+    Equal to `indicator_values_for_span` over the same months, read from one indexed range instead of
+    summing facts; a span published up to another last month (a later month since computed) gives nothing.
+    """
+    return [SpanValue(indicator_code, area_code, numerator, denominator, value)
+            for indicator_code, area_code, numerator, denominator, value in IndicatorSpanValue.objects.filter(
+                kind=kind, period=first, last_period=last, area_level=area_level, area_code__in=area_codes)
+            .values_list("indicator_id", "area_code", "numerator", "denominator", "value")]
 
 
 def compound_month_facts(compound: Compound) -> QuerySet[CompoundMonthFact]:

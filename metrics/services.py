@@ -4,7 +4,10 @@ A recompute is a handful of set-based statements whatever the number of compound
   1. INSERT ... SELECT the facts of every active compound (the ORM builds the SELECT);
   2. per level, INSERT ... SELECT one value per area and indicator from a GROUP BY over the facts
      (numerators and denominators are summed, the value is computed from the sums);
-  3. firm party-organisation coverage, counted over firms by registered district.
+  3. firm party-organisation coverage, counted over firms by registered district;
+  4. the quarter and the year containing the month, from a temporary table of their sums per area.
+A street's recompute sums only its own facts; its district and city are re-rolled from the stored
+sums of their streets and districts.
 Everything a recompute replaces is deleted and rewritten inside one transaction, so readers see
 either the old month or the new one, and a crash leaves the old values published.
 """
@@ -19,16 +22,24 @@ from itertools import product
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
 from committees.selectors import firm_party_coverage_exists
 from communities.models import Community, PropertyFirm
-from districts.models import Street
+from districts.models import City, District, Street
 
-from .formulas import COMPOUND_FORMULAS, FIRM_PARTY_ORG_COVERAGE
-from .models import CompoundMonthFact, IndicatorValue, RecomputeJob, StaleStreetMonth, Unit
-from .periods import current_period, month_end, months_between, parse_period
+from .formulas import COMPOUND_FORMULAS, FACT_SUM_COLUMNS, FIRM_PARTY_ORG_COVERAGE, FLOW, STOCK
+from .models import (
+    CompoundMonthFact,
+    IndicatorSpanValue,
+    IndicatorValue,
+    RecomputeJob,
+    SpanKind,
+    StaleStreetMonth,
+    Unit,
+)
+from .periods import add_months, current_period, month_end, months_between, parse_period, quarter_start
 from .selectors import AREA_CODE_PATHS, compound_month_fact_source, fact_sums, indicator_value
 
 LEVELS = ("community", "street", "district", "city")
@@ -71,14 +82,16 @@ def _insert_facts(period: datetime.date, *, street_id: int | None, include_submi
         return cursor.rowcount
 
 
-def _insert_compound_values(level: str, period: datetime.date, fact_filter: Q, computed_at) -> int:
-    """One INSERT ... SELECT of every compound-based indicator for every area of `level`."""
-    sums = (CompoundMonthFact.objects.filter(fact_filter, period=period).order_by()
-            .values(area_code=F(AREA_CODE_PATHS[level]))
-            .annotate(**{f"s_{name}": aggregate for name, aggregate in fact_sums().items()},
-                      s_provisional=Count("pk", filter=Q(provisional=True))))
-    sums_sql, sums_params = sums.query.sql_with_params()
+def _constant_params(model, constants: dict[str, object]) -> list:
+    return [model._meta.get_field(name).get_db_prep_value(value, connection) for name, value in constants.items()]
 
+
+def _insert_formula_values(model, constants: dict[str, object], sums_sql: str, sums_params) -> int:
+    """INSERT ... SELECT every compound-based indicator of every area in `sums_sql`.
+
+    `sums_sql` yields one row per area: area_code, s_<name> for each name the formulas use, and
+    s_provisional; `constants` fill the model's other columns (level, period, computed time...).
+    """
     def by_code(expression: Callable[[str, object], str]) -> str:
         branches = " ".join(f"WHEN '{code}' THEN {expression(code, formula)}"
                             for code, formula in COMPOUND_FORMULAS.items())
@@ -89,13 +102,14 @@ def _insert_compound_values(level: str, period: datetime.date, fact_filter: Q, c
                           else f"s.s_{f.denominator} / {f.denominator_divisor}.0")
     monthly_codes = ", ".join(f"'{code}'" for code, f in COMPOUND_FORMULAS.items() if f.uses_monthly_data)
     codes = ", ".join(f"'{code}'" for code in COMPOUND_FORMULAS)
-    table = IndicatorValue._meta.db_table
+    constant_columns = ", ".join(constants)
+    placeholders = ", ".join("%s" for _ in constants)
     sql = f"""
-        INSERT INTO {table}
-            (indicator_id, area_level, area_code, period, numerator, denominator, value, provisional, computed_at)
-        SELECT code, %s, area_code, %s, num, den,
+        INSERT INTO {model._meta.db_table}
+            (indicator_id, area_code, numerator, denominator, value, provisional, {constant_columns})
+        SELECT code, area_code, num, den,
                CASE WHEN den = 0 THEN NULL ELSE ROUND(scale * num / den, 4) END,
-               prov > 0, %s
+               prov > 0, {placeholders}
         FROM (
             SELECT i.code AS code, s.area_code AS area_code,
                    {numerator} AS num, {denominator} AS den,
@@ -105,11 +119,47 @@ def _insert_compound_values(level: str, period: datetime.date, fact_filter: Q, c
             WHERE i.code IN ({codes})
         ) x
     """
-    field = IndicatorValue._meta.get_field
-    params = [level, field("period").get_db_prep_value(period, connection),
-              field("computed_at").get_db_prep_value(computed_at, connection), *sums_params]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*_constant_params(model, constants), *sums_params])
+        return cursor.rowcount
+
+
+def _insert_compound_values(level: str, period: datetime.date, fact_filter: Q, computed_at) -> int:
+    """One INSERT ... SELECT of every compound-based indicator for every area of `level`."""
+    sums = (CompoundMonthFact.objects.filter(fact_filter, period=period).order_by()
+            .values(area_code=F(AREA_CODE_PATHS[level]))
+            .annotate(**{f"s_{name}": aggregate for name, aggregate in fact_sums().items()},
+                      s_provisional=Count("pk", filter=Q(provisional=True))))
+    sums_sql, sums_params = sums.query.sql_with_params()
+    constants = {"area_level": level, "period": period, "computed_at": computed_at}
+    return _insert_formula_values(IndicatorValue, constants, sums_sql, sums_params)
+
+
+def _insert_rolled_up_values(model, constants: dict[str, object], children: Q, child_level: str) -> int:
+    """One area's compound-based values from its children's stored sums, instead of re-summing its facts.
+
+    Exact: every compound-based numerator and denominator is a sum over compounds, so summing the
+    children's gives the parent's. Firm coverage is counted by registered district, so it is not here.
+    `constants` name the parent (area_level, area_code) and the period columns the children share.
+    """
+    shared = {name: value for name, value in constants.items() if name not in ("area_level", "area_code", "computed_at")}
+    rows = (model.objects.filter(children, area_level=child_level, indicator_id__in=list(COMPOUND_FORMULAS), **shared)
+            .order_by().values("indicator_id")
+            .annotate(num=Sum("numerator"), den=Sum("denominator"), prov=Count("pk", filter=Q(provisional=True))))
+    rows_sql, rows_params = rows.query.sql_with_params()
+    constant_columns = ", ".join(constants)
+    placeholders = ", ".join("%s" for _ in constants)
+    sql = f"""
+        INSERT INTO {model._meta.db_table}
+            (indicator_id, numerator, denominator, value, provisional, {constant_columns})
+        SELECT r.indicator_id, r.num, r.den,
+               CASE WHEN r.den = 0 THEN NULL
+                    ELSE ROUND(CASE WHEN i.unit = '{Unit.PERCENT}' THEN 100.0 ELSE 1.0 END * r.num / r.den, 4) END,
+               r.prov > 0, {placeholders}
+        FROM ({rows_sql}) r JOIN metrics_indicator i ON i.code = r.indicator_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*_constant_params(model, constants), *rows_params])
         return cursor.rowcount
 
 
@@ -139,6 +189,117 @@ def _write_firm_values(period: datetime.date, *, district_id: int | None, comput
     return len(by_area)
 
 
+# --- Quarters and years -------------------------------------------------------------------------
+
+SPAN_LEAF_TABLE = "metrics_span_leaf"
+# The area ids a fact carries, from the community up: a span's sums are kept apart per combination,
+# so every level groups facts by the area they had in their own month, as the monthly values do.
+LEAF_AREAS = {"community": Community, "street": Street, "district": District, "city": City}
+
+
+def _span_first_months(period: datetime.date) -> dict[str, datetime.date]:
+    return {SpanKind.QUARTER: quarter_start(period), SpanKind.YEAR: datetime.date(period.year, 1, 1)}
+
+
+def _create_span_leaf(first: datetime.date, last: datetime.date, street_id: int | None) -> None:
+    """A temporary table of a span's sums per combination of area ids (DOMAIN.md "Periods").
+
+    Registry states and stock figures come from the compounds' facts at the span's last month;
+    "held a meeting" is true when it was in any month; the evaluation score is the latest in the
+    span, weighted by households at the last month; flow figures are summed over every month.
+    """
+    ids = ", ".join(f"{level}_id" for level in LEAF_AREAS)
+    f_ids = ", ".join(f"f.{level}_id" for level in LEAF_AREAS)
+    stock = [c for c, kind in FACT_SUM_COLUMNS.items() if kind == STOCK]
+    flow = [c for c, kind in FACT_SUM_COLUMNS.items() if kind == FLOW]
+    span_only = ["consulted", "scored_households", "score_weighted"]
+    stock_sums = ", ".join(f"SUM(f.{c}) AS {c}" for c in stock)
+    flow_zeros = ", ".join(f"0 AS {c}" for c in flow)
+    stock_zeros = ", ".join(f"0 AS {c}" for c in ["compounds", *stock, *span_only])
+    flow_sums = ", ".join(f"SUM({c}) AS {c}" for c in flow)
+    street_filter = "" if street_id is None else "AND street_id = %s"
+    facts_params = [first, last] + ([] if street_id is None else [street_id])
+    facts = CompoundMonthFact._meta.db_table
+    sql = f"""
+        CREATE TEMPORARY TABLE {SPAN_LEAF_TABLE} AS
+        WITH span_facts AS (
+            SELECT * FROM {facts} WHERE period >= %s AND period <= %s {street_filter}
+        ), per_compound AS (
+            SELECT compound_id, MAX(consulted) AS consulted_any,
+                   MAX(CASE WHEN evaluation_score IS NOT NULL THEN period END) AS score_period
+            FROM span_facts GROUP BY compound_id
+        )
+        SELECT {f_ids}, COUNT(*) AS compounds, {stock_sums},
+               SUM(p.consulted_any) AS consulted,
+               SUM(CASE WHEN s.evaluation_score IS NOT NULL THEN f.households ELSE 0 END) AS scored_households,
+               COALESCE(SUM(s.evaluation_score * f.households), 0) AS score_weighted,
+               {flow_zeros}, 0 AS provisional
+        FROM span_facts f
+        JOIN per_compound p ON p.compound_id = f.compound_id
+        LEFT JOIN span_facts s ON s.compound_id = f.compound_id AND s.period = p.score_period
+        WHERE f.period = %s
+        GROUP BY {f_ids}
+        UNION ALL
+        SELECT {ids}, {stock_zeros}, {flow_sums}, SUM(CASE WHEN provisional THEN 1 ELSE 0 END)
+        FROM span_facts GROUP BY {ids}
+    """
+    field = CompoundMonthFact._meta.get_field("period")
+    params = [field.get_db_prep_value(p, connection) if isinstance(p, datetime.date) else p
+              for p in [*facts_params, last]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {SPAN_LEAF_TABLE}")
+        cursor.execute(sql, params)
+
+
+def _span_leaf_sums(level: str) -> str:
+    """Per area of `level`: its code and the s_<name> sums the formulas read; areas without compounds at the last month are left out."""
+    area = LEAF_AREAS[level]._meta.db_table
+    columns = ", ".join(f"SUM(l.{c}) AS s_{c}" for c in ["compounds", *FACT_SUM_COLUMNS, "provisional"])
+    return (f"SELECT a.code AS area_code, {columns} FROM {SPAN_LEAF_TABLE} l JOIN {area} a ON a.id = l.{level}_id "
+            f"GROUP BY a.code HAVING SUM(l.compounds) > 0")
+
+
+def _publish_spans(period: datetime.date, *, street: Street | None, computed_at) -> int:
+    """Rewrite the quarter and the year that contain `period`, up to their latest month with facts.
+
+    For one street: its communities and itself from its facts, its district and city from the
+    stored sums of their streets and districts.
+    """
+    written = 0
+    for kind, first in _span_first_months(period).items():
+        span_end = add_months(first, 2 if kind == SpanKind.QUARTER else 11)
+        last = CompoundMonthFact.objects.filter(period__range=(first, span_end)).aggregate(last=Max("period"))["last"]
+        stored = IndicatorSpanValue.objects.filter(kind=kind, period=first)
+        if street is None:
+            stored.delete()
+        else:
+            community_codes = list(Community.objects.filter(street_id=street.pk).values_list("code", flat=True))
+            for level, codes in (("community", community_codes), ("street", [street.code]),
+                                 ("district", [street.district.code]), ("city", [street.district.city.code])):
+                stored.filter(area_level=level, area_code__in=codes).delete()
+        if last is None:
+            continue
+        constants = {"kind": kind, "period": first, "last_period": last, "computed_at": computed_at}
+        _create_span_leaf(first, last, None if street is None else street.pk)
+        levels = LEAF_AREAS if street is None else ("community", "street")
+        written += sum(_insert_formula_values(IndicatorSpanValue, {"area_level": level, **constants},
+                                              _span_leaf_sums(level), []) for level in levels)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {SPAN_LEAF_TABLE}")
+        if street is not None:
+            written += _roll_up_district_and_city(IndicatorSpanValue, street, constants)
+        # Firm coverage is a registry state: its value at the span's last month.
+        firm_values = IndicatorValue.objects.filter(indicator_id=FIRM_PARTY_ORG_COVERAGE, period=last)
+        if street is not None:
+            firm_values = firm_values.filter(area_code__in=[street.district.code, street.district.city.code])
+        written += len(IndicatorSpanValue.objects.bulk_create([
+            IndicatorSpanValue(indicator_id=value.indicator_id, area_level=value.area_level, area_code=value.area_code,
+                               numerator=value.numerator, denominator=value.denominator, value=value.value,
+                               provisional=value.provisional, **constants)
+            for value in firm_values]))
+    return written
+
+
 def recompute_month(*, period: datetime.date, include_submitted: bool | None = None) -> int:
     """Rebuild and publish every area's values for one month. Returns the number of values written."""
     include_submitted = _include_submitted(include_submitted)
@@ -151,12 +312,16 @@ def recompute_month(*, period: datetime.date, include_submitted: bool | None = N
         IndicatorValue.objects.filter(period=period).delete()
         written = sum(_insert_compound_values(level, period, Q(), computed_at) for level in LEVELS)
         written += _write_firm_values(period, district_id=None, computed_at=computed_at)
+        written += _publish_spans(period, street=None, computed_at=computed_at)
     return written
 
 
 def recompute_street_month(*, street_id: int, period: datetime.date, include_submitted: bool | None = None,
                            consume_stale_mark: bool = False) -> int:
     """Rebuild one street's facts for a month and re-roll the street, its communities, district and city.
+
+    The street and its communities are summed from the new facts; the district and city from the
+    published sums of their streets and districts, so the cost follows the street's size.
 
     With `consume_stale_mark`, the street-month's stale mark is removed in the same transaction, so
     a crash keeps the mark and a later run retries it; when another run has already taken the
@@ -173,21 +338,27 @@ def recompute_street_month(*, street_id: int, period: datetime.date, include_sub
         CompoundMonthFact.objects.filter(period=period, street_id=street_id).delete()
         _insert_facts(period, street_id=street_id, include_submitted=include_submitted)
         _pause_between_phases()
-        IndicatorValue.objects.filter(
-            Q(area_level="community", area_code__in=Community.objects.filter(street_id=street_id).values("code"))
-            | Q(area_level="street", area_code=street.code)
-            | Q(area_level="district", area_code=district.code)
-            | Q(area_level="city", area_code=district.city.code),
-            period=period,
-        ).delete()
-        scopes = {
-            "community": Q(street_id=street_id),
-            "street": Q(street_id=street_id),
-            "district": Q(district_id=district.pk),
-            "city": Q(city_id=district.city_id),
-        }
-        written = sum(_insert_compound_values(level, period, scopes[level], computed_at) for level in LEVELS)
+        # Level by level, so each delete is an index range on (period, area_level, area_code).
+        community_codes = list(Community.objects.filter(street_id=street_id).values_list("code", flat=True))
+        for level, codes in (("community", community_codes), ("street", [street.code]),
+                             ("district", [district.code]), ("city", [district.city.code])):
+            IndicatorValue.objects.filter(period=period, area_level=level, area_code__in=codes).delete()
+        scope = Q(street_id=street_id)
+        written = sum(_insert_compound_values(level, period, scope, computed_at) for level in ("community", "street"))
+        written += _roll_up_district_and_city(IndicatorValue, street, {"period": period, "computed_at": computed_at})
         written += _write_firm_values(period, district_id=district.pk, computed_at=computed_at)
+        written += _publish_spans(period, street=street, computed_at=computed_at)
+    return written
+
+
+def _roll_up_district_and_city(model, street: Street, constants: dict[str, object]) -> int:
+    district = street.district
+    district_streets = Street.objects.filter(district_id=district.pk).values("code")
+    written = _insert_rolled_up_values(model, {"area_level": "district", "area_code": district.code, **constants},
+                                       Q(area_code__in=district_streets), "street")
+    city_districts = District.objects.filter(city_id=district.city_id).values("code")
+    written += _insert_rolled_up_values(model, {"area_level": "city", "area_code": district.city.code, **constants},
+                                        Q(area_code__in=city_districts), "district")
     return written
 
 

@@ -1,7 +1,7 @@
 """Page data of the dashboards, composed from the indicator engine's reads.
 
 Every figure shown comes from the engine: published `IndicatorValue` rows through
-`indicator_values_with_comparison` for a month, `indicator_values_for_span` for a quarter or a
+`indicator_values_with_comparison` for a month, `published_span_values` for a quarter or a
 year, the engine's `attainment` and `target_in_force`. Nothing here computes a rate; the only
 arithmetic is presentation (changes between two engine values, and the laggards' gap). Each page
 costs a fixed number of queries whatever the number of areas or compounds.
@@ -31,8 +31,8 @@ from metrics.selectors import (
     attainment,
     baseline_period,
     compound_month_facts,
-    indicator_values_for_span,
     indicator_values_with_comparison,
+    published_span_values,
     target_in_force,
 )
 
@@ -145,16 +145,18 @@ def _difference(value, other):
     return None if value is None or other is None else value - other
 
 
-def _span_comparison(area_level: str, codes: list[str], choice: PeriodChoice) -> list[ComparedValue]:
+def _span_comparison(area_level: str, codes: list[str], choice: PeriodChoice,
+                     indicator_codes: list[str] | None) -> list[ComparedValue]:
     """Quarter/year figures from the engine's span read, beside the baseline month, the previous span and the target."""
-    indicators = list(Indicator.objects.all())
+    indicators = Indicator.objects.all()
+    indicators = list(indicators if indicator_codes is None else indicators.filter(code__in=indicator_codes))
     current = {(v.area_code, v.indicator_code): v
-               for v in indicator_values_for_span(area_level=area_level, area_codes=codes, first=choice.first,
-                                                  last=choice.last)}
+               for v in published_span_values(area_level=area_level, area_codes=codes, kind=choice.kind,
+                                              first=choice.first, last=choice.last)}
     before = choice.previous()
     previous = {(v.area_code, v.indicator_code): v.value
-                for v in indicator_values_for_span(area_level=area_level, area_codes=codes, first=before.first,
-                                                   last=before.last)}
+                for v in published_span_values(area_level=area_level, area_codes=codes, kind=before.kind,
+                                               first=before.first, last=before.last)}
     baseline = {(area_code, code): value for area_code, code, value in IndicatorValue.objects.filter(
         area_level=area_level, area_code__in=codes, period=baseline_period()).values_list(
         "area_code", "indicator_id", "value")}
@@ -180,14 +182,17 @@ def _span_comparison(area_level: str, codes: list[str], choice: PeriodChoice) ->
     return rows
 
 
-def compared_values(area_level: str, codes: list[str], choice: PeriodChoice) -> dict[str, dict[str, ComparedValue]]:
-    """area code → indicator code → the engine's compared value, for a month or a span."""
+def compared_values(area_level: str, codes: list[str], choice: PeriodChoice,
+                    indicator_codes: list[str] | None = None) -> dict[str, dict[str, ComparedValue]]:
+    """area code → indicator code → the engine's compared value, for a month or a span (every indicator,
+    or those of `indicator_codes`)."""
     if not codes:
         return {}
     if choice.is_month:
-        rows = indicator_values_with_comparison(area_level=area_level, area_codes=codes, period=choice.first)
+        rows = indicator_values_with_comparison(area_level=area_level, area_codes=codes, period=choice.first,
+                                                indicator_codes=indicator_codes)
     else:
-        rows = _span_comparison(area_level, codes, choice)
+        rows = _span_comparison(area_level, codes, choice, indicator_codes)
     by_area: dict[str, dict[str, ComparedValue]] = defaultdict(dict)
     for row in rows:
         by_area[row.area_code][row.indicator.code] = row
@@ -449,8 +454,10 @@ def area_page(area, choice: PeriodChoice, *, indicator_code: str | None = None, 
     if children:
         child_values = compared_values(CHILD_LEVEL[level], [child.code for child in children], choice)
         ranking_areas = _ranking_areas(area, children)
+        # The city ranks every street by one indicator: read only that one. (The page's provisional mark
+        # loses nothing: a street's provisional value makes the city's own value provisional too.)
         ranking_values = child_values if ranking_areas is children else compared_values(
-            RANKING_LEVEL[level], [a.code for a in ranking_areas], choice)
+            RANKING_LEVEL[level], [a.code for a in ranking_areas], choice, [indicator.code])
         charts["bars"] = bar_chart(children, child_values, indicator)
         page.tables.append(ranking_table(ranking_areas, ranking_values, indicator, choice, descending=descending,
                                          params=params))
@@ -501,7 +508,7 @@ class _LaggardRow:
     target: Target
     attainment: str
     points: Decimal
-    units: int | None
+    units: int | None = None
 
 
 def _level_values(level: str, codes: list[str] | None, choice: PeriodChoice, indicator_codes: list[str]):
@@ -518,8 +525,8 @@ def _level_values(level: str, codes: list[str] | None, choice: PeriodChoice, ind
                                                     provisional=True).values_list("area_code", "indicator_id"))
     return [(v.area_code, v.indicator_code, v.value, v.numerator, v.denominator,
              (v.area_code, v.indicator_code) in provisional)
-            for v in indicator_values_for_span(area_level=level, area_codes=codes, first=choice.first,
-                                               last=choice.last)
+            for v in published_span_values(area_level=level, area_codes=codes, kind=choice.kind, first=choice.first,
+                                           last=choice.last)
             if v.indicator_code in indicator_codes and v.value is not None]
 
 
@@ -543,10 +550,13 @@ def laggards_page(level: str, visible_codes: list[str] | None, choice: PeriodCho
         if target is None or met not in ("near", "missed"):
             continue
         lagging[code].append(_LaggardRow(area_code, value, numerator, denominator, provisional, target, met,
-                                         _gap(target, value),
-                                         units_to_target(target, numerator, denominator, indicators[code].unit)))
+                                         _gap(target, value)))
     shown = {code: sorted(rows, key=lambda row: (-row.points, row.area_code))[:LAGGARDS_SHOWN]
              for code, rows in lagging.items()}
+    # The gap in compounds only for the rows shown, not for every lagging area of the level.
+    for code, rows in shown.items():
+        for row in rows:
+            row.units = units_to_target(row.target, row.numerator, row.denominator, indicators[code].unit)
     names = _area_names(level, {row.area_code for rows in shown.values() for row in rows})
 
     tables = []

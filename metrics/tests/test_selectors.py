@@ -4,15 +4,16 @@ from decimal import Decimal
 
 import pytest
 
-from metrics.models import Comparison, Target
+from metrics.models import Comparison, IndicatorValue, Target
 from metrics.selectors import (
     Attainment,
     attainment,
     indicator_values_for_span,
     indicator_values_with_comparison,
+    published_span_values,
     target_in_force,
 )
-from metrics.services import recompute_range
+from metrics.services import recompute_range, recompute_street_month
 from reporting.models import MonthlyRecord, ReportState
 
 from .conftest import FEBRUARY, MARCH, record, report
@@ -98,3 +99,42 @@ def test_quarter_sums_flows_takes_stocks_at_its_last_month_and_the_latest_score(
     # Reports are a flow: on time Jan (A, B) + Feb (E) + Mar (A, B, E) = 6 of Jan 4 + Feb 4 + Mar 3
     # expected (M counted until its merge on 1 March).
     assert (values["report_timeliness"].numerator, values["report_timeliness"].denominator) == (6, 11)
+
+
+def _span_rows(values) -> set:
+    return {(v.indicator_code, v.area_code, v.numerator, v.denominator, v.value) for v in values}
+
+
+@pytest.mark.parametrize("kind, first", [("quarter", JANUARY), ("year", JANUARY)])
+def test_published_quarter_and_year_equal_the_figures_built_from_the_facts(world, kind, first):
+    s1 = world.areas["S1"]
+    jan = report(s1, JANUARY, state=ReportState.APPROVED, submitted_on_local=datetime.datetime(2024, 2, 1, 9))
+    record(jan, world.compounds["A"], petitions=6, guards_employed=100, evaluation_score=Decimal("50"))
+    record(jan, world.compounds["B"], weekly_meetings=1)
+    recompute_range(first=JANUARY, last=MARCH)
+    for level in ("community", "street", "district", "city"):
+        codes = list(IndicatorValue.objects.filter(area_level=level).values_list("area_code", flat=True).distinct())
+        published = published_span_values(area_level=level, area_codes=codes, kind=kind, first=first, last=MARCH)
+        built = indicator_values_for_span(area_level=level, area_codes=codes, first=first, last=MARCH)
+        assert published and _span_rows(published) == _span_rows(built), level
+
+
+def test_a_street_recompute_republishes_its_quarter_as_built_from_the_facts(world):
+    recompute_range(first=JANUARY, last=MARCH)
+    MonthlyRecord.objects.filter(compound=world.compounds["E"], period=FEBRUARY).update(petitions=40,
+                                                                                       evaluation_score=Decimal("61"))
+    recompute_street_month(street_id=world.areas["S1"].pk, period=FEBRUARY)
+    for level in ("community", "street", "district", "city"):
+        codes = list(IndicatorValue.objects.filter(area_level=level).values_list("area_code", flat=True).distinct())
+        published = published_span_values(area_level=level, area_codes=codes, kind="quarter", first=JANUARY,
+                                          last=MARCH)
+        built = indicator_values_for_span(area_level=level, area_codes=codes, first=JANUARY, last=MARCH)
+        assert _span_rows(published) == _span_rows(built), level
+
+
+def test_a_quarter_not_over_yet_is_published_up_to_its_latest_month(world):
+    recompute_range(first=JANUARY, last=FEBRUARY)
+    assert published_span_values(area_level="street", area_codes=["S1"], kind="quarter", first=JANUARY,
+                                 last=FEBRUARY)
+    assert not published_span_values(area_level="street", area_codes=["S1"], kind="quarter", first=JANUARY,
+                                     last=MARCH)
