@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from common.api.serializers import PageListSerializer
 from communities.models import Community, Compound, ManagementMode, PropertyFirm, ServiceContract
 
 
@@ -26,6 +27,7 @@ class CompoundSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Compound
+        list_serializer_class = PageListSerializer
         fields = ["code", "name", "community", "street", "district", "address", "households", "buildings",
                   "year_built", "housing_type", "is_old_compound", "management_mode", "safety_certified_on",
                   "active_from", "closed_on", "merged_into", "counted", "updated_at"]

@@ -1,5 +1,6 @@
 """Registry endpoints of the communities app: filters, area scope for every role, query counts."""
 import datetime
+import json
 
 import pytest
 from django.utils import timezone
@@ -200,3 +201,20 @@ def test_an_impossible_updated_since_is_a_400_not_a_server_error(value):
     response = token_client(city_staff()).get("/api/v1/contracts/", {"updated_since": value})
     assert response.status_code == 400
     assert response.json()["field"] == "updated_since"
+
+
+def test_a_compound_page_serializes_each_row_as_the_row_serializer_does(areas):
+    from rest_framework.renderers import JSONRenderer
+
+    from communities.api.serializers import CompoundSerializer
+    from communities.filtersets import CompoundFilterSet
+    from communities.models import Compound
+
+    CompoundFactory(community=areas.compound_a.community, merged_into=areas.compound_a,
+                    closed_on=datetime.date(2024, 1, 1))
+    compounds = CompoundFilterSet({}, queryset=Compound.objects.all()).qs.order_by("code")
+    one_by_one = [CompoundSerializer(row).data for row in compounds]
+    page = results(token_client(city_staff()).get("/api/v1/compounds/", {"page_size": 100}))
+    assert page == json.loads(JSONRenderer().render(one_by_one))
+    assert any(row["merged_into"] == areas.compound_a.code for row in page)
+    assert any(row["merged_into"] is None for row in page)

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.api.serializers import PageListSerializer
 from districts.selectors import area_names
 from metrics.models import Indicator, IndicatorValue, Target
 from metrics.selectors import Attainment, attainment, target_for_area, targets_by_area
@@ -22,16 +23,6 @@ class TargetSerializer(serializers.ModelSerializer):
         fields = ["id", "indicator", "area_level", "area_code", "comparison", "threshold", "deadline", "note"]
 
 
-class IndicatorValueListSerializer(serializers.ListSerializer):
-    """Looks up a page's area names and the targets once, not once per row."""
-
-    def to_representation(self, data):
-        rows = list(data.all() if hasattr(data, "all") else data)
-        self.child.area_names = area_names((row.area_level, row.area_code) for row in rows)
-        self.child.targets = targets_by_area(Target.objects.all())
-        return super().to_representation(rows)
-
-
 class IndicatorValueSerializer(serializers.ModelSerializer):
     indicator = serializers.CharField(source="indicator_id", read_only=True, help_text="指标代码。 / Indicator code.")
     indicator_name = serializers.CharField(source="indicator.name", read_only=True)
@@ -45,9 +36,17 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = IndicatorValue
-        list_serializer_class = IndicatorValueListSerializer
+        list_serializer_class = PageListSerializer
         fields = ["id", "indicator", "indicator_name", "area_level", "area_code", "area_name", "period", "numerator",
                   "denominator", "value", "target", "attainment", "provisional", "computed_at"]
+
+    def prepare_page(self, rows):
+        """A page's area names, indicators and targets in three queries, not per row."""
+        self.area_names = area_names((row.area_level, row.area_code) for row in rows)
+        self.targets = targets_by_area(Target.objects.all())
+        indicators = Indicator.objects.in_bulk()
+        for row in rows:
+            row.indicator = indicators[row.indicator_id]
 
     def _target(self, row):
         if not hasattr(self, "targets"):  # a single value, not a page
@@ -62,7 +61,13 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
     @extend_schema_field(TargetSerializer(allow_null=True))
     def get_target(self, row):
         target = self._target(row)
-        return TargetSerializer(target).data if target else None
+        if target is None:
+            return None
+        # A page repeats the same few targets: serialize each once.
+        cache = self.__dict__.setdefault("_target_data", {})
+        if target.pk not in cache:
+            cache[target.pk] = TargetSerializer(target).data
+        return cache[target.pk]
 
     @extend_schema_field(serializers.ChoiceField(choices=[Attainment.MET, Attainment.NEAR, Attainment.MISSED],
                                                  allow_null=True))

@@ -73,7 +73,9 @@ class TargetViewSet(ScopedReadOnlyViewSet):
     retrieve=extend_schema(summary="一条指标数据 / One indicator value"),
 )
 class IndicatorValueViewSet(ScopedReadOnlyViewSet):
-    queryset = IndicatorValue.objects.select_related("indicator")
+    # No join to the indicators: the page takes them from one lookup (prepare_page), and the level's
+    # rows are then read in id order straight from the (area_level, id) index.
+    queryset = IndicatorValue.objects.all()
     serializer_class = IndicatorValueSerializer
     filterset_class = IndicatorValueFilterSet
 

@@ -153,3 +153,15 @@ def test_feed_page_costs_a_bounded_number_of_queries(areas, django_assert_max_nu
     client = token_client(city_staff())
     with django_assert_max_num_queries(6):
         assert len(results(client.get("/api/v1/indicator-values/"))) == 30
+
+
+def test_a_page_serializes_each_row_as_the_row_serializer_does(areas):
+    from metrics.api.serializers import IndicatorValueSerializer
+
+    Target.objects.create(indicator_id=FORMATION, threshold=Decimal("80"), deadline=datetime.date(2025, 5, 31))
+    value(areas.street_a, datetime.date(2024, 12, 1), numerator=79, denominator=100, provisional=True)
+    value(areas.district_a, datetime.date(2024, 12, 1), indicator="complaint_rate", numerator=3, denominator=0)
+    rows = list(IndicatorValue.objects.order_by("pk"))
+    page = IndicatorValueSerializer(IndicatorValue.objects.order_by("pk"), many=True).data
+    assert page == [IndicatorValueSerializer(row).data for row in rows]
+    assert page[1]["value"] is None and page[0]["target"]["threshold"] == 80
