@@ -36,7 +36,9 @@ from metrics.selectors import (
     target_in_force,
 )
 
-from .periods import PeriodChoice, parse_choice, picker_options
+from reporting.periods import current_reporting_period
+
+from .periods import MONTH, PeriodChoice, parse_choice, picker_options, span
 from .tables import (
     NO_VALUE,
     Cell,
@@ -122,7 +124,13 @@ def period_context(param: str | None) -> PeriodContext:
     periods = published_periods()
     if not periods:
         return PeriodContext(None, [])
-    return PeriodContext(parse_choice(param, periods[0]), picker_options(periods))
+    if param:
+        return PeriodContext(parse_choice(param, periods[0]), picker_options(periods))
+    # With no choice, show the month being reported now (last month), not the month still in progress
+    # whose reports are not due yet and whose flow indicators would read as zero.
+    reported = current_reporting_period()
+    default = next((period for period in periods if period <= reported), periods[-1])
+    return PeriodContext(span(MONTH, default, periods[0]), picker_options(periods))
 
 
 # --- Values with their comparison, for a month or a span ----------------------------------------
