@@ -147,9 +147,12 @@ class IndicatorSpanValue(PublishedValue):
         verbose_name = _("季度/年度指标值")
         verbose_name_plural = _("季度/年度指标值")
         ordering = ["kind", "period", "area_level", "area_code", "indicator__display_order"]
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "period", "area_level", "area_code", "indicator"],
-                                    name="indicator_span_value_unique"),
+        indexes = [
+            # Not unique on purpose: a span is rewritten by deleting and inserting its rows in one
+            # transaction, and a unique index would check every new row against the deleted ones
+            # (about 0.8 s a span at 100,000 compounds). One writer per span at a time is ensured by
+            # the engine's advisory lock on the span (services._publish_spans).
+            models.Index(fields=["kind", "period", "area_level", "area_code"], name="indicator_span_value_idx"),
         ]
 
     def __str__(self) -> str:

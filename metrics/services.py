@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
-from committees.selectors import firm_party_coverage_exists
+from committees.selectors import firms_covered_by_party_org_on
 from communities.models import Community, PropertyFirm
 from districts.models import City, District, Street
 
@@ -43,8 +43,9 @@ from .periods import add_months, current_period, month_end, months_between, pars
 from .selectors import AREA_CODE_PATHS, compound_month_fact_source, fact_sums, indicator_value
 
 LEVELS = ("community", "street", "district", "city")
-# First key of the PostgreSQL advisory locks taken per month ("QZPM" in ASCII).
+# First key of the PostgreSQL advisory locks taken per month ("QZPM" in ASCII) and per quarter or year ("QZPS").
 MONTH_LOCK_NAMESPACE = 0x515A504D
+SPAN_LOCK_NAMESPACE = 0x515A5053
 
 
 def _include_submitted(include_submitted: bool | None) -> bool:
@@ -165,7 +166,8 @@ def _insert_rolled_up_values(model, constants: dict[str, object], children: Q, c
 
 def _write_firm_values(period: datetime.date, *, district_id: int | None, computed_at) -> int:
     """三有 firms covered / 三有 firms, by registered district and summed to the city."""
-    covered = firm_party_coverage_exists(month_end(period))
+    # "id in (covered firms)": the covered set is found once by a semi-join, not probed once per firm.
+    covered = Q(pk__in=firms_covered_by_party_org_on(month_end(period)).values("pk"))
     by_district = list(PropertyFirm.objects.filter(PropertyFirm.SANYOU_Q).order_by()
                        .values("registered_district_id", district_code=F("registered_district__code"),
                                city_code=F("registered_district__city__code"))
@@ -201,8 +203,8 @@ def _span_first_months(period: datetime.date) -> dict[str, datetime.date]:
     return {SpanKind.QUARTER: quarter_start(period), SpanKind.YEAR: datetime.date(period.year, 1, 1)}
 
 
-def _create_span_leaf(first: datetime.date, last: datetime.date, street_id: int | None) -> None:
-    """A temporary table of a span's sums per combination of area ids (DOMAIN.md "Periods").
+def _span_leaf(first: datetime.date, last: datetime.date, street_id: int | None) -> tuple[str, list]:
+    """The SELECT (and its parameters) of a span's sums per combination of area ids (DOMAIN.md "Periods").
 
     Registry states and stock figures come from the compounds' facts at the span's last month;
     "held a meeting" is true when it was in any month; the evaluation score is the latest in the
@@ -221,7 +223,6 @@ def _create_span_leaf(first: datetime.date, last: datetime.date, street_id: int 
     facts_params = [first, last] + ([] if street_id is None else [street_id])
     facts = CompoundMonthFact._meta.db_table
     sql = f"""
-        CREATE TEMPORARY TABLE {SPAN_LEAF_TABLE} AS
         WITH span_facts AS (
             SELECT * FROM {facts} WHERE period >= %s AND period <= %s {street_filter}
         ), per_compound AS (
@@ -246,16 +247,15 @@ def _create_span_leaf(first: datetime.date, last: datetime.date, street_id: int 
     field = CompoundMonthFact._meta.get_field("period")
     params = [field.get_db_prep_value(p, connection) if isinstance(p, datetime.date) else p
               for p in [*facts_params, last]]
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {SPAN_LEAF_TABLE}")
-        cursor.execute(sql, params)
+    return sql, params
 
 
-def _span_leaf_sums(level: str) -> str:
-    """Per area of `level`: its code and the s_<name> sums the formulas read; areas without compounds at the last month are left out."""
+def _span_leaf_sums(level: str, leaf: str) -> str:
+    """Per area of `level`, from the `leaf` table: its code and the s_<name> sums the formulas read;
+    areas without compounds at the last month are left out."""
     area = LEAF_AREAS[level]._meta.db_table
     columns = ", ".join(f"SUM(l.{c}) AS s_{c}" for c in ["compounds", *FACT_SUM_COLUMNS, "provisional"])
-    return (f"SELECT a.code AS area_code, {columns} FROM {SPAN_LEAF_TABLE} l JOIN {area} a ON a.id = l.{level}_id "
+    return (f"SELECT a.code AS area_code, {columns} FROM {leaf} l JOIN {area} a ON a.id = l.{level}_id "
             f"GROUP BY a.code HAVING SUM(l.compounds) > 0")
 
 
@@ -266,24 +266,32 @@ def _publish_spans(period: datetime.date, *, street: Street | None, computed_at)
     stored sums of their streets and districts.
     """
     written = 0
+    if street is not None:
+        community_codes = list(Community.objects.filter(street_id=street.pk).values_list("code", flat=True))
+        own_areas = (Q(area_level="community", area_code__in=community_codes) | Q(area_level="street", area_code=street.code)
+                     | Q(area_level="district", area_code=street.district.code)
+                     | Q(area_level="city", area_code=street.district.city.code))
     for kind, first in _span_first_months(period).items():
+        # Two months of one quarter may be recomputed at once: their span rewrites take turns, always
+        # quarter before year after the month's own lock, so no two recomputes wait on each other in a circle.
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
+                               [SPAN_LOCK_NAMESPACE, first.year * 100 + (first.month if kind == SpanKind.QUARTER else 0)])
         span_end = add_months(first, 2 if kind == SpanKind.QUARTER else 11)
         last = CompoundMonthFact.objects.filter(period__range=(first, span_end)).aggregate(last=Max("period"))["last"]
         stored = IndicatorSpanValue.objects.filter(kind=kind, period=first)
-        if street is None:
-            stored.delete()
-        else:
-            community_codes = list(Community.objects.filter(street_id=street.pk).values_list("code", flat=True))
-            for level, codes in (("community", community_codes), ("street", [street.code]),
-                                 ("district", [street.district.code]), ("city", [street.district.city.code])):
-                stored.filter(area_level=level, area_code__in=codes).delete()
+        (stored if street is None else stored.filter(own_areas)).delete()
         if last is None:
             continue
         constants = {"kind": kind, "period": first, "last_period": last, "computed_at": computed_at}
-        _create_span_leaf(first, last, None if street is None else street.pk)
+        leaf_sql, leaf_params = _span_leaf(first, last, None if street is None else street.pk)
+        # Summed once into a temporary table that every level then groups.
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE {SPAN_LEAF_TABLE} AS {leaf_sql}", leaf_params)
         levels = LEAF_AREAS if street is None else ("community", "street")
         written += sum(_insert_formula_values(IndicatorSpanValue, {"area_level": level, **constants},
-                                              _span_leaf_sums(level), []) for level in levels)
+                                              _span_leaf_sums(level, SPAN_LEAF_TABLE), []) for level in levels)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE {SPAN_LEAF_TABLE}")
         if street is not None:
