@@ -39,6 +39,15 @@ def _migration_data(request):
             operation.code(apps, None)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttles, vote rate limits and login lockouts count in the cache: each test starts at zero,
+    so a test never inherits another's counts."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 

@@ -67,10 +67,11 @@ REGISTRY_KEPT_BY_CITY = {
     **REGISTRY_OWNED_BY_STREET, "add/": "403 403 403 ok", "import/": "403 403 403 ok",
     "<path:object_id>/delete/": "403 404 404 ok",
 }
-AREAS = {**REGISTRY_KEPT_BY_CITY, "<path:object_id>/change/": "ok 404 404 ok", HISTORY_FORM: "404 404 404 404"}
-# The city row is every area's parent: everyone sees it, only city staff change it.
+AREAS = {**REGISTRY_KEPT_BY_CITY, "<path:object_id>/change/": "ok 404 404 ok"}
+# The city row is every area's parent: everyone sees it, only city staff change it. It was loaded by a
+# migration, so it has no past version to open.
 CITY = {**AREAS, "<path:object_id>/change/": "ok ok ok ok", "<path:object_id>/history/": "ok ok ok ok",
-        "<path:object_id>/delete/": "403 403 403 ok"}
+        "<path:object_id>/delete/": "403 403 403 ok", HISTORY_FORM: "404 404 404 404"}
 FIRM_LISTINGS = {  # no listing in the dataset: object pages are 404 for all
     "": "ok ok ok ok", "add/": "403 403 403 ok", "<path:object_id>/": "redirect redirect redirect redirect",
     "<path:object_id>/change/": "404 404 404 404", "<path:object_id>/delete/": "404 404 404 404",
@@ -123,7 +124,7 @@ ADMIN_MODELS = {
     "metrics/stalestreetmonth": CITY_READS_ENGINE_WRITES,
     "metrics/recomputejob": CITY_ONLY,
     "selection/selectionround": CITY_ONLY_WITH_HISTORY,
-    "selection/nomination": {**CITY_ONLY, HISTORY_FORM: "404 404 404 404"},
+    "selection/nomination": CITY_ONLY_WITH_HISTORY,
     "selection/judgeassignment": CITY_ONLY_WITH_HISTORY,
     "selection/candidateresult": CITY_READS_ENGINE_WRITES,
     "selection/vote": CITY_READS_ONLY,
