@@ -45,7 +45,7 @@ def prepare_database(name: str, compounds: int, months: int, keep: bool, monthly
             conn.execute(f'CREATE DATABASE "{name}"')
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
     started = time.monotonic()
-    seed = [*manage, "seed_demo", "--compounds", str(compounds), "--seed", "7", "--if-empty", "-v", "0"]
+    seed = [*manage, "seed_demo", "--compounds", str(compounds), "--seed", "7", "--if-empty", "--no-indicators", "-v", "0"]
     seed += ["--months", str(months)] if monthly else ["--no-monthly"]
     subprocess.run(seed, env=env, check=True)
     print(f"seeded in {time.monotonic() - started:.0f} s", flush=True)

@@ -30,7 +30,8 @@ def prepare(server: str, database: str, compounds: int, months: int) -> None:
     env = {**os.environ, "DATABASE_URL": f"{server}/{database}"}
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
-    subprocess.run([*manage, "seed_demo", "--compounds", str(compounds), "--months", str(months)], env=env, check=True)
+    subprocess.run([*manage, "seed_demo", "--compounds", str(compounds), "--months", str(months), "--no-indicators"],
+                   env=env, check=True)
     subprocess.run([*manage, "recompute_indicators", "--from", _first_seeded_month(months), "--to", _last_full_month()],
                    env=env, check=True)
 

@@ -41,7 +41,7 @@ def prepare_database(size: int, months: int, keep: bool) -> str:
             conn.execute(f'CREATE DATABASE "{name}"')
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
     started = time.monotonic()
-    subprocess.run([*manage, "seed_demo", "--compounds", str(size), "--months", str(months), "--seed", "7",
+    subprocess.run([*manage, "seed_demo", "--compounds", str(size), "--months", str(months), "--seed", "7", "--no-indicators",
                     "--if-empty", "-v", "0"], env=env, check=True)
     print(f"[{size:,}] database ready in {time.monotonic() - started:.0f} s ({name})", flush=True)
     return url

@@ -37,7 +37,7 @@ def main() -> None:
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
 
-    command = [*manage, "seed_demo", "--compounds", str(args.compounds)]
+    command = [*manage, "seed_demo", "--compounds", str(args.compounds), "--no-indicators"]
     if args.months is not None:
         command += ["--months", str(args.months)]
     if args.no_monthly:

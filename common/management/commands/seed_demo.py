@@ -4,6 +4,7 @@ import time
 import unicodedata
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.db.models import ProtectedError
 
 from common.demo.flush import FlushRefused, flush_demo_data
@@ -67,6 +68,11 @@ class Command(BaseCommand):
         from metrics.services import first_period, recompute_range
         from reporting.models import MonthlyReport
 
+        if connection.vendor == "postgresql":
+            # Fresh bulk-loaded tables have no planner statistics yet; without them the fact query
+            # picks nested loops over millions of rows.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         first = MonthlyReport.objects.order_by("period").values_list("period", flat=True).first() or first_period()
         last = today.replace(day=1)
         started = time.monotonic()
