@@ -4,6 +4,7 @@ baseline, previous month and target, and quarter/year figures (published, or bui
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -240,7 +241,7 @@ def target_in_force(targets: list[Target], period: datetime.date) -> Target | No
     return next((target for target in ordered if target.deadline >= end), ordered[-1])
 
 
-def targets_by_area(targets: QuerySet[Target]) -> dict[tuple[str, str], list[Target]]:
+def targets_by_area(targets: Iterable[Target]) -> dict[tuple[str, str], list[Target]]:
     """Targets keyed by (indicator code, area code); city-wide targets have the area code ""."""
     keyed: dict[tuple[str, str], list[Target]] = {}
     for target in targets:

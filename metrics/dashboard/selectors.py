@@ -2,7 +2,7 @@
 
 Every figure shown comes from the engine: published `IndicatorValue` rows through
 `indicator_values_with_comparison` for a month, `published_span_values` for a quarter or a
-year, the engine's `attainment` and `target_in_force`. Nothing here computes a rate; the only
+year, the engine's `attainment` and `target_for_area`. Nothing here computes a rate; the only
 arithmetic is presentation (changes between two engine values, and the laggards' gap). Each page
 costs a fixed number of queries whatever the number of areas or compounds.
 """
@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -33,9 +33,9 @@ from metrics.selectors import (
     compound_month_facts,
     indicator_values_with_comparison,
     published_span_values,
-    target_in_force,
+    target_for_area,
+    targets_by_area,
 )
-
 from reporting.periods import current_reporting_period
 
 from .periods import MONTH, PeriodChoice, parse_choice, picker_options, span
@@ -136,19 +136,6 @@ def period_context(param: str | None) -> PeriodContext:
 # --- Values with their comparison, for a month or a span ----------------------------------------
 
 
-def _targets_by_key(area_level: str, codes: list[str]) -> dict[tuple[str, str], list[Target]]:
-    targets: dict[tuple[str, str], list[Target]] = defaultdict(list)
-    for target in Target.objects.filter(area_level="") | Target.objects.filter(area_level=area_level,
-                                                                               area_code__in=codes):
-        targets[(target.indicator_id, target.area_code)].append(target)
-    return targets
-
-
-def _target_for(targets: dict, indicator_code: str, area_code: str, period: datetime.date) -> Target | None:
-    # An area's own target overrides the city-wide one, as in the engine.
-    return target_in_force(targets.get((indicator_code, area_code)) or targets.get((indicator_code, ""), []), period)
-
-
 def _difference(value, other):
     return None if value is None or other is None else value - other
 
@@ -171,14 +158,14 @@ def _span_comparison(area_level: str, codes: list[str], choice: PeriodChoice,
     provisional = set(IndicatorValue.objects.filter(area_level=area_level, area_code__in=codes,
                                                     period__in=choice.months, provisional=True)
                       .values_list("area_code", "indicator_id").distinct())
-    targets = _targets_by_key(area_level, codes)
+    targets = targets_by_area(Target.objects.filter(Q(area_level="") | Q(area_level=area_level, area_code__in=codes)))
     rows = []
     for area_code in codes:
         for indicator in indicators:
             key = (area_code, indicator.code)
             span_value = current.get(key)
             value = span_value.value if span_value else None
-            target = _target_for(targets, indicator.code, area_code, choice.last)
+            target = target_for_area(targets, indicator.code, area_code, choice.last)
             rows.append(ComparedValue(
                 indicator=indicator, area_level=area_level, area_code=area_code, period=choice.last, value=value,
                 numerator=span_value.numerator if span_value else None,
@@ -545,15 +532,12 @@ def laggards_page(level: str, visible_codes: list[str] | None, choice: PeriodCho
     """
     targets = list(Target.objects.select_related("indicator"))
     indicators = {target.indicator_id: target.indicator for target in targets}
-    by_key: dict[tuple[str, str], list[Target]] = defaultdict(list)
-    for target in targets:
-        if target.area_level in ("", level):
-            by_key[(target.indicator_id, target.area_code)].append(target)
+    by_key = targets_by_area(target for target in targets if target.area_level in ("", level))
 
     lagging: dict[str, list[_LaggardRow]] = defaultdict(list)
     for area_code, code, value, numerator, denominator, provisional in _level_values(
             level, visible_codes, choice, list(indicators)):
-        target = _target_for(by_key, code, area_code, choice.last)
+        target = target_for_area(by_key, code, area_code, choice.last)
         met = attainment(value, target)
         if target is None or met not in ("near", "missed"):
             continue
