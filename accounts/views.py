@@ -1,6 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from .landing import landing_url_for
 
@@ -15,7 +15,5 @@ def home(request):
     """Each role lands on its own page; roles without one yet see their summary here."""
     target = landing_url_for(request.user)
     if target:
-        from django.shortcuts import redirect
-
         return redirect(target)
     return render(request, "accounts/home.html")
