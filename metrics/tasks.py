@@ -4,20 +4,11 @@ Every task is idempotent (a recompute rewrites the same values), so it is acknow
 re-delivered when a worker dies; database hiccups are retried with exponential back-off.
 """
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+
+from common.tasks import RELIABLE
 
 from . import services
 from .periods import add_months, current_period, parse_period
-
-RELIABLE = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": 5,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": 8,
-}
 
 
 @shared_task(name="metrics.recompute_street_month", **RELIABLE)
