@@ -4,10 +4,16 @@ Tests that need a real service call `require_service`: they skip on a machine wi
 under CI (CI=true) a missing service is a failure, so a green CI means the real parts ran.
 """
 import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 from django.db import connection
 
+
+PROJECT_DIR = os.path.dirname(os.path.abspath(__file__))
 
 # Data migrations whose rows the tests rely on (areas, indicator definitions, the 2024 round).
 DATA_MIGRATIONS = [
@@ -77,6 +83,81 @@ def redis_url():
         ok = False
     require_service(ok, f"Redis at {url}")
     return url
+
+
+# A real Celery worker on the local Redis and the PostgreSQL test database. Tests using these
+# commit their data (django_db(transaction=True)) so the worker, another process, can read it.
+
+@pytest.fixture
+def broker_url(redis_url, require_postgres):
+    """Redis db 14 is the worker tests' broker; emptied before and after each test."""
+    import redis
+
+    from quanzhou_pm.celery import app
+
+    url = redis_url.rsplit("/", 1)[0] + "/14"
+    redis.Redis.from_url(url).flushdb()
+    previous = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url=url, task_always_eager=False)
+    yield url
+    app.conf.update(previous)
+    redis.Redis.from_url(url).flushdb()
+
+
+@pytest.fixture
+def start_worker(broker_url):
+    """start_worker(**env) starts a one-process worker on the test database; killed at teardown."""
+    workers = []
+
+    def start(**extra_env) -> subprocess.Popen:
+        db = connection.settings_dict
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "CELERY_BROKER_URL": broker_url,
+            "METRICS_STALE_SETTLE_SECONDS": "0",
+            **extra_env,
+        }
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "quanzhou_pm", "worker", "--concurrency=1", "--loglevel=WARNING",
+             "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=PROJECT_DIR, env=env, start_new_session=True)
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+
+
+@pytest.fixture
+def send(broker_url):
+    """send(task, *args) publishes on an explicit connection: the app's producer pool may predate the
+    test's broker URL."""
+    from quanzhou_pm.celery import app
+
+    def publish(task, *args) -> None:
+        with app.connection_for_write(broker_url) as broker:
+            task.apply_async(args=args, connection=broker)
+
+    return publish
+
+
+@pytest.fixture
+def wait_for():
+    """wait_for(condition, timeout, what) polls until condition() is true, or fails the test."""
+
+    def wait(condition, timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            time.sleep(0.2)
+        pytest.fail(f"timed out waiting for {what}")
+
+    return wait
 
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
