@@ -20,3 +20,5 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("selection/", include("selection.urls")),
 ]
+
+handler500 = "common.errors.server_error"

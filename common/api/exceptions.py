@@ -29,8 +29,7 @@ def api_exception_handler(exc, context):
         body = {"code": "invalid", "message": first["message"], "field": first["field"], "errors": errors}
     else:
         detail = getattr(exc, "detail", "")
-        body = {"code": getattr(detail, "code", None) or getattr(exc, "default_code", "error"),
-                "message": str(detail), "field": None, "errors": []}
+        body = error_body(getattr(detail, "code", None) or getattr(exc, "default_code", "error"), str(detail))
     response.data = body
     # Errors are JSON even when the client asked for CSV: a CSV "error row" would be read as data.
     request = context.get("request")
@@ -38,6 +37,11 @@ def api_exception_handler(exc, context):
         request.accepted_renderer = JSONRenderer()
         request.accepted_media_type = JSONRenderer.media_type
     return response
+
+
+def error_body(code: str, message: str) -> dict:
+    """An error that is not about any input field (also used outside DRF: common.errors)."""
+    return {"code": code, "message": message, "field": None, "errors": []}
 
 
 def _flatten(detail, field: str | None = None):
