@@ -24,8 +24,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from committees.selectors import firms_covered_by_party_org_on
+from common.enqueue import send_after_commit
 from communities.models import Community, PropertyFirm
 from districts.models import City, District, Street
 
@@ -413,7 +415,13 @@ def recompute_job_start(*, job: RecomputeJob) -> RecomputeJob:
     job.total = len(months_between(job.period_from, job.period_to))
     job.full_clean()
     job.save()
-    transaction.on_commit(lambda: run_recompute_job_task.delay(job.pk))
+
+    def not_sent():
+        RecomputeJob.objects.filter(pk=job.pk, status=RecomputeJob.Status.PENDING).update(
+            status=RecomputeJob.Status.FAILED, finished_at=timezone.now(),
+            error=gettext("任务队列暂时不可用，重算没有开始，请稍后重新发起。"))
+
+    send_after_commit(run_recompute_job_task, job.pk, on_failure=not_sent)
     return job
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.scope import scope_for
+from common.enqueue import send_after_commit
 from districts.models import Street
 
 from . import selectors, services
@@ -161,8 +162,9 @@ def round_score(request, selection_round):
     if selection_round.state not in (RoundState.OPEN, RoundState.SCORING):
         messages.error(request, _("当前状态不能计分。"))
         return
-    score_round.delay_on_commit(selection_round.pk)
-    messages.success(request, _("已开始计分，完成后刷新本页查看结果。"))
+    send_after_commit(score_round, selection_round.pk,
+                      on_sent=lambda: messages.success(request, _("已开始计分，完成后刷新本页查看结果。")),
+                      on_failure=lambda: messages.error(request, _("任务队列暂时不可用，计分没有开始，请稍后重试。")))
 
 
 @_round_action
