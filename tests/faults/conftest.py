@@ -190,12 +190,14 @@ class Portal:
         return f"http://127.0.0.1:{self.port}{path}"
 
     def serve(self) -> None:
+        """Start gunicorn; it answers once wait_until_serving() returns."""
         log = open(self.directory / "gunicorn.log", "ab")
         self.server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "quanzhou_pm.wsgi:application"],
             cwd=settings.BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
 
+    def wait_until_serving(self) -> None:
         def healthy() -> bool:
             try:
                 return urllib.request.urlopen(self.url("/healthz"), timeout=1).status == 200
@@ -222,7 +224,10 @@ def private_portal(private_postgres):
     """A migrated database on the private cluster and the portal serving it."""
     private_postgres.create_database("qz_fault_portal")
     portal = Portal(private_postgres.directory, private_postgres.url("qz_fault_portal"))
-    portal.manage("migrate", "--noinput")
-    portal.serve()
-    yield portal
-    portal.stop()
+    portal.serve()  # boots while the database migrates: it opens no connection before a request
+    try:
+        portal.manage("migrate", "--noinput")
+        portal.wait_until_serving()
+        yield portal
+    finally:
+        portal.stop()
