@@ -3,7 +3,8 @@
 Saves, submissions and approvals keep answering at once: they record the street-months to
 recompute in PostgreSQL (StaleStreetMonth) and never wait for the broker. When Redis is back, the
 worker that was running all along reconnects, beat's next `metrics.process_stale` drains the table,
-and the published indicators contain every edit made during the outage.
+and the published indicators contain every edit made during the outage. Staff actions that do
+send a task (a recompute job, scoring a selection round) fail at once and say so.
 
 As in production with REDIS_URL set, both the broker and Django's cache live on that Redis.
 """
@@ -19,6 +20,7 @@ from metrics import tasks
 from metrics.models import IndicatorValue, RecomputeJob, StaleStreetMonth
 from metrics.services import recompute_job_start
 from reporting.models import MonthlyRecord, MonthlyReport, ReportState
+from selection.models import RoundState, SelectionRound
 from tests.factories import (
     CommunityFactory,
     CompoundFactory,
@@ -165,3 +167,14 @@ def test_a_recompute_started_during_a_redis_outage_is_marked_failed_at_once(redi
     job.refresh_from_db()
     assert job.status == RecomputeJob.Status.FAILED
     assert job.error == "任务队列暂时不可用，重算没有开始，请稍后重新发起。"
+
+
+def test_scoring_a_round_during_a_redis_outage_says_at_once_that_it_did_not_start(redis):
+    selection_round = SelectionRound.objects.create(year=2025, title="2025年度样板街道推选", quota=15,
+                                                    state=RoundState.OPEN)
+    staff = Street.client_for(city_staff())
+    redis.stop()
+    response = answered_quickly(timed(lambda: staff.post(
+        reverse("selection:round_score", args=[selection_round.pk]), follow=True)), status=200)
+    page = response.content.decode()
+    assert "任务队列暂时不可用，计分没有开始，请稍后重试。" in page and "已开始计分" not in page
