@@ -8,7 +8,8 @@ What it does, in order:
   1. installs locust (pinned in benchmarks/requirements.txt) into this virtualenv when missing;
   2. with --prepare, creates the database if missing, migrates it and seeds it unless it already has compounds
      (`seed_demo --compounds 100000 --months 6 --seed 7`, which computes the indicators at the end); without
-     it the database must already be seeded and migrated (it stops, naming them, when migrations are missing);
+     it the database must already be seeded and migrated (it stops, naming them, when migrations are missing).
+     Then it runs ANALYZE (see analyze());
   3. creates or refreshes its own users (password drawn anew each run, one hash for all): `loadtest_city`, one
      `loadtest_district_<code>` per district, one `loadtest_street_<code>` officer per campaign street (each
      officer has a street of its own, so two officers never race on one report), and two API clients with a
@@ -25,17 +26,18 @@ What it does, in order:
   5. runs locust headless (benchmarks/load_test_locustfile.py) for --duration seconds with --users users,
      started one a second (their logins are deliberately slow hashes), in the proportions 2 : 1 : 1
      (24 users: 12 / 6 / 6):
-       - dashboard viewers (city staff, every third one district staff), 1-3 s think time: city overview,
-         ranking by an indicator, period-picker variants, district, street, community and compound pages,
-         laggards lists;
-       - feed pullers (API tokens), 0.5-1.5 s apart: `GET /api/v1/indicator-values/?...&format=json` with area,
-         level and period filters or `updated_since`, page sizes 100 and 500, following `next` (40 pages at
-         most, then a new query);
-       - street officers, 1-3 s think time: open pages of their street's draft report grid and save 1-3
+       - dashboard viewers (city staff, every third one district staff), think time 1-3 s (--think-time): city
+         overview, ranking by an indicator, period-picker variants, district, street, community and compound
+         pages, laggards lists;
+       - feed pullers (API tokens), half the think time: `GET /api/v1/indicator-values/?...&format=json` with
+         area, level and period filters or `updated_since`, page sizes 100 and 500, following `next` (40 pages
+         at most, then a new query);
+       - street officers, think time 1-3 s: open pages of their street's draft report grid and save 1-3
          compounds' figures (valid values) with the page's CSRF token and version; the browser's follow-up GET
          of the grid counts as a page. A save refused because the version went stale (the product's optimistic
-         locking: "该月报已被他人修改") is counted apart, not as an error; any other refusal is an error;
-     On two cores that is about 12-15 requests a second;
+         locking: "该月报已被他人修改") is counted apart, not as an error; any other refusal is an error.
+     The loop is closed (a user waits for its answer before thinking again): 24 users offer about 15 requests
+     a second while answers are fast, and fewer as they slow down;
   6. samples VmRSS of the gunicorn master and each worker, the Celery worker and its pool child, and beat
      every --sample-interval seconds;
   7. prints per category (pages, feed pages, saves; logins apart) count, errors, p50/p95/p99/max and req/s,
@@ -128,6 +130,20 @@ def check_database(url: str) -> dict:
         raise SystemExit(f"{url} has {counts['compounds']} compounds and {counts['indicator_values']} indicator "
                          "values: seed it first (--prepare).")
     return counts
+
+
+def analyze(url: str) -> str:
+    """Fresh planner statistics, as autovacuum keeps them on a live server; returns the autovacuum setting.
+
+    seed_demo analyzes before it computes the indicators, so on a server with autovacuum off (CI's
+    configuration) the indicator tables would keep "empty table" statistics and get plans that are
+    ten times slower than production's.
+    """
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ANALYZE")
+        return conn.execute("SHOW autovacuum").fetchone()[0]
 
 
 def check_migrations(env: dict) -> None:
@@ -433,6 +449,33 @@ def request_report(samples: list[dict], seconds: float) -> dict:
     }
 
 
+# gunicorn's default access log line plus the time the worker spent on the request, in microseconds.
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)s'
+_ACCESS_LINE = re.compile(r'"(\w+) (\S+) HTTP/[\d.]+" (\d{3}) \S+ ".*" ".*" (\d+)$')
+
+
+def server_times(gunicorn_log: Path) -> dict:
+    """Per category, the time gunicorn's workers spent on the requests: the client-side time minus the wait in
+    the listen queue. On a busy machine the gap between the two says how much of the latency is queueing."""
+    times: dict[str, list[float]] = {}
+    for line in gunicorn_log.read_text(errors="replace").splitlines():
+        match = _ACCESS_LINE.search(line)
+        if not match or match[2].startswith(("/healthz", "/readyz")):
+            continue
+        method, path, micros = match[1], match[2], int(match[4])
+        if path.startswith("/api/"):
+            category = "feed"
+        elif path.startswith("/accounts/login"):
+            category = "login"
+        elif method == "POST" and "/grid/" in path:
+            category = "save"
+        else:
+            category = "page"
+        times.setdefault(category, []).append(micros / 1000)
+    return {category: {"count": len(values), "p50_ms": percentile(sorted(values), 50),
+                       "p95_ms": percentile(sorted(values), 95)} for category, values in sorted(times.items())}
+
+
 def background_report(run_dir: Path, database_url: str, started_at: datetime.datetime) -> dict:
     """What the Celery worker did and what the services logged as trouble."""
     import psycopg
@@ -464,17 +507,19 @@ def _ms(value) -> str:
 
 
 def print_summary(result: dict) -> None:
-    requests, seconds = result["requests"], result["load_seconds"]
+    requests, seconds, servers = result["requests"], result["load_seconds"], result["server_times"]
     print(f"\n=== Load test on {result['database']} ({result['compounds']:,} compounds), {seconds:.0f} s, "
           f"{result['users']} users, {result['gunicorn_workers']} gunicorn workers ===")
     header = (f"{'category':<22}{'count':>7}{'errors':>7}{'stale':>6}{'p50':>7}{'p95':>7}{'p99':>7}{'max':>7}"
-              f"{'req/s':>7}  goal p95")
+              f"{'req/s':>7}  goal p95      in worker p50/p95")
+    print("client-side times in ms (what the goals judge); the last column is gunicorn's own time per request")
     print(header)
     for category, figures in requests["categories"].items():
-        goal = GOALS_MS.get(category)
+        goal, server = GOALS_MS.get(category), servers.get(category, {})
         print(f"{CATEGORY_LABELS.get(category, category):<22}{figures['count']:>7}{figures['errors']:>7}"
               f"{figures['stale']:>6}{_ms(figures['p50_ms']):>7}{_ms(figures['p95_ms']):>7}{_ms(figures['p99_ms']):>7}"
-              f"{_ms(figures['max_ms']):>7}{figures['req_per_s']:>7}  {f'<= {goal} ms' if goal else ''}")
+              f"{_ms(figures['max_ms']):>7}{figures['req_per_s']:>7}  {f'<= {goal} ms' if goal else '':<13}"
+              f"{_ms(server.get('p50_ms')):>6} /{_ms(server.get('p95_ms')):>6}")
     total = requests["all"]
     print(f"{'all requests':<22}{total['count']:>7}{total['errors']:>7}{total['stale']:>6}{_ms(total['p50_ms']):>7}"
           f"{_ms(total['p95_ms']):>7}{_ms(total['p99_ms']):>7}{_ms(total['max_ms']):>7}{total['req_per_s']:>7}")
@@ -498,8 +543,9 @@ def print_summary(result: dict) -> None:
         print(f"  {row['process']:<28}{row['pid']:>8}{row['start_mb']:>8.1f}{row['end_mb']:>8.1f}{row['max_mb']:>8.1f}"
               f"{slope:>9}{growth:>8}  {flat}{late}")
     background = result["background"]
+    longest = background["process_stale_max_s"] or "-"
     print(f"\nbackground: process_stale ran {background['process_stale_runs']} times and recomputed "
-          f"{background['street_months_recomputed']} street-months (longest {background['process_stale_max_s']} s); "
+          f"{background['street_months_recomputed']} street-months (longest {longest} s); "
           f"{background['indicator_values_rewritten']} indicator values rewritten; "
           f"{background['stale_street_months_pending_at_end']} street-months still stale at the end; "
           f"task failures {background['task_failures']}, gunicorn worker timeouts "
@@ -556,6 +602,10 @@ def run(args) -> int:
     counts = check_database(database_url)
     check_migrations(base_env)
     ensure_locust()
+    autovacuum = analyze(database_url)
+    if autovacuum != "on":
+        print("note: autovacuum is off on this server: statistics were refreshed once now, but dead rows left by "
+              "the recomputes during the run are not vacuumed as they would be in production", flush=True)
 
     started_at = datetime.datetime.now(datetime.timezone.utc)
     run_dir = ROOT / "artifacts" / "load_test" / f"{started_at:%Y%m%dT%H%M%SZ}-{args.database}"
@@ -575,7 +625,8 @@ def run(args) -> int:
     sampler = None
     try:
         services.start("gunicorn", [str(BIN / "gunicorn"), "quanzhou_pm.wsgi:application",
-                                    "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "--max-requests", "0"])
+                                    "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "--max-requests", "0",
+                                    "--access-logformat", ACCESS_LOG_FORMAT])
         services.start("celery-worker", [str(BIN / "celery"), "-A", "quanzhou_pm", "worker", "--loglevel", "INFO",
                                          "--concurrency", "1", "--hostname", f"loadtest-{port}@%h"])
         services.start("celery-beat", [str(BIN / "celery"), "-A", "quanzhou_pm", "beat", "--loglevel", "INFO",
@@ -592,7 +643,8 @@ def run(args) -> int:
             str(BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "--host", base_url,
             "--users", str(args.users), "--spawn-rate", str(args.spawn_rate), "--run-time", f"{args.duration}s",
             "--stop-timeout", "10", "--only-summary", "--loglevel", "WARNING",
-        ], env={**os.environ, "LOADTEST_FIXTURE": str(fixture_path), "LOADTEST_SAMPLES": str(samples_path)})
+        ], env={**os.environ, "LOADTEST_FIXTURE": str(fixture_path), "LOADTEST_SAMPLES": str(samples_path),
+                "LOADTEST_THINK": f"{args.think_time[0]},{args.think_time[1]}"})
         next_report = load_started + 60
         while locust.poll() is None:
             services.check_alive()
@@ -618,10 +670,12 @@ def run(args) -> int:
         last = max(s["t"] + s["ms"] / 1000 for s in samples)
         result = {
             "database": args.database, "compounds": counts["compounds"], "users": args.users,
+            "think_time_s": list(args.think_time),
             "duration": args.duration, "load_seconds": round(last - first, 1), "gunicorn_workers": args.workers,
             "sample_interval": args.sample_interval, "started_at": started_at.isoformat(), "run_dir": str(run_dir),
-            "cpu_count": os.cpu_count(),
+            "cpu_count": os.cpu_count(), "autovacuum": autovacuum,
             "requests": request_report(samples, last - first),
+            "server_times": server_times(run_dir / "gunicorn.log"),
             "memory_window_s": judged_window(load_seconds),
             "memory": memory_report(sampler.series, load_seconds),
             "background": background_report(run_dir, database_url, started_at),
@@ -649,6 +703,8 @@ def main() -> int:
     parser.add_argument("--months", type=int, default=6, help="months of monthly data to seed with --prepare")
     parser.add_argument("--duration", type=int, default=600, help="seconds of load (default 600)")
     parser.add_argument("--users", type=int, default=24, help="simulated users (default 24)")
+    parser.add_argument("--think-time", type=float, nargs=2, default=(1, 3), metavar=("MIN", "MAX"),
+                        help="seconds a person waits between requests (default 1 3; feed pullers wait half)")
     parser.add_argument("--spawn-rate", type=float, default=1, help="users started per second (default 1)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers (default 3, for 2 cores)")
     parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: a free one)")
@@ -665,6 +721,8 @@ def main() -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupted)
+    # Also when started in the background, where the shell leaves SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return run(args)
     except KeyboardInterrupt:

@@ -17,6 +17,8 @@ from html.parser import HTMLParser
 from locust import HttpUser, between, events, task
 
 FIXTURE = json.loads(open(os.environ["LOADTEST_FIXTURE"], encoding="utf-8").read())
+# Think time of the people (seconds); feed pullers, being machines, wait half as long.
+THINK = tuple(float(x) for x in os.environ.get("LOADTEST_THINK", "1,3").split(","))
 STALE_MESSAGE = "该月报已被他人修改"  # reporting.services.StaleVersionError: the intended refusal of a stale save
 _samples = open(os.environ["LOADTEST_SAMPLES"], "a", encoding="utf-8", buffering=1)
 
@@ -76,10 +78,10 @@ def _get_page(user, url: str, name: str):
 
 
 class DashboardViewer(HttpUser):
-    """City staff (two of three) or district staff (every third) reading dashboards, 1-3 s between pages."""
+    """City staff (two of three) or district staff (every third) reading dashboards."""
 
     weight = 2
-    wait_time = between(1, 3)
+    wait_time = between(*THINK)
     _numbering = itertools.count()
 
     def on_start(self):
@@ -147,10 +149,10 @@ class DashboardViewer(HttpUser):
 
 
 class FeedPuller(HttpUser):
-    """Another system pulling indicator values: one page at a time through `next`, 0.5-1.5 s apart."""
+    """Another system pulling indicator values: one page at a time through `next`."""
 
     weight = 1
-    wait_time = between(0.5, 1.5)
+    wait_time = between(THINK[0] / 2, THINK[1] / 2)
     _numbering = itertools.count()
     MAX_PAGES = 40  # a pull longer than this starts over with another query, so every query shape gets its turn
 
@@ -207,7 +209,7 @@ class StreetOfficer(HttpUser):
     """A street officer on its own street's draft report: opens grid pages and saves a few compounds' figures."""
 
     weight = 1
-    wait_time = between(1, 3)
+    wait_time = between(*THINK)
     _numbering = itertools.count()
 
     def on_start(self):
