@@ -1,10 +1,14 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Prefetch
+from django.utils.decorators import method_decorator
 from django.views.generic import ListView
+
+from quanzhou_pm.db_router import allow_replica_reads
 
 from .models import Indicator, Target
 
 
+@method_decorator(allow_replica_reads, name="dispatch")
 class IndicatorDefinitionsView(LoginRequiredMixin, ListView):
     """Every indicator's meaning, formula and city-wide targets, as staff read them."""
 

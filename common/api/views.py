@@ -8,6 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.views import APIView
 
 from accounts.scope import AreaScope
+from quanzhou_pm.db_router import ReplicaReadsMixin
 
 from .etags import ETagMixin
 from .pagination import KeysetCursorPagination
@@ -40,6 +41,9 @@ class ScopedViewSetMixin(ETagMixin):
     def list(self, request, *args, **kwargs):
         if getattr(request.accepted_renderer, "format", None) == "csv":
             queryset = self.filter_queryset(self.get_queryset()).order_by(self.cursor_ordering)
+            # The rows are read while the response streams, after the view has returned: fix the
+            # database now (a replica when this view allows replica reads).
+            queryset = queryset.using(queryset.db)
             return streaming_csv_response(self._serialized_rows(queryset), filename=self.basename)
         return super().list(request, *args, **kwargs)
 
@@ -50,7 +54,10 @@ class ScopedViewSetMixin(ETagMixin):
             yield from self.get_serializer(chunk, many=True).data
 
 
-class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+# The registry lists and indicator feeds only read, so they may read from a replica (which can be a
+# little behind the primary). Viewsets that write (monthly reports) build on ScopedViewSetMixin and
+# stay on the primary.
+class ScopedReadOnlyViewSet(ReplicaReadsMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """只返回调用方区域范围内的记录；范围外的记录视为不存在（404）。
 
     Only rows inside the caller's area scope are visible; anything outside it answers 404.

@@ -1,5 +1,6 @@
 """Dashboard pages. Thin: the user's area scope decides what is visible (404 otherwise), the
 selectors build every figure and table, and `?export=<table>&format=xlsx|csv` downloads a table.
+They only read published figures, so they may read from a replica (quanzhou_pm.db_router).
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from accounts.scope import AreaScope
 from communities.models import Community, Compound
 from districts.models import AreaLevel, City, District, Street
+from quanzhou_pm.db_router import allow_replica_reads
 from reporting.periods import current_reporting_period
 
 from . import exports, selectors
@@ -58,6 +60,7 @@ def _area_view(request, area):
 
 
 @login_required
+@allow_replica_reads
 def overview(request):
     """City staff see the city; everyone else is taken to their own area."""
     scope = AreaScope.for_user(request.user)
@@ -74,6 +77,7 @@ def overview(request):
 
 
 @login_required
+@allow_replica_reads
 def district(request, code):
     area = get_object_or_404(District.objects.select_related("city"), code=code)
     if not AreaScope.for_user(request.user).can_see_district(area.pk):
@@ -82,18 +86,21 @@ def district(request, code):
 
 
 @login_required
+@allow_replica_reads
 def street(request, code):
     visible = AreaScope.for_user(request.user).filter(Street.objects.select_related("district__city"))
     return _area_view(request, get_object_or_404(visible, code=code))
 
 
 @login_required
+@allow_replica_reads
 def community(request, code):
     visible = AreaScope.for_user(request.user).filter(Community.objects.select_related("street__district__city"))
     return _area_view(request, get_object_or_404(visible, code=code))
 
 
 @login_required
+@allow_replica_reads
 def compound(request, code):
     visible = AreaScope.for_user(request.user).filter(
         Compound.objects.select_related("community__street__district__city"))
@@ -105,6 +112,7 @@ def compound(request, code):
 
 
 @login_required
+@allow_replica_reads
 def laggards(request):
     scope = AreaScope.for_user(request.user)
     if scope.sees_nothing:
