@@ -385,14 +385,14 @@ def least_squares(points: list[tuple[float, float]]) -> tuple[float, float]:
     return slope, mean_y - slope * mean_x
 
 
-def judged_window(duration: float) -> tuple[float, float]:
-    """The last 8 minutes of a run of at least 10 minutes (2 minutes' warm-up), else its second half."""
-    start = duration - JUDGED_WINDOW_S if duration >= 600 else duration / 2
+def judged_window(duration: float, planned: int) -> tuple[float, float]:
+    """The last 8 minutes of a run planned for at least 10 minutes (2 minutes' warm-up), else its second half."""
+    start = duration - JUDGED_WINDOW_S if planned >= 600 else duration / 2
     return start, duration
 
 
-def memory_report(series: dict[int, dict], duration: float) -> list[dict]:
-    window_start, window_end = judged_window(duration)
+def memory_report(series: dict[int, dict], window: tuple[float, float]) -> list[dict]:
+    window_start, _ = window
     rows = []
     for entry in series.values():
         samples = entry["samples"]
@@ -676,8 +676,8 @@ def run(args) -> int:
             "cpu_count": os.cpu_count(), "autovacuum": autovacuum,
             "requests": request_report(samples, last - first),
             "server_times": server_times(run_dir / "gunicorn.log"),
-            "memory_window_s": judged_window(load_seconds),
-            "memory": memory_report(sampler.series, load_seconds),
+            "memory_window_s": judged_window(load_seconds, args.duration),
+            "memory": memory_report(sampler.series, judged_window(load_seconds, args.duration)),
             "background": background_report(run_dir, database_url, started_at),
         }
         result["checks"] = checks(result)
