@@ -45,15 +45,19 @@ def update_with_history(rows: list[dict], field_names: list[str], *, user, reaso
         bulk_update_with_history([MonthlyRecord(**row) for row in rows], MonthlyRecord, fields=field_names,
                                  batch_size=BATCH_SIZE, default_user=user, default_change_reason=reason, default_date=at)
         return
-    pk = MonthlyRecord._meta.pk
-    fields = [pk, *(MonthlyRecord._meta.get_field(name) for name in field_names)]
+    # Matched on the period as well as the id: the table is partitioned by period (common/partitions.py),
+    # so the update reads only the rows' own partitions, through their primary key (id, period).
+    keys = [MonthlyRecord._meta.pk, MonthlyRecord._meta.get_field("period")]
+    fields = [*keys, *(MonthlyRecord._meta.get_field(name) for name in field_names if name != "period")]
     table, staging = _table(MonthlyRecord), "reporting_monthlyrecord_staging"
-    assignments = ", ".join(f"{_quote(f.column)} = s.{_quote(f.column)}" for f in fields[1:])
+    assignments = ", ".join(f"{_quote(f.column)} = s.{_quote(f.column)}" for f in fields[len(keys):])
+    matches = " AND ".join(f"t.{_quote(f.column)} = s.{_quote(f.column)}" for f in keys)
+    periods = sorted({row["period"] for row in rows})
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT {_columns(fields)} FROM {table} WITH NO DATA")
         _copy(staging, fields, rows)
         cursor.execute(f"UPDATE {table} AS t SET {assignments} FROM {staging} AS s "
-                       f"WHERE t.{_quote(pk.column)} = s.{_quote(pk.column)}")
+                       f"WHERE {matches} AND t.{_quote(keys[1].column)} = ANY(%s)", [periods])
         cursor.execute(f"DROP TABLE {staging}")
     _insert_history(rows, "~", user, reason, at)
 

@@ -35,4 +35,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "metrics.recompute_recent_months",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Yearly partitions of the per-month tables up to next year (common/partitions.py): creates one
+    # on 1 January, moves rows that wait in a DEFAULT partition, otherwise only reads the catalogue.
+    "common-ensure-partitions": {
+        "task": "common.ensure_partitions",
+        "schedule": crontab(day_of_month=1, hour=3, minute=10),
+    },
 }
