@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import DistrictListFilter, ScopedHistoryAdmin, StreetListFilter
+from common.admin import AreaScopedAdminMixin, DistrictListFilter, ScopedHistoryAdmin, StreetListFilter
 
 from . import services
-from .models import MonthlyRecord, MonthlyReport, ReportTransition
+from .models import MonthlyRecord, MonthlyReport, MonthlyUpload, ReportTransition
 
 
 class ReadOnlyMixin:
@@ -79,3 +79,31 @@ class MonthlyRecordAdmin(ReadOnlyMixin, ScopedHistoryAdmin):
     @admin.display(description=_("异常提示"), boolean=True)
     def has_flags(self, obj):
         return bool(obj.flags)
+
+
+@admin.register(MonthlyUpload)
+class MonthlyUploadAdmin(ReadOnlyMixin, AreaScopedAdminMixin, admin.ModelAdmin):
+    """Who imported which file into which report, and how it ended; the files themselves are private."""
+
+    list_display = ("report_street", "report_period", "status", "uploaded_by", "created_at", "finished_at",
+                    "records_changed", "message")
+    list_filter = (DistrictListFilter, StreetListFilter, "status")
+    list_select_related = ("report__street", "uploaded_by")
+    search_fields = ("=report__street__code", "report__street__name", "uploaded_by__username")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    list_per_page = 50
+    fields = ("report", "uploaded_by", "file_name", "status", "message", "expected_version", "records_created",
+              "records_updated", "records_deleted", "created_at", "queued_at", "finished_at")
+
+    @admin.display(description=_("街道(乡镇)"), ordering="report__street__code")
+    def report_street(self, obj):
+        return obj.report.street
+
+    @admin.display(description=_("月份"), ordering="report__period")
+    def report_period(self, obj):
+        return f"{obj.report.period:%Y-%m}"
+
+    @admin.display(description=_("变化小区数"))
+    def records_changed(self, obj):
+        return obj.records_changed

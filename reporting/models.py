@@ -133,3 +133,61 @@ class MonthlyRecord(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.compound.name} {self.period:%Y-%m}"
+
+
+class UploadStatus(models.TextChoices):
+    PREVIEW = "preview", _("待确认")
+    QUEUED = "queued", _("排队中")
+    APPLYING = "applying", _("导入中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+# An upload in these states owns its report: other edits are refused until it is done or failed.
+ACTIVE_UPLOAD_STATES = (UploadStatus.QUEUED, UploadStatus.APPLYING)
+
+
+class MonthlyUpload(models.Model):
+    """An Excel file of monthly data on its way in: previewed, confirmed, then applied by a worker.
+
+    The file is kept in private storage (MEDIA_ROOT, never served) from the preview until the
+    import is done or failed; the row stays as the record of who imported what and how it ended.
+    """
+
+    report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="uploads", verbose_name=_("月报"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("上传人"))
+    file_name = models.CharField(_("文件名"), max_length=255, blank=True)
+    path = models.CharField(_("存储位置"), max_length=255, help_text=_("私有存储中的相对路径；导入结束后文件即删除"))
+    expected_version = models.PositiveIntegerField(_("预览时的月报版本"))
+    status = models.CharField(_("状态"), max_length=20, choices=UploadStatus.choices, default=UploadStatus.PREVIEW)
+    message = models.CharField(_("说明"), max_length=500, blank=True)
+    records_created = models.PositiveIntegerField(_("新增小区数"), default=0)
+    records_updated = models.PositiveIntegerField(_("修改小区数"), default=0)
+    records_deleted = models.PositiveIntegerField(_("删除小区数"), default=0)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    scope_paths = {"district": "report__street__district", "street": "report__street"}
+
+    class Meta:
+        verbose_name = _("月报 Excel 导入")
+        verbose_name_plural = _("月报 Excel 导入")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"], name="monthly_upload_status_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["report"], condition=Q(status__in=["queued", "applying"]),
+                                    name="monthly_upload_one_active_per_report"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} Excel 导入 #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_UPLOAD_STATES
+
+    @property
+    def records_changed(self) -> int:
+        return self.records_created + self.records_updated + self.records_deleted

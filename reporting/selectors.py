@@ -12,7 +12,7 @@ from accounts.scope import AreaScope
 from communities.models import Compound
 from communities.selectors import compounds_active_on
 
-from .models import MonthlyRecord, MonthlyReport, ReportState, ReportTransition
+from .models import ACTIVE_UPLOAD_STATES, MonthlyRecord, MonthlyReport, MonthlyUpload, ReportState, ReportTransition
 from .periods import add_months, month_end
 from .validation import FIELDS, show_value
 
@@ -127,3 +127,16 @@ def monthly_report_history(*, report: MonthlyReport) -> list[HistoryEntry]:
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries
 
+
+
+def active_upload(*, report: MonthlyReport) -> MonthlyUpload | None:
+    """The confirmed Excel upload still being applied to `report`, if any (at most one)."""
+    return report.uploads.filter(status__in=ACTIVE_UPLOAD_STATES).first()
+
+
+def upload_for_confirmation(*, upload_id, street, period: datetime.date, user) -> MonthlyUpload | None:
+    """The user's own upload of this street-month: only its uploader may confirm a preview."""
+    if not str(upload_id).isdigit():
+        return None
+    return (MonthlyUpload.objects.filter(pk=upload_id, report__street=street, report__period=period, uploaded_by=user)
+            .select_related("report__street").first())

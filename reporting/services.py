@@ -6,23 +6,45 @@ batch caller (a management command run by an operator) and is recorded as such i
 from __future__ import annotations
 
 import datetime
+import os
+import secrets
+import time
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import AreaScope
+from common.enqueue import send_after_commit
 from communities.models import Compound
 
 from . import bulk
-from .models import MonthlyRecord, MonthlyReport, ReportState, ReportTransition
+from .excel import ExcelLayoutError, read_monthly_workbook
+from .models import (
+    ACTIVE_UPLOAD_STATES,
+    MonthlyRecord,
+    MonthlyReport,
+    MonthlyUpload,
+    ReportState,
+    ReportTransition,
+    UploadStatus,
+)
 from .periods import due_on, format_period, is_future
 from .permissions import may_close, may_edit, may_review
 from .signals import monthly_data_changed
 from .validation import FIELD_NAMES, FIELDS, FieldSpec, RowInput, ValidationResult, show_value, validate_monthly_rows
+
+# Where confirmed Excel files wait for the worker: private storage (MEDIA_ROOT is never served).
+UPLOAD_DIRECTORY = "reporting/uploads"
+# A preview nobody confirmed, or an import no worker finished, is given up after this long.
+ABANDONED_UPLOAD_AGE = datetime.timedelta(days=1)
+
 
 class ReportingError(Exception):
     """A refused action; the message is meant for the user."""
@@ -39,6 +61,16 @@ class ReportPermissionError(ReportingError):
 class StaleVersionError(ReportingError):
     def __init__(self):
         super().__init__(_("该月报已被他人修改，请刷新后重试"))
+
+
+class UploadInProgressError(ReportingError):
+    def __init__(self):
+        super().__init__(_("该月报正在导入 Excel 数据，请等导入结束后再修改"))
+
+
+def _importing(report_id):
+    """The report's confirmed upload still being applied (at most one), as a queryset."""
+    return MonthlyUpload.objects.filter(report_id=report_id, status__in=ACTIVE_UPLOAD_STATES)
 
 
 def _notify_on_commit(report: MonthlyReport) -> None:
@@ -121,31 +153,35 @@ def monthly_records_save(*, report: MonthlyReport, rows: list[RowInput], actor, 
     """Save all rows or none: when any row is invalid, return the plan with its errors, unsaved.
 
     The report's version is bumped with a conditional UPDATE first, so of two saves based on the
-    same version exactly one wins; the other is refused with StaleVersionError.
+    same version exactly one wins; the other is refused with StaleVersionError. While a confirmed
+    Excel upload is being applied to the report, saves are refused with UploadInProgressError.
     """
     _require_editable(report, actor)
     with transaction.atomic():
-        bumped = MonthlyReport.objects.filter(pk=report.pk, version=expected_version, state=ReportState.DRAFT).update(
-            version=F("version") + 1, updated_at=timezone.now())
+        bumped = (MonthlyReport.objects.filter(pk=report.pk, version=expected_version, state=ReportState.DRAFT)
+                  .exclude(Exists(_importing(OuterRef("pk"))))
+                  .update(version=F("version") + 1, updated_at=timezone.now()))
         if not bumped:
             report.refresh_from_db()
             _require_editable(report, actor)
+            if _importing(report.pk).exists():
+                raise UploadInProgressError()
             raise StaleVersionError()
         plan = monthly_records_plan(street=report.street, period=report.period, rows=rows)
         if not plan.ok:
             transaction.set_rollback(True)
             return plan
-        _apply(report, plan, actor, source)
+        _apply(report, plan.changed, actor, source)
         if plan.changed:
             _notify_on_commit(report)
     report.version = expected_version + 1
     return plan
 
 
-def _apply(report: MonthlyReport, plan: SavePlan, actor, source: str) -> None:
+def _apply(report: MonthlyReport, changes: list[RowChange], actor, source: str) -> None:
     now = timezone.now()
     creates, updates = [], []
-    for change in plan.changed:
+    for change in changes:
         if change.kind == "create":
             creates.append({"report_id": report.pk, "compound_id": change.compound.pk, "period": report.period,
                             "flags": change.flags, **change.values})
@@ -193,6 +229,8 @@ def monthly_report_submit(*, report: MonthlyReport, actor) -> MonthlyReport:
         raise ReportingError(_("月报还没有任何小区的数据，不能上报"))
 
     def stamp(current):
+        if _importing(current.pk).exists():
+            raise UploadInProgressError()
         now = timezone.now()
         # Lateness is judged at the first submission; a resubmission after a return keeps it.
         if current.submitted_at is None:
@@ -252,3 +290,157 @@ def monthly_report_reopen(*, report: MonthlyReport, actor, reason: str) -> Month
                     reason=reason, apply=clear)
         _notify_on_commit(report)
     return report
+
+
+# --- Excel uploads: preview, confirm (queue), apply in a worker -----------------------------------
+
+def monthly_upload_preview(*, report: MonthlyReport, actor, content: bytes,
+                           file_name: str = "") -> tuple[SavePlan, MonthlyUpload | None]:
+    """Read and validate an uploaded file and work out what it would change; nothing is saved.
+
+    When the file is valid and changes something, it is kept in private storage for the
+    confirmation and returned as a MonthlyUpload waiting for it; the actor's earlier unconfirmed
+    uploads of the same report are discarded. Raises ExcelLayoutError when the file is not the template.
+    """
+    _require_editable(report, actor)
+    expected_version = report.version
+    rows = read_monthly_workbook(content, street=report.street, period=report.period)
+    plan = monthly_records_plan(street=report.street, period=report.period, rows=rows)
+    if not plan.ok or not plan.changed:
+        return plan, None
+    _delete_uploads(MonthlyUpload.objects.filter(report=report, uploaded_by=actor, status=UploadStatus.PREVIEW))
+    path = default_storage.save(f"{UPLOAD_DIRECTORY}/{secrets.token_hex(16)}.xlsx", ContentFile(content))
+    upload = MonthlyUpload.objects.create(report=report, uploaded_by=actor, file_name=file_name[:255], path=path,
+                                          expected_version=expected_version)
+    return plan, upload
+
+
+def _upload_refusal(report: MonthlyReport, upload: MonthlyUpload) -> str | None:
+    """Why `upload` may not be applied to `report` now (both locked by the caller), or None."""
+    if not may_edit(AreaScope.for_user(upload.uploaded_by), report):
+        return _("只有本街道(乡镇)工作人员可以填报该月报")
+    if report.state != ReportState.DRAFT:
+        return _("月报当前为“%(state)s”状态，不能导入") % {"state": ReportState(report.state).label}
+    if _importing(report.pk).exclude(pk=upload.pk).exists():
+        return _("该月报正在导入另一份 Excel 文件，请等其结束后重新上传")
+    if report.version != upload.expected_version:
+        return StaleVersionError().message
+    return None
+
+
+def _finish_upload(upload: MonthlyUpload, status: str, message: str = "") -> None:
+    """Close the upload in the caller's transaction; its file goes once that commits."""
+    upload.status, upload.message, upload.finished_at = status, message[:500], timezone.now()
+    upload.save()
+    transaction.on_commit(partial(default_storage.delete, upload.path))
+
+
+def monthly_upload_queue(*, upload: MonthlyUpload, actor) -> MonthlyUpload:
+    """Confirm a previewed upload: queue it for a worker, or fail it at once when it cannot apply.
+
+    Sent after commit; with no broker (eager mode) the import has run when this returns, and with
+    the broker down the upload fails at once. The returned upload is re-read: done, failed, or
+    still queued for a worker.
+    """
+    from . import tasks  # tasks call services: imported here, not at module level
+
+    with transaction.atomic():
+        report = MonthlyReport.objects.select_for_update(of=("self",)).select_related("street").get(pk=upload.report_id)
+        if actor is not None and not may_edit(AreaScope.for_user(actor), report):
+            raise ReportPermissionError(_("只有本街道(乡镇)工作人员可以填报该月报"))
+        upload = MonthlyUpload.objects.select_for_update().get(pk=upload.pk)
+        if upload.status != UploadStatus.PREVIEW:
+            return upload  # confirmed twice (a double click): the first confirmation stands
+        refusal = _upload_refusal(report, upload)
+        if refusal:
+            _finish_upload(upload, UploadStatus.FAILED, refusal)
+            return upload
+        upload.status, upload.queued_at = UploadStatus.QUEUED, timezone.now()
+        upload.save(update_fields=["status", "queued_at"])
+        send_after_commit(tasks.apply_monthly_upload, upload.pk, on_failure=partial(
+            monthly_upload_give_up, upload_id=upload.pk, message=_("任务队列暂时不可用，导入未开始，请稍后重新上传")))
+    upload.refresh_from_db()
+    return upload
+
+
+def _pause_mid_import() -> None:
+    # Test hook: lets the crash test kill a worker while half an import is written, uncommitted.
+    seconds = float(os.environ.get("REPORTING_IMPORT_PAUSE_SECONDS") or 0)
+    if seconds:
+        time.sleep(seconds)
+
+
+def monthly_upload_apply(*, upload_id: int) -> MonthlyUpload:
+    """Apply a queued upload: every row and the upload's `done` in one transaction, or nothing.
+
+    Idempotent: a re-delivered task finds the upload done (or failed) and does nothing. A stale
+    version, a report no longer in draft or rows that no longer validate fail the upload with the
+    reason, and nothing is saved.
+    """
+    MonthlyUpload.objects.filter(pk=upload_id, status=UploadStatus.QUEUED).update(status=UploadStatus.APPLYING)
+    with transaction.atomic():
+        upload = MonthlyUpload.objects.select_for_update(of=("self",)).select_related("uploaded_by").get(pk=upload_id)
+        if upload.status not in ACTIVE_UPLOAD_STATES:
+            return upload
+        report = MonthlyReport.objects.select_for_update(of=("self",)).select_related("street").get(pk=upload.report_id)
+        refusal = _upload_refusal(report, upload)
+        if refusal:
+            _finish_upload(upload, UploadStatus.FAILED, refusal)
+            return upload
+        try:
+            with default_storage.open(upload.path, "rb") as kept:
+                rows = read_monthly_workbook(kept.read(), street=report.street, period=report.period)
+        except FileNotFoundError:
+            _finish_upload(upload, UploadStatus.FAILED, _("上传的文件已不存在，请重新上传"))
+            return upload
+        except ExcelLayoutError as exc:
+            _finish_upload(upload, UploadStatus.FAILED, exc.message)
+            return upload
+        plan = monthly_records_plan(street=report.street, period=report.period, rows=rows)
+        if not plan.ok:
+            _finish_upload(upload, UploadStatus.FAILED, _("数据已变化，校验未通过（%(count)s 处错误），请重新上传") % {
+                "count": len(plan.errors)})
+            return upload
+        MonthlyReport.objects.filter(pk=report.pk).update(version=F("version") + 1, updated_at=timezone.now())
+        changes, actor, source = plan.changed, upload.uploaded_by, _("Excel导入")
+        half = len(changes) // 2
+        _apply(report, changes[:half], actor, source)
+        _pause_mid_import()
+        _apply(report, changes[half:], actor, source)
+        kinds = Counter(change.kind for change in changes)
+        upload.records_created, upload.records_updated, upload.records_deleted = (
+            kinds["create"], kinds["update"], kinds["delete"])
+        _finish_upload(upload, UploadStatus.DONE)
+        if changes:
+            _notify_on_commit(report)
+    return upload
+
+
+def monthly_upload_give_up(*, upload_id: int, message: str) -> None:
+    """Fail an upload that could not be applied (the task ran out of retries); frees its report."""
+    with transaction.atomic():
+        upload = MonthlyUpload.objects.select_for_update().filter(pk=upload_id, status__in=ACTIVE_UPLOAD_STATES).first()
+        if upload is not None:
+            _finish_upload(upload, UploadStatus.FAILED, message)
+
+
+def _delete_uploads(uploads) -> int:
+    paths = list(uploads.values_list("path", flat=True))
+    count, _deleted = uploads.delete()
+    for path in paths:
+        transaction.on_commit(partial(default_storage.delete, path))
+    return count
+
+
+def monthly_uploads_clean_up(*, now: datetime.datetime | None = None) -> int:
+    """Delete previews left unconfirmed for a day (with their files); fail imports no worker
+    finished in a day, so their reports can be edited again. Returns how many uploads it touched."""
+    cutoff = (now or timezone.now()) - ABANDONED_UPLOAD_AGE
+    with transaction.atomic():
+        abandoned = _delete_uploads(MonthlyUpload.objects.filter(status=UploadStatus.PREVIEW, created_at__lt=cutoff))
+        stuck = 0
+        for upload in MonthlyUpload.objects.select_for_update(skip_locked=True).filter(
+                status__in=ACTIVE_UPLOAD_STATES, queued_at__lt=cutoff):
+            _finish_upload(upload, UploadStatus.FAILED, _("导入超过一天仍未完成，已取消，请重新上传"))
+            stuck += 1
+    return abandoned + stuck

@@ -26,5 +26,6 @@ urlpatterns = [
     path("<str:street_code>/<period:period>/template.xlsx", views.template_download, name="template"),
     path("<str:street_code>/<period:period>/upload/", views.upload, name="upload"),
     path("<str:street_code>/<period:period>/upload/confirm/", views.upload_confirm, name="upload_confirm"),
+    path("<str:street_code>/<period:period>/upload/<int:upload_id>/", views.upload_status, name="upload_status"),
     path("<str:street_code>/<period:period>/<slug:action>/", views.report_action, name="action"),
 ]

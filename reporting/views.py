@@ -1,13 +1,9 @@
 """Monthly report pages. Thin: scope decides what is visible (404) and the services what is allowed (403)."""
 from __future__ import annotations
 
-import secrets
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,15 +16,15 @@ from accounts.scope import AreaScope
 from districts.models import Street
 
 from . import selectors, services
-from .excel import ExcelLayoutError, monthly_template, read_monthly_workbook
+from .excel import ExcelLayoutError, monthly_template
 from .forms import ReasonForm, UploadForm, grid_display, grid_rows_from_post
-from .models import ReportState
+from .models import ReportState, UploadStatus
 from .periods import add_months, current_reporting_period, format_period, is_future
-from .permissions import may_close, may_review
+from .permissions import may_close, may_edit, may_review
 from .validation import FIELDS
 
 GRID_PAGE_SIZE = 40  # 40 compounds × 19 fields stays under Django's 1,000 posted fields.
-UPLOAD_SESSION_KEY = "reporting_pending_upload"
+UPLOAD_STATUS_REFRESH_SECONDS = 3
 
 
 def _street_or_404(request, street_code: str) -> Street:
@@ -61,7 +57,9 @@ def report_detail(request, street_code, period):
     report = selectors.monthly_report_for(street=street, period=period)
     scope = AreaScope.for_user(request.user)
     state = report.state if report else ReportState.DRAFT
-    editable = not is_future(period) and state == ReportState.DRAFT and scope.can_change_street(street.pk)
+    may_change = scope.can_change_street(street.pk)
+    importing = selectors.active_upload(report=report) if report and may_change else None
+    editable = not is_future(period) and state == ReportState.DRAFT and may_change and importing is None
     missing = selectors.missing_compounds(street=street, period=period)
     context = {
         "street": street, "period": period, "report": report, "state_label": ReportState(state).label,
@@ -71,6 +69,7 @@ def report_detail(request, street_code, period):
         "recent": selectors.street_recent_reports(street=street),
         "previous_period": add_months(period, -1),
         "next_period": None if is_future(add_months(period, 1)) else add_months(period, 1),
+        "importing": importing,
         "can_edit": editable,
         "can_submit": editable and report is not None,
         "can_review": report is not None and state == ReportState.SUBMITTED and may_review(scope, report),
@@ -196,12 +195,6 @@ def _editable_report_or_403(request, street, period):
     return report
 
 
-def _discard_pending(request) -> None:
-    pending = request.session.pop(UPLOAD_SESSION_KEY, None)
-    if pending:
-        default_storage.delete(pending["path"])
-
-
 @login_required
 def upload(request, street_code, period):
     """Step 1: upload → preview of every change (or of every error). Nothing is saved here."""
@@ -211,54 +204,67 @@ def upload(request, street_code, period):
     except services.ReportingError as exc:
         messages.error(request, exc.message)
         return _report_url(street, period)
+    importing = selectors.active_upload(report=report)
+    if importing is not None:
+        messages.info(request, services.UploadInProgressError().message)
+        return redirect("reporting:upload_status", street_code=street.code, period=period, upload_id=importing.pk)
     form = UploadForm(request.POST or None, request.FILES or None)
     context = {"street": street, "period": period, "report": report, "form": form}
     if request.method == "POST" and not form.is_valid():
         return render(request, "reporting/upload.html", context, status=400)
     if request.method == "POST":
-        content = form.cleaned_data["file"].read()
+        file = form.cleaned_data["file"]
         try:
-            rows = read_monthly_workbook(content, street=street, period=period)
+            plan, pending = services.monthly_upload_preview(report=report, actor=request.user, content=file.read(),
+                                                            file_name=file.name)
+        except services.ReportPermissionError as exc:
+            raise PermissionDenied(exc.message) from exc
         except ExcelLayoutError as exc:
             form.add_error("file", exc.message)
             return render(request, "reporting/upload.html", context, status=400)
-        plan = services.monthly_records_plan(street=street, period=period, rows=rows)
         context["plan"] = plan
         if not plan.ok:
             return render(request, "reporting/upload.html", context, status=400)
-        _discard_pending(request)
-        # The file is kept under a random name until confirmed; the session only points at it.
-        path = default_storage.save(f"reporting/uploads/{secrets.token_hex(16)}.xlsx", ContentFile(content))
-        request.session[UPLOAD_SESSION_KEY] = {"path": path, "street": street.pk, "period": format_period(period),
-                                               "version": report.version}
-        context["changes"] = plan.changed
+        context.update(changes=plan.changed, pending=pending)
     return render(request, "reporting/upload.html", context)
 
 
 @login_required
 @require_POST
 def upload_confirm(request, street_code, period):
-    """Step 2: parse the kept file again and save it all, if the report is unchanged since the preview."""
+    """Step 2: apply the kept file, all or nothing, if the report is unchanged since the preview.
+
+    With a broker a worker applies it and the officer follows it on the upload's page; without
+    one (development) it is applied before this returns.
+    """
     street = _street_or_404(request, street_code)
-    pending = request.session.get(UPLOAD_SESSION_KEY)
-    if not pending or pending["street"] != street.pk or pending["period"] != format_period(period):
+    pending = selectors.upload_for_confirmation(upload_id=request.POST.get("upload", ""), street=street,
+                                                period=period, user=request.user)
+    if pending is None:
         messages.error(request, _("没有待确认的上传，请重新上传文件"))
         return redirect("reporting:upload", street_code=street.code, period=period)
     try:
-        report = _editable_report_or_403(request, street, period)
-        with default_storage.open(pending["path"], "rb") as kept:
-            rows = read_monthly_workbook(kept.read(), street=street, period=period)
-        plan = services.monthly_records_save(report=report, rows=rows, actor=request.user,
-                                             expected_version=pending["version"], source=_("Excel导入"))
+        pending = services.monthly_upload_queue(upload=pending, actor=request.user)
     except services.ReportPermissionError as exc:
         raise PermissionDenied(exc.message) from exc
-    except (services.ReportingError, ExcelLayoutError) as exc:
-        _discard_pending(request)
-        messages.error(request, exc.message)
+    if pending.status == UploadStatus.DONE:
+        messages.success(request, _("已导入 %(count)s 个小区的数据。") % {"count": pending.records_changed})
+        return _report_url(street, period)
+    if pending.status == UploadStatus.FAILED:
+        messages.error(request, pending.message)
         return redirect("reporting:upload", street_code=street.code, period=period)
-    _discard_pending(request)
-    if not plan.ok:
-        messages.error(request, _("数据已变化，校验未通过，请重新上传"))
-        return redirect("reporting:upload", street_code=street.code, period=period)
-    messages.success(request, _("已导入 %(count)s 个小区的数据。") % {"count": len(plan.changed)})
-    return _report_url(street, period)
+    return redirect("reporting:upload_status", street_code=street.code, period=period, upload_id=pending.pk)
+
+
+@login_required
+def upload_status(request, street_code, period, upload_id):
+    """Where an officer follows a confirmed upload: in progress (the page refreshes itself), done or failed."""
+    street = _street_or_404(request, street_code)
+    report = _report_or_404(street, period)
+    if not may_edit(AreaScope.for_user(request.user), report):
+        raise PermissionDenied
+    pending = get_object_or_404(report.uploads.select_related("uploaded_by"), pk=upload_id)
+    return render(request, "reporting/upload_status.html", {
+        "street": street, "period": period, "report": report, "upload": pending,
+        "refresh_seconds": UPLOAD_STATUS_REFRESH_SECONDS if pending.is_active else None,
+    })

@@ -83,6 +83,8 @@ MONTHLY_READ_ONLY = {
     "<path:object_id>/change/": "ok 404 404 ok", "<path:object_id>/delete/": "403 404 404 403",
     "<path:object_id>/history/": "ok 404 404 ok", HISTORY_FORM: "ok 404 404 ok",
 }
+# Excel uploads: the same, without simple_history's past versions (the rows only change status).
+UPLOADS_READ_ONLY = {suffix: outcomes for suffix, outcomes in MONTHLY_READ_ONLY.items() if suffix != HISTORY_FORM}
 CITY_ONLY = {
     "": "403 403 403 ok", "add/": "403 403 403 ok", "<path:object_id>/": "redirect redirect redirect redirect",
     "<path:object_id>/change/": "403 403 403 ok", "<path:object_id>/delete/": "403 403 403 ok",
@@ -118,6 +120,7 @@ ADMIN_MODELS = {
     "committees/partyorganisation": REGISTRY_OWNED_BY_STREET,
     "reporting/monthlyreport": MONTHLY_READ_ONLY,
     "reporting/monthlyrecord": MONTHLY_READ_ONLY,
+    "reporting/monthlyupload": UPLOADS_READ_ONLY,
     "metrics/indicator": CITY_READS_ONLY,
     "metrics/target": CITY_ONLY,
     "metrics/indicatorvalue": CITY_READS_ENGINE_WRITES,
@@ -215,6 +218,7 @@ EXPECTED |= {
     "reports/<str:street_code>/<period:period>/template.xlsx": signed_in("ok 404 404 ok 404"),
     "reports/<str:street_code>/<period:period>/upload/": signed_in("ok 404 404 ok 404"),
     "reports/<str:street_code>/<period:period>/upload/confirm/": signed_in("redirect 404 404 redirect 404", "post"),
+    "reports/<str:street_code>/<period:period>/upload/<int:upload_id>/": signed_in("ok 404 404 ok 404"),
     "reports/<str:street_code>/<period:period>/<slug:action>/": signed_in("redirect 404 404 redirect 404", "post"),
 }
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import ApiToken, Role
 from metrics.models import Indicator, IndicatorValue, RecomputeJob, StaleStreetMonth, Target
+from reporting.models import MonthlyUpload, UploadStatus
 from reporting.services import monthly_records_save, monthly_report_get_or_create
 from reporting.validation import RowInput
 from selection import services as selection_services
@@ -107,6 +108,9 @@ class RouteAccessTest(TestCase):
                              actor=cls.users["street_a"], expected_version=cls.report.version, source="test")
         cls.report.refresh_from_db()
         cls.record = cls.report.records.get()
+        cls.upload = MonthlyUpload.objects.create(report=cls.report, uploaded_by=cls.users["street_a"],
+                                                  path="reporting/uploads/done.xlsx",
+                                                  expected_version=cls.report.version - 1, status=UploadStatus.DONE)
 
         cls.indicator = Indicator.objects.order_by("code").first()
         cls.target = Target.objects.order_by("pk").first()
@@ -170,7 +174,8 @@ class RouteAccessTest(TestCase):
             "communities.servicecontract": self.contract, "communities.firmlisting": None,
             "committees.ownerscommittee": self.committee, "committees.committeemember": self.member,
             "committees.partyorganisation": self.party_org, "reporting.monthlyreport": self.report,
-            "reporting.monthlyrecord": self.record, "metrics.indicator": self.indicator, "metrics.target": self.target,
+            "reporting.monthlyrecord": self.record, "reporting.monthlyupload": self.upload,
+            "metrics.indicator": self.indicator, "metrics.target": self.target,
             "metrics.indicatorvalue": self.value, "metrics.stalestreetmonth": self.stale,
             "metrics.recomputejob": self.job, "selection.selectionround": self.round,
             "selection.nomination": self.nomination, "selection.judgeassignment": self.assignment,
@@ -217,7 +222,7 @@ class RouteAccessTest(TestCase):
                     "compound": self.compound.code, "street": self.street_a.code}[route.split("/")[1]]
         return str({
             "street_code": self.street_a.code, "period": "2024-05", "action": "submit",
-            "nomination_pk": self.nomination.pk,
+            "nomination_pk": self.nomination.pk, "upload_id": self.upload.pk,
         }.get(name) or self._selection_pk(route))
 
     def _selection_pk(self, route: str) -> int:

@@ -35,6 +35,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "metrics.recompute_recent_months",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Unconfirmed Excel previews older than a day go, with their files; imports stuck for a day fail.
+    "reporting-clean-up-uploads": {"task": "reporting.clean_up_uploads", "schedule": crontab(minute=20)},
     # Yearly partitions of the per-month tables up to next year (common/partitions.py): creates one
     # on 1 January, moves rows that wait in a DEFAULT partition, otherwise only reads the catalogue.
     "common-ensure-partitions": {

@@ -1,7 +1,10 @@
 import datetime
+from io import BytesIO
 
 import pytest
+from openpyxl import load_workbook
 
+from reporting.excel import monthly_template
 from reporting.services import monthly_report_get_or_create
 from reporting.validation import RowInput
 from tests.factories import CommunityFactory, CompoundFactory, StreetFactory, city_staff, district_staff, street_officer
@@ -52,9 +55,26 @@ def other_street(street):
 
 
 @pytest.fixture
+def media(settings, tmp_path):
+    """Private storage (kept Excel uploads) in a fresh folder."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
 def report(street, compounds):
     return monthly_report_get_or_create(street=street, period=PERIOD)
 
 
 def row(code, **values):
     return RowInput(code, {name: value for name, value in values.items()})
+
+
+def filled_template(street, cells, period=PERIOD) -> bytes:
+    """The street's monthly template with some cells of the data sheet filled ({"E2": 5})."""
+    workbook = load_workbook(BytesIO(monthly_template(street=street, period=period)))
+    for ref, value in cells.items():
+        workbook.worksheets[0][ref] = value
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from reporting.models import MonthlyReport, ReportState
+from reporting.models import MonthlyReport, MonthlyUpload, ReportState, UploadStatus
 from reporting.services import monthly_records_save, monthly_report_submit
 
 from .conftest import row
@@ -33,3 +33,16 @@ def test_admin_records_are_read_only_and_listed(client, submitted, city):
     assert client.get(reverse("admin:reporting_monthlyrecord_changelist")).status_code == 200
     page = client.get(reverse("admin:reporting_monthlyrecord_change", args=[record.pk])).content.decode()
     assert 'name="petitions"' not in page
+
+
+def test_admin_lists_uploads_read_only_with_street_period_status_and_uploader(client, report, officer, city):
+    upload = MonthlyUpload.objects.create(report=report, uploaded_by=officer, path="reporting/uploads/a.xlsx",
+                                          expected_version=1, status=UploadStatus.FAILED, message="该月报已被他人修改")
+    city.is_staff = city.is_superuser = True
+    city.save()
+    client.force_login(city)
+    page = client.get(reverse("admin:reporting_monthlyupload_changelist")).content.decode()
+    assert report.street.name in page and "2024-05" in page and "失败" in page and officer.username in page
+    detail = client.get(reverse("admin:reporting_monthlyupload_change", args=[upload.pk])).content.decode()
+    assert 'name="status"' not in detail and "reporting/uploads/a.xlsx" not in detail
+    assert client.get(reverse("admin:reporting_monthlyupload_add")).status_code == 403

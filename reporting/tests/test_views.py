@@ -6,11 +6,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from reporting.excel import monthly_template
-from reporting.models import MonthlyRecord, MonthlyReport, ReportState
+from reporting.models import MonthlyRecord, MonthlyReport, MonthlyUpload, ReportState
 from reporting.services import monthly_records_save, monthly_report_submit
 from tests.factories import CompoundFactory, StreetFactory, district_staff, street_officer
 
-from .conftest import PERIOD, row
+from .conftest import PERIOD, filled_template, row
 
 pytestmark = pytest.mark.django_db
 
@@ -23,21 +23,6 @@ def grid_post(report, values, version=None):
     data = {"version": report.version if version is None else version}
     data.update({f"{code}__{field}": value for (code, field), value in values.items()})
     return data
-
-
-def filled_xlsx(content, cells):
-    workbook = load_workbook(BytesIO(content))
-    for ref, value in cells.items():
-        workbook.worksheets[0][ref] = value
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return SimpleUploadedFile("月报.xlsx", buffer.getvalue())
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 def test_street_officer_lands_on_this_months_report(client, officer, compounds):
@@ -202,15 +187,28 @@ def test_template_download_is_an_xlsx_named_for_street_and_month(client, report,
     assert load_workbook(BytesIO(response.content)).worksheets[0]["A2"].value == "C0001"
 
 
-def test_upload_previews_then_confirm_saves(client, report, officer, media):
+def preview(client, report, cells):
+    return client.post(url("upload", report.street),
+                       {"file": SimpleUploadedFile("月报.xlsx", filled_template(report.street, cells))})
+
+
+def confirm(client, report, preview_response):
+    """Confirm as the page's form does."""
+    return client.post(url("upload_confirm", report.street), {"upload": preview_response.context["pending"].pk},
+                       follow=True)
+
+
+# The import is sent once the confirmation commits: these tests commit, as a real request does.
+@pytest.mark.django_db(transaction=True)
+def test_upload_previews_then_confirm_saves_inline_without_a_broker(client, report, officer, media):
     client.force_login(officer)
-    upload = filled_xlsx(monthly_template(street=report.street, period=PERIOD), {"E2": 5, "C3": 2})
-    preview = client.post(url("upload", report.street), {"file": upload})
-    page = preview.content.decode()
+    shown = preview(client, report, {"E2": 5, "C3": 2})
+    page = shown.content.decode()
     assert "2 个小区的数据将发生变化" in page and "信访件数：— → 5" in page
     assert not MonthlyRecord.objects.exists(), "the preview saves nothing"
-    response = client.post(url("upload_confirm", report.street))
-    assert response.status_code == 302
+    response = confirm(client, report, shown)
+    assert response.redirect_chain[-1][0] == url("report", report.street)
+    assert "已导入 2 个小区的数据。" in response.content.decode()
     assert MonthlyRecord.objects.get(compound__code="C0001").petitions == 5
     assert {h.history_change_reason for h in MonthlyRecord.history.all()} == {"Excel导入"}
     assert list((media / "reporting" / "uploads").iterdir()) == [], "the kept file is removed after confirming"
@@ -218,12 +216,12 @@ def test_upload_previews_then_confirm_saves(client, report, officer, media):
 
 def test_upload_with_bad_rows_lists_every_error_and_saves_nothing(client, report, officer, media):
     client.force_login(officer)
-    upload = filled_xlsx(monthly_template(street=report.street, period=PERIOD), {"E2": -1, "U3": 150})
-    response = client.post(url("upload", report.street), {"file": upload})
+    response = preview(client, report, {"E2": -1, "U3": 150})
     page = response.content.decode()
     assert response.status_code == 400
     assert "发现 2 处错误，未保存任何数据" in page
     assert "泉秀花园（C0001）：信访件数 须为不小于0的整数" in page and "温陵小区（C0002）：精细化考评得分" in page
+    assert not MonthlyUpload.objects.exists(), "nothing is kept to confirm"
     assert client.post(url("upload_confirm", report.street)).status_code == 302
     assert not MonthlyRecord.objects.exists()
 
@@ -243,10 +241,96 @@ def test_upload_refuses_big_files(client, report, officer, media, settings):
 
 def test_confirm_after_someone_else_saved_is_refused(client, report, officer, media):
     client.force_login(officer)
-    client.post(url("upload", report.street),
-                {"file": filled_xlsx(monthly_template(street=report.street, period=PERIOD), {"E2": 5})})
+    shown = preview(client, report, {"E2": 5})
     monthly_records_save(report=report, rows=[row("C0002", petitions=1)], actor=officer,
                          expected_version=report.version, source="t")
-    response = client.post(url("upload_confirm", report.street), follow=True)
+    response = confirm(client, report, shown)
+    assert response.redirect_chain[-1][0] == url("upload", report.street)
     assert "该月报已被他人修改，请刷新后重试" in response.content.decode()
     assert not MonthlyRecord.objects.filter(compound__code="C0001").exists()
+
+
+def status_url(street, upload):
+    return url("upload_status", street, upload_id=upload.pk)
+
+
+def test_with_a_broker_the_officer_follows_the_import_on_its_page(client, report, officer, media,
+                                                                   django_capture_on_commit_callbacks):
+    client.force_login(officer)
+    shown = preview(client, report, {"E2": 5, "C3": 2})
+    with django_capture_on_commit_callbacks() as sent:  # the task waits for a worker
+        response = confirm(client, report, shown)
+    upload = MonthlyUpload.objects.get()
+    assert response.redirect_chain[-1][0] == status_url(report.street, upload)
+    page = response.content.decode()
+    assert "导入进行中" in page and '<meta http-equiv="refresh" content="3">' in page
+    assert not MonthlyRecord.objects.exists()
+
+    for callback in sent:  # a worker takes the task
+        callback()
+    page = client.get(status_url(report.street, upload)).content.decode()
+    assert "导入完成：已导入 2 个小区的数据。" in page and 'http-equiv="refresh"' not in page
+    assert f'href="{url("report", report.street)}"' in page
+    assert MonthlyRecord.objects.get(compound__code="C0001").petitions == 5
+
+
+def test_status_page_of_a_failed_import_gives_the_reason_and_a_way_back(client, report, officer, media):
+    client.force_login(officer)
+    shown = preview(client, report, {"E2": 5})
+    monthly_records_save(report=report, rows=[row("C0002", petitions=1)], actor=officer,
+                         expected_version=report.version, source="t")
+    confirm(client, report, shown)
+    page = client.get(status_url(report.street, MonthlyUpload.objects.get())).content.decode()
+    assert "导入失败，未保存任何数据：该月报已被他人修改，请刷新后重试" in page
+    assert f'href="{url("upload", report.street)}"' in page
+
+
+@pytest.fixture
+def importing(client, report, officer, media, django_capture_on_commit_callbacks):
+    """A confirmed upload of C0001's petitions waiting for a worker; C0002 was saved before."""
+    monthly_records_save(report=report, rows=[row("C0002", petitions=1)], actor=officer,
+                         expected_version=report.version, source="t")
+    client.force_login(officer)
+    shown = preview(client, report, {"E2": 5, "C3": 2})
+    with django_capture_on_commit_callbacks():
+        confirm(client, report, shown)
+    return MonthlyUpload.objects.get()
+
+
+def test_while_importing_the_report_cannot_be_edited_elsewhere(client, report, officer, importing):
+    page = client.get(url("report", report.street)).content.decode()
+    assert "正在导入" in page and status_url(report.street, importing) in page
+    assert url("grid", report.street) + '"' not in page.split("breadcrumb")[0], "no grid button"
+    assert 'data-testid="submit-report"' not in page
+    assert client.get(url("upload", report.street)).url == status_url(report.street, importing)
+    response = client.post(url("grid", report.street), grid_post(report, {("C0002", "petitions"): 3}), follow=True)
+    assert "该月报正在导入 Excel 数据，请等导入结束后再修改" in response.content.decode()
+    response = client.post(url("action", report.street, action="submit"), follow=True)
+    assert "该月报正在导入 Excel 数据" in response.content.decode()
+    assert list(MonthlyRecord.objects.values_list("compound__code", "petitions")) == [("C0002", 1)]
+    assert MonthlyReport.objects.get().state == ReportState.DRAFT
+
+
+def test_upload_status_is_for_those_who_may_edit_the_report(client, report, officer, reviewer, importing):
+    other_officer = street_officer(StreetFactory(district=report.street.district))
+    for user, expected in ((officer, 200), (street_officer(report.street), 200), (reviewer, 403),
+                           (other_officer, 404)):
+        client.force_login(user)
+        assert client.get(status_url(report.street, importing)).status_code == expected, user
+
+
+def test_upload_status_of_another_months_upload_is_not_found(client, report, officer, importing):
+    april = PERIOD.replace(month=4)
+    MonthlyReport.objects.create(street=report.street, period=april, due_on=PERIOD)
+    other_month = reverse("reporting:upload_status", kwargs={"street_code": report.street.code, "period": april,
+                                                             "upload_id": importing.pk})
+    assert client.get(other_month).status_code == 404
+
+
+def test_only_the_uploader_may_confirm_a_preview(client, report, officer, media):
+    client.force_login(officer)
+    shown = preview(client, report, {"E2": 5})
+    client.force_login(street_officer(report.street))
+    response = confirm(client, report, shown)
+    assert "没有待确认的上传，请重新上传文件" in response.content.decode()
+    assert MonthlyUpload.objects.get().status == "preview"
