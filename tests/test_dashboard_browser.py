@@ -10,8 +10,8 @@ from metrics.periods import add_months
 from metrics.services import recompute_range
 from tests.factories import city_staff, district_staff, street_officer
 
-# serialized_rollback: each test starts again from the migration-loaded areas and indicators.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# Each test starts again from the migration-loaded areas and indicators (root conftest).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "测试密码-Quanzhou-2024"
 TODAY = datetime.date(2026, 11, 22)

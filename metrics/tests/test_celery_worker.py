@@ -2,7 +2,7 @@
 
 The worker fixtures (broker_url, start_worker, send, wait_for) are in the root conftest. These tests
 commit their data (transaction=True) so a worker in another process can read it; the database's
-migration data is restored afterwards (serialized_rollback).
+migration data is loaded again by the root conftest before the next transactional test.
 """
 import os
 import signal
@@ -21,7 +21,7 @@ pytestmark = [
     pytest.mark.celery_worker,
     pytest.mark.postgres,
     pytest.mark.redis,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 def value(code, area_code):

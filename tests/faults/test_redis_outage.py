@@ -35,7 +35,7 @@ pytestmark = [
     pytest.mark.redis,
     pytest.mark.celery_worker,
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 MAY = datetime.date(2024, 5, 1)
