@@ -166,24 +166,35 @@ def _insert_rolled_up_values(model, constants: dict[str, object], children: Q, c
         return cursor.rowcount
 
 
-def _write_firm_values(period: datetime.date, *, district_id: int | None, computed_at) -> int:
-    """三有 firms covered / 三有 firms, by registered district and summed to the city."""
+def _write_firm_values(period: datetime.date, *, district: District | None, computed_at) -> int:
+    """三有 firms covered / 三有 firms, by registered district and summed to the city.
+
+    For one district (a street recompute) only its own firms are counted; the city adds the
+    published figures of its other districts, as the street-level roll-up does, so the cost
+    follows the district's firms, not the whole register.
+    """
+    firms = PropertyFirm.objects.filter(PropertyFirm.SANYOU_Q).order_by()
+    if district is not None:
+        firms = firms.filter(registered_district_id=district.pk)
     # "id in (covered firms)": the covered set is found once by a semi-join, not probed once per firm.
-    covered = Q(pk__in=firms_covered_by_party_org_on(month_end(period)).values("pk"))
-    by_district = list(PropertyFirm.objects.filter(PropertyFirm.SANYOU_Q).order_by()
-                       .values("registered_district_id", district_code=F("registered_district__code"),
+    covered = Q(pk__in=firms_covered_by_party_org_on(month_end(period), firms).values("pk"))
+    by_district = firms.values("registered_district_id", district_code=F("registered_district__code"),
                                city_code=F("registered_district__city__code"))
-                       .annotate(firms=Count("pk"), covered=Count("pk", filter=Q(covered))))
     by_area: dict[tuple[str, str], list[int]] = {}
-    for row in by_district:
-        if district_id is None or row["registered_district_id"] == district_id:
-            by_area[("district", row["district_code"])] = [row["covered"], row["firms"]]
+    for row in by_district.annotate(firms=Count("pk"), covered=Count("pk", filter=Q(covered))):
+        by_area[("district", row["district_code"])] = [row["covered"], row["firms"]]
         city = by_area.setdefault(("city", row["city_code"]), [0, 0])
         city[0] += row["covered"]
         city[1] += row["firms"]
-    if district_id is not None:
-        own_city = next((row["city_code"] for row in by_district if row["registered_district_id"] == district_id), None)
-        by_area = {key: sums for key, sums in by_area.items() if key[0] == "district" or key[1] == own_city}
+    if district is not None:
+        others = (IndicatorValue.objects.filter(indicator_id=FIRM_PARTY_ORG_COVERAGE, period=period, area_level="district",
+                                                area_code__in=District.objects.filter(city_id=district.city_id)
+                                                .exclude(pk=district.pk).values("code"))
+                  .aggregate(rows=Count("pk"), covered=Sum("numerator"), firms=Sum("denominator")))
+        if others["rows"]:
+            city = by_area.setdefault(("city", district.city.code), [0, 0])
+            city[0] += int(others["covered"])
+            city[1] += int(others["firms"])
     IndicatorValue.objects.bulk_create([
         IndicatorValue(indicator_id=FIRM_PARTY_ORG_COVERAGE, area_level=level, area_code=code, period=period,
                        numerator=Decimal(numerator), denominator=Decimal(denominator),
@@ -321,7 +332,7 @@ def recompute_month(*, period: datetime.date, include_submitted: bool | None = N
         _pause_between_phases()
         IndicatorValue.objects.filter(period=period).delete()
         written = sum(_insert_compound_values(level, period, Q(), computed_at) for level in LEVELS)
-        written += _write_firm_values(period, district_id=None, computed_at=computed_at)
+        written += _write_firm_values(period, district=None, computed_at=computed_at)
         written += _publish_spans(period, street=None, computed_at=computed_at)
     return written
 
@@ -356,7 +367,7 @@ def recompute_street_month(*, street_id: int, period: datetime.date, include_sub
         scope = Q(street_id=street_id)
         written = sum(_insert_compound_values(level, period, scope, computed_at) for level in ("community", "street"))
         written += _roll_up_district_and_city(IndicatorValue, street, {"period": period, "computed_at": computed_at})
-        written += _write_firm_values(period, district_id=district.pk, computed_at=computed_at)
+        written += _write_firm_values(period, district=district, computed_at=computed_at)
         written += _publish_spans(period, street=street, computed_at=computed_at)
     return written
 

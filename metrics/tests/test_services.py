@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from committees.models import CommitteeMember
-from communities.models import CompoundManagementPeriod, ManagementMode
+from communities.models import CompoundManagementPeriod, ManagementMode, PropertyFirm
 from metrics import services
 from metrics.models import CompoundMonthFact, IndicatorValue, RecomputeJob, StaleStreetMonth
 from metrics.periods import current_period
@@ -39,6 +39,18 @@ def test_street_month_recompute_matches_a_whole_month_recompute(world):
     assert after_street == snapshot(MARCH)
     # S1 = (5 + 2 + 2) per (600 + 300 + 200) / 1000 households.
     assert after_street[("complaint_rate", "street", "S1")][2] == Decimal("8.1818")
+
+
+def test_street_month_recompute_in_a_district_without_sanyou_firms_keeps_the_city_firm_value(world):
+    # D2's only 三有 firm leaves the register: D2 has no firm value, the city's is D1's alone.
+    PropertyFirm.objects.filter(registered_district=world.areas["D2"]).delete()
+    recompute_month(period=MARCH)
+    whole_month = snapshot(MARCH)
+    recompute_street_month(street_id=world.areas["S3"].pk, period=MARCH)
+    recompute_street_month(street_id=world.areas["S1"].pk, period=MARCH)
+    assert snapshot(MARCH) == whole_month
+    # D1: firm1 covered of firm1 and firm2.
+    assert whole_month[("firm_party_org_coverage", "city", world.city.code)][:2] == (Decimal(1), Decimal(2))
 
 
 def test_street_month_recompute_leaves_other_months_and_streets_alone(world):
