@@ -153,6 +153,9 @@ class IndicatorSpanValue(PublishedValue):
             # (about 0.8 s a span at 100,000 compounds). One writer per span at a time is ensured by
             # the engine's advisory lock on the span (services._publish_spans).
             models.Index(fields=["kind", "period", "area_level", "area_code"], name="indicator_span_value_idx"),
+            # A few indicators for every area of a level (laggards, the city's ranking of streets), as on
+            # IndicatorValue: without it the read filters every indicator's rows of the level.
+            models.Index(fields=["indicator", "kind", "period", "area_level"], name="indicator_span_indicator_idx"),
         ]
 
     def __str__(self) -> str:
@@ -220,6 +223,8 @@ class CompoundMonthFact(models.Model):
         indexes = [
             models.Index(fields=["period", "street"], name="fact_period_street_idx"),
             models.Index(fields=["period", "district"], name="fact_period_district_idx"),
+            # A community page's compounds.
+            models.Index(fields=["period", "community"], name="fact_period_community_idx"),
         ]
 
     def __str__(self) -> str:

@@ -291,7 +291,7 @@ def indicator_values_with_comparison(*, area_level: str, area_codes: list[str], 
     baseline, previous = baseline_period(), add_months(period, -1)
     indicators = Indicator.objects.all()
     values = IndicatorValue.objects.filter(area_level=area_level, area_code__in=area_codes,
-                                           period__in={period, previous, baseline})
+                                           period__in={period, previous, baseline}).order_by()
     if indicator_codes is not None:
         indicators = indicators.filter(code__in=indicator_codes)
         values = values.filter(indicator_id__in=indicator_codes)
@@ -339,6 +339,7 @@ class SpanValue:
     numerator: Decimal
     denominator: Decimal
     value: Decimal | None
+    provisional: bool = False  # as published; the figures built on demand from the facts leave it False
 
 
 def indicator_values_for_span(*, area_level: str, area_codes: list[str], first: datetime.date,
@@ -396,16 +397,19 @@ def indicator_values_for_span(*, area_level: str, area_codes: list[str], first: 
 
 
 def published_span_values(*, area_level: str, area_codes: list[str], kind: str, first: datetime.date,
-                          last: datetime.date) -> list[SpanValue]:
-    """The quarter or year values the engine published, for the span from `first` to `last`.
+                          last: datetime.date, indicator_codes: list[str] | None = None) -> list[SpanValue]:
+    """The quarter or year values the engine published, for the span from `first` to `last` (every
+    indicator, or those of `indicator_codes`), marked provisional when a month of the span is.
 
     Equal to `indicator_values_for_span` over the same months, read from one indexed range instead of
     summing facts; a span published up to another last month (a later month since computed) gives nothing.
     """
-    return [SpanValue(indicator_code, area_code, numerator, denominator, value)
-            for indicator_code, area_code, numerator, denominator, value in IndicatorSpanValue.objects.filter(
-                kind=kind, period=first, last_period=last, area_level=area_level, area_code__in=area_codes)
-            .values_list("indicator_id", "area_code", "numerator", "denominator", "value")]
+    values = IndicatorSpanValue.objects.filter(kind=kind, period=first, last_period=last, area_level=area_level,
+                                               area_code__in=area_codes).order_by()
+    if indicator_codes is not None:
+        values = values.filter(indicator_id__in=indicator_codes)
+    return [SpanValue(*row) for row in values.values_list("indicator_id", "area_code", "numerator", "denominator",
+                                                          "value", "provisional")]
 
 
 def compound_month_facts(compound: Compound) -> QuerySet[CompoundMonthFact]:

@@ -14,7 +14,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.core.paginator import EmptyPage
+from django.db import connection
+from django.db.models import Case, Count, DecimalField, F, Prefetch, Q, Value, When, Window
+from django.db.models.expressions import OrderBy
+from django.db.models.functions import Abs, Collate, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -25,7 +29,16 @@ from committees.selectors import compound_party_coverage_exists
 from communities.models import Community, Compound, CompoundManagementPeriod, ServiceContract
 from communities.selectors import contracts_active_on, management_mode_on
 from districts.models import AreaLevel, City, District, Street
-from metrics.models import Comparison, CompoundMonthFact, Direction, Indicator, IndicatorValue, Target, Unit
+from metrics.models import (
+    Comparison,
+    CompoundMonthFact,
+    Direction,
+    Indicator,
+    IndicatorSpanValue,
+    IndicatorValue,
+    Target,
+    Unit,
+)
 from metrics.selectors import (
     ComparedValue,
     attainment,
@@ -34,6 +47,7 @@ from metrics.selectors import (
     indicator_values_with_comparison,
     published_span_values,
     target_for_area,
+    target_in_force,
     targets_by_area,
 )
 from reporting.periods import current_reporting_period
@@ -43,6 +57,7 @@ from .tables import (
     NO_VALUE,
     Cell,
     Column,
+    Pager,
     Table,
     attainment_text,
     format_count,
@@ -74,7 +89,12 @@ GAP_UNITS = {
     "consultation_coverage": gettext_lazy("个小区需开展议事协商"),
     "report_timeliness": gettext_lazy("个小区月报需按时上报"),
 }
-LAGGARDS_SHOWN = 30
+LAGGARDS_SHOWN = 30  # a page of each laggards table
+
+
+def laggards_page_param(indicator_code: str) -> str:
+    """The query parameter with the page number of an indicator's laggards table."""
+    return f"page-{indicator_code}"
 
 
 # --- Areas, links, periods ---------------------------------------------------------------------
@@ -145,19 +165,17 @@ def _span_comparison(area_level: str, codes: list[str], choice: PeriodChoice,
     """Quarter/year figures from the engine's span read, beside the baseline month, the previous span and the target."""
     indicators = Indicator.objects.all()
     indicators = list(indicators if indicator_codes is None else indicators.filter(code__in=indicator_codes))
+    spans = {"area_level": area_level, "area_codes": codes, "indicator_codes": indicator_codes}
     current = {(v.area_code, v.indicator_code): v
-               for v in published_span_values(area_level=area_level, area_codes=codes, kind=choice.kind,
-                                              first=choice.first, last=choice.last)}
+               for v in published_span_values(kind=choice.kind, first=choice.first, last=choice.last, **spans)}
     before = choice.previous()
     previous = {(v.area_code, v.indicator_code): v.value
-                for v in published_span_values(area_level=area_level, area_codes=codes, kind=before.kind,
-                                               first=before.first, last=before.last)}
-    baseline = {(area_code, code): value for area_code, code, value in IndicatorValue.objects.filter(
-        area_level=area_level, area_code__in=codes, period=baseline_period()).values_list(
+                for v in published_span_values(kind=before.kind, first=before.first, last=before.last, **spans)}
+    baseline = IndicatorValue.objects.filter(area_level=area_level, area_code__in=codes, period=baseline_period())
+    if indicator_codes is not None:
+        baseline = baseline.filter(indicator_id__in=indicator_codes)
+    baseline = {(area_code, code): value for area_code, code, value in baseline.order_by().values_list(
         "area_code", "indicator_id", "value")}
-    provisional = set(IndicatorValue.objects.filter(area_level=area_level, area_code__in=codes,
-                                                    period__in=choice.months, provisional=True)
-                      .values_list("area_code", "indicator_id").distinct())
     targets = targets_by_area(Target.objects.filter(Q(area_level="") | Q(area_level=area_level, area_code__in=codes)))
     rows = []
     for area_code in codes:
@@ -170,7 +188,7 @@ def _span_comparison(area_level: str, codes: list[str], choice: PeriodChoice,
                 indicator=indicator, area_level=area_level, area_code=area_code, period=choice.last, value=value,
                 numerator=span_value.numerator if span_value else None,
                 denominator=span_value.denominator if span_value else None,
-                provisional=key in provisional,
+                provisional=bool(span_value and span_value.provisional),
                 baseline_value=baseline.get(key), delta_vs_baseline=_difference(value, baseline.get(key)),
                 previous_value=previous.get(key), delta_vs_previous=_difference(value, previous.get(key)),
                 target=target, attainment=attainment(value, target)))
@@ -323,23 +341,25 @@ def heat_table(areas: list, values: dict[str, dict[str, ComparedValue]], indicat
 
 def compounds_table(community: Community, choice: PeriodChoice) -> Table:
     """The community's compounds with their month facts at the period's last month, as the engine stored them."""
-    facts = (CompoundMonthFact.objects.filter(community=community, period=choice.last)
-             .select_related("compound").order_by("compound__code"))
     field = CompoundMonthFact._meta.get_field
     flags = ["party_covered", "committee_eligible", "committee_eligible_formed", "consulted", "service_covered",
              "safety_certified", "reported_on_time"]
+    # Plain rows, not model instances: a community can hold several hundred compounds.
+    facts = (CompoundMonthFact.objects.filter(community=community, period=choice.last).order_by("compound__code")
+             .values_list("compound__name", "compound__code", "households", *flags, "evaluation_score", "complaints",
+                          "provisional"))
     table = Table("compounds", _("小区（%(month)s）") % {"month": f"{choice.last.year}年{choice.last.month}月"},
                   [Column(_("小区")), Column(str(field("households").verbose_name), numeric=True)]
                   + [Column(str(field(name).verbose_name)) for name in flags]
                   + [Column(str(field("evaluation_score").verbose_name), numeric=True),
                      Column(str(field("complaints").verbose_name), numeric=True), Column(_("含未审核数据"))])
-    for fact in facts:
+    flag_cells = {False: yes_no(False), True: yes_no(True)}  # shared by every row: cells are only read
+    for name, code, households, *flag_values, score, complaints, provisional in facts:
         table.rows.append(
-            [Cell(fact.compound.name, url=compound_url(fact.compound.code), heading=True),
-             Cell(format_count(fact.households), fact.households)]
-            + [yes_no(getattr(fact, name)) for name in flags]
-            + [Cell(format_value(fact.evaluation_score, Unit.SCORE), fact.evaluation_score),
-               Cell(format_count(fact.complaints), fact.complaints), yes_no(fact.provisional)])
+            [Cell(name, url=compound_url(code), heading=True), Cell(format_count(households), households)]
+            + [flag_cells[bool(value)] for value in flag_values]
+            + [Cell(format_value(score, Unit.SCORE), score), Cell(format_count(complaints), complaints),
+               flag_cells[bool(provisional)]])
     return table
 
 
@@ -506,45 +526,88 @@ class _LaggardRow:
     units: int | None = None
 
 
-def _level_values(level: str, codes: list[str] | None, choice: PeriodChoice, indicator_codes: list[str]):
-    """(area code, indicator code, value, numerator, denominator, provisional) of the targeted indicators."""
-    if choice.is_month:
-        rows = IndicatorValue.objects.filter(area_level=level, period=choice.first, indicator_id__in=indicator_codes,
-                                             value__isnull=False)
-        if codes is not None:
-            rows = rows.filter(area_code__in=codes)
-        return list(rows.values_list("area_code", "indicator_id", "value", "numerator", "denominator", "provisional"))
-    if codes is None:
-        codes = list(LEVEL_MODELS[level].objects.values_list("code", flat=True))
-    provisional = set(IndicatorValue.objects.filter(area_level=level, area_code__in=codes, period__in=choice.months,
-                                                    provisional=True).values_list("area_code", "indicator_id"))
-    return [(v.area_code, v.indicator_code, v.value, v.numerator, v.denominator,
-             (v.area_code, v.indicator_code) in provisional)
-            for v in published_span_values(area_level=level, area_codes=codes, kind=choice.kind, first=choice.first,
-                                           last=choice.last)
-            if v.indicator_code in indicator_codes and v.value is not None]
+_POINTS = DecimalField(max_digits=14, decimal_places=4)
 
 
-def laggards_page(level: str, visible_codes: list[str] | None, choice: PeriodChoice) -> LaggardsPage:
-    """Per targeted indicator, the areas furthest from their target, with the gap in points and in units.
+def _gap_expression(target: Target):
+    """`_gap` in SQL, for the value column of a published row."""
+    threshold, value = Value(target.threshold, output_field=_POINTS), F("value")
+    return {Comparison.AT_LEAST: threshold - value, Comparison.AT_MOST: value - threshold,
+            Comparison.EQUAL: Abs(value - threshold)}[target.comparison]
 
-    `visible_codes` are the codes of `level` the user may see (None: all of them).
+
+def _code_order() -> OrderBy:
+    # By code point, as Python compares strings, whatever the database's collation.
+    code = F("area_code") if connection.vendor != "postgresql" else Collate(F("area_code"), "C")
+    return code.asc()
+
+
+def _lagging_rows(level: str, visible_codes, choice: PeriodChoice, targets: dict[tuple[str, str], Target],
+                  offsets: dict[str, int]) -> tuple[dict[str, list[_LaggardRow]], dict[str, int]]:
+    """One page of lagging areas per indicator, and how many lag in all, in one query.
+
+    `targets` are the targets in force by (indicator code, area code), "" for the city-wide one. The
+    database computes every area's gap to its target, keeps those on the wrong side, numbers them by
+    gap (largest first, then by code) within each indicator and returns the rows of each
+    indicator's page (`offsets`: rows before it); so only the rows shown leave the database.
     """
+    if choice.is_month:
+        rows = IndicatorValue.objects.filter(period=choice.first)
+    else:
+        rows = IndicatorSpanValue.objects.filter(kind=choice.kind, period=choice.first, last_period=choice.last)
+    rows = rows.filter(area_level=level, indicator_id__in={code for code, _area in targets}, value__isnull=False)
+    if visible_codes is not None:
+        rows = rows.filter(area_code__in=visible_codes)
+    # An area's own target first, then the city-wide one: target_for_area's rule.
+    by_area = [When(indicator_id=code, area_code=area_code, then=_gap_expression(target))
+               for (code, area_code), target in targets.items() if area_code]
+    city_wide = [When(indicator_id=code, then=_gap_expression(target))
+                 for (code, area_code), target in targets.items() if not area_code]
+    by_indicator = {"partition_by": [F("indicator_id")]}
+    rows = (rows.order_by()
+            .annotate(gap=Case(*by_area, *city_wide, default=None, output_field=_POINTS)).filter(gap__gt=0)
+            .annotate(position=Window(RowNumber(), order_by=[F("gap").desc(), _code_order()], **by_indicator),
+                      lagging=Window(Count("pk"), **by_indicator),
+                      page_start=Case(*[When(indicator_id=code, then=Value(offset)) for code, offset in offsets.items()],
+                                      default=Value(0)))
+            .filter(position__gt=F("page_start"), position__lte=F("page_start") + LAGGARDS_SHOWN)
+            .order_by("indicator_id", "position")
+            .values_list("area_code", "indicator_id", "value", "numerator", "denominator", "provisional", "lagging"))
+    shown: dict[str, list[_LaggardRow]] = defaultdict(list)
+    counts: dict[str, int] = {}
+    for area_code, code, value, numerator, denominator, provisional, lagging in rows:
+        target = targets.get((code, area_code)) or targets[(code, "")]
+        shown[code].append(_LaggardRow(area_code, value, numerator, denominator, provisional, target,
+                                       attainment(value, target), _gap(target, value)))
+        counts[code] = lagging
+    return shown, counts
+
+
+def _page_number(text: str | None) -> int:
+    try:
+        return max(1, int(text or 1))
+    except ValueError:
+        return 1
+
+
+def laggards_page(level: str, visible_codes, choice: PeriodChoice, params: dict | None = None) -> LaggardsPage:
+    """Per targeted indicator, the areas furthest from their target, with the gap in points and in units,
+    `LAGGARDS_SHOWN` a page.
+
+    `visible_codes` are the codes of `level` the user may see (a list or a query of codes; None: all of
+    them). `params` are the request's: each table's page number (`laggards_page_param`, the first page
+    when missing), kept in the pagers' links. A page after a table's last raises EmptyPage.
+    """
+    params = params or {}
     targets = list(Target.objects.select_related("indicator"))
     indicators = {target.indicator_id: target.indicator for target in targets}
     by_key = targets_by_area(target for target in targets if target.area_level in ("", level))
-
-    lagging: dict[str, list[_LaggardRow]] = defaultdict(list)
-    for area_code, code, value, numerator, denominator, provisional in _level_values(
-            level, visible_codes, choice, list(indicators)):
-        target = target_for_area(by_key, code, area_code, choice.last)
-        met = attainment(value, target)
-        if target is None or met not in ("near", "missed"):
-            continue
-        lagging[code].append(_LaggardRow(area_code, value, numerator, denominator, provisional, target, met,
-                                         _gap(target, value)))
-    shown = {code: sorted(rows, key=lambda row: (-row.points, row.area_code))[:LAGGARDS_SHOWN]
-             for code, rows in lagging.items()}
+    in_force = {key: target_in_force(listed, choice.last) for key, listed in by_key.items()}
+    numbers = {code: _page_number(params.get(laggards_page_param(code))) for code in indicators}
+    offsets = {code: (number - 1) * LAGGARDS_SHOWN for code, number in numbers.items()}
+    shown, counts = _lagging_rows(level, visible_codes, choice, in_force, offsets)
+    if any(number > 1 and not shown.get(code) for code, number in numbers.items()):
+        raise EmptyPage(_("该页没有区域。"))
     # The gap in compounds only for the rows shown, not for every lagging area of the level.
     for code, rows in shown.items():
         for row in rows:
@@ -561,9 +624,9 @@ def laggards_page(level: str, visible_codes: list[str] | None, choice: PeriodCho
             Column(indicator.name, numeric=True, indicator_code=indicator.code), Column(_("目标")),
             Column(_("差距(百分点)") if unit == Unit.PERCENT else _("差距"), numeric=True),
             Column(f"{_('还需')}{GAP_UNITS.get(indicator.code, _('个'))}", numeric=True), Column(_("达标情况"))],
-            caption=_("共 %(count)d 个未达标或接近目标的区域，按差距从大到小列出前 %(shown)d 个。") % {
-                "count": len(lagging.get(indicator.code, [])), "shown": LAGGARDS_SHOWN})
-        for position, row in enumerate(rows, start=1):
+            caption=_laggards_caption(counts.get(indicator.code, 0), offsets[indicator.code], len(rows)))
+        table.pager = _pager(indicator.code, numbers[indicator.code], counts.get(indicator.code, 0), params)
+        for position, row in enumerate(rows, start=offsets[indicator.code] + 1):
             area, parent_name = names.get(row.area_code, (None, ""))
             table.rows.append([
                 Cell(str(position), position),
@@ -578,6 +641,25 @@ def laggards_page(level: str, visible_codes: list[str] | None, choice: PeriodCho
             ])
         tables.append(table)
     return LaggardsPage(choice=choice, level=level, tables=tables)
+
+
+def _laggards_caption(count: int, offset: int, shown: int) -> str:
+    if not offset:
+        return _("共 %(count)d 个未达标或接近目标的区域，按差距从大到小列出前 %(shown)d 个。") % {
+            "count": count, "shown": LAGGARDS_SHOWN}
+    return _("共 %(count)d 个未达标或接近目标的区域，按差距从大到小列出第 %(first)d–%(last)d 个。") % {
+        "count": count, "first": offset + 1, "last": offset + shown}
+
+
+def _pager(indicator_code: str, number: int, count: int, params: dict) -> Pager | None:
+    pages = math.ceil(count / LAGGARDS_SHOWN)
+    if pages <= 1:
+        return None
+    param = laggards_page_param(indicator_code)
+    # Page 1 is the page without the parameter.
+    previous = with_params(params, **{param: number - 1 if number > 2 else None}) if number > 1 else None
+    return Pager(number=number, pages=pages, previous_url=previous,
+                 next_url=with_params(params, **{param: number + 1}) if number < pages else None)
 
 
 def _area_names(level: str, codes: set[str]) -> dict[str, tuple[object, str]]:

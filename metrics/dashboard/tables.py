@@ -70,6 +70,16 @@ class Cell:
 
 
 @dataclass
+class Pager:
+    """Where a table long enough to be shown a page at a time is, with links to its neighbours."""
+
+    number: int
+    pages: int
+    previous_url: str | None
+    next_url: str | None
+
+
+@dataclass
 class Table:
     key: str
     title: str
@@ -77,6 +87,7 @@ class Table:
     rows: list[list[Cell]] = field(default_factory=list)
     caption: str = ""
     export_urls: dict[str, str] = field(default_factory=dict)
+    pager: Pager | None = None
 
     @property
     def html_rows(self) -> list[SafeString]:

@@ -5,6 +5,7 @@ They only read published figures, so they may read from a replica (quanzhou_pm.d
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import EmptyPage
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -124,9 +125,12 @@ def laggards(request):
                "params": request.GET.dict()}
     if period.choice is None:
         return render(request, "metrics/dashboard/laggards.html", context)
-    visible = None if scope.city_wide else list(
-        scope.filter(selectors.LEVEL_MODELS[level].objects.all()).values_list("code", flat=True))
-    page = selectors.laggards_page(level, visible, period.choice)
+    # The codes the user may see, as a subquery of the laggards' query.
+    visible = None if scope.city_wide else scope.filter(selectors.LEVEL_MODELS[level].objects.all()).values("code")
+    try:
+        page = selectors.laggards_page(level, visible, period.choice, params=request.GET.dict())
+    except EmptyPage:
+        raise Http404 from None
     context["page"] = page
     return _respond(request, "metrics/dashboard/laggards.html", context, page.tables,
                     f"laggards-{level}-{period.choice.param}")

@@ -3,6 +3,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.paginator import EmptyPage
 
 from metrics.dashboard import selectors
 from metrics.dashboard.periods import MONTH, QUARTER, YEAR, PeriodChoice, parse_choice, picker_options
@@ -151,6 +152,14 @@ def test_provisional_values_are_marked(computed):
     assert any(card.compared.provisional for card in page.cards)
 
 
+def test_quarter_values_with_a_provisional_month_are_marked(computed):
+    recompute_range(first=MARCH, last=MARCH, include_submitted=True)
+    quarter = PeriodChoice(QUARTER, JANUARY, MARCH)
+    s3 = selectors.area_page(computed.areas["S3"], quarter)
+    assert s3.provisional and any(card.compared.provisional for card in s3.cards)
+    assert not selectors.area_page(computed.areas["S2"], quarter).provisional
+
+
 def test_units_to_target_is_the_ceiling_of_target_times_denominator_minus_numerator():
     target = Target(comparison=Comparison.AT_LEAST, threshold=Decimal("80"), deadline=datetime.date(2025, 5, 31))
     assert selectors.units_to_target(target, Decimal(40), Decimal(57), "percent") == 6  # 45.6 − 40 → 6
@@ -166,6 +175,59 @@ def test_laggards_are_the_areas_furthest_from_each_target_with_the_gap_in_compou
     assert rows == [(computed.areas["S3"].name, Decimal("0"), Decimal("80"), 1),
                     (computed.areas["S1"].name, Decimal("50"), Decimal("30"), 1)]
     assert "还需个小区需组建业委会" in [str(c.label) for c in formation.columns]
+
+
+def laggard_rows(page, indicator_code="committee_formation_rate"):
+    formation = next(t for t in page.tables if t.key == f"laggards-{indicator_code}")
+    return [(row[0].value, row[1].text, row[5].value) for row in formation.rows]
+
+
+def test_laggards_with_equal_gaps_follow_their_codes_and_an_areas_own_target_wins(computed):
+    # C1: 1 of 2 eligible compounds formed, 30 points below the city's 80%; C4 (0%) has a target of its
+    # own, 30%, so it is 30 points short as well.
+    Target.objects.create(indicator_id="committee_formation_rate", area_level="community", area_code="C4",
+                          comparison=Comparison.AT_LEAST, threshold=Decimal("30"), deadline=datetime.date(2025, 5, 31))
+    page = selectors.laggards_page("community", None, MARCH_CHOICE)
+    assert laggard_rows(page) == [(1, computed.areas["C1"].name, Decimal("30")),
+                                  (2, computed.areas["C4"].name, Decimal("30"))]
+    c4 = next(t for t in page.tables if t.key == "laggards-committee_formation_rate").rows[1]
+    assert c4[4].text == "≥ 30.0%（2025年5月31日前）"
+
+
+def test_laggards_come_a_page_at_a_time_numbered_on_from_the_pages_before(computed, monkeypatch):
+    monkeypatch.setattr(selectors, "LAGGARDS_SHOWN", 1)
+    param = selectors.laggards_page_param("committee_formation_rate")
+    first = selectors.laggards_page("street", None, MARCH_CHOICE, params={"level": "street"})
+    second = selectors.laggards_page("street", None, MARCH_CHOICE, params={"level": "street", param: "2"})
+    assert laggard_rows(first) == [(1, computed.areas["S3"].name, Decimal("80"))]
+    assert laggard_rows(second) == [(2, computed.areas["S1"].name, Decimal("30"))]
+    first_table, second_table = (next(t for t in page.tables if t.key == "laggards-committee_formation_rate")
+                                 for page in (first, second))
+    assert (first_table.pager.number, first_table.pager.pages) == (1, 2)
+    assert (first_table.pager.previous_url, first_table.pager.next_url) == (None, f"?level=street&{param}=2")
+    assert (second_table.pager.previous_url, second_table.pager.next_url) == ("?level=street", None)
+    assert second_table.caption == "共 2 个未达标或接近目标的区域，按差距从大到小列出第 2–2 个。"
+
+
+def test_a_laggards_page_after_the_last_is_empty(computed, monkeypatch):
+    monkeypatch.setattr(selectors, "LAGGARDS_SHOWN", 1)
+    with pytest.raises(EmptyPage):
+        selectors.laggards_page("street", None, MARCH_CHOICE,
+                                params={selectors.laggards_page_param("committee_formation_rate"): "3"})
+    # Anything but a page number is the first page.
+    page = selectors.laggards_page("street", None, MARCH_CHOICE,
+                                   params={selectors.laggards_page_param("committee_formation_rate"): "x"})
+    assert laggard_rows(page) == [(1, computed.areas["S3"].name, Decimal("80"))]
+
+
+def test_quarter_laggards_are_the_engines_span_values(computed):
+    page = selectors.laggards_page("street", None, PeriodChoice(QUARTER, JANUARY, MARCH))
+    engine = {v.area_code: v.value for v in indicator_values_for_span(
+        area_level="street", area_codes=["S1", "S3"], first=JANUARY, last=MARCH)
+        if v.indicator_code == "committee_formation_rate"}
+    formation = next(t for t in page.tables if t.key == "laggards-committee_formation_rate")
+    assert [(row[1].text, row[3].value) for row in formation.rows] == [
+        (computed.areas["S3"].name, engine["S3"]), (computed.areas["S1"].name, engine["S1"])]
 
 
 def test_laggards_stay_within_the_visible_areas(computed):

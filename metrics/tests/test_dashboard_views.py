@@ -10,7 +10,14 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from metrics.services import recompute_range
-from tests.factories import CommitteeMemberFactory, CompoundFactory, city_staff, district_staff, street_officer
+from tests.factories import (
+    CommitteeMemberFactory,
+    CommunityFactory,
+    CompoundFactory,
+    city_staff,
+    district_staff,
+    street_officer,
+)
 
 from .conftest import MARCH
 
@@ -57,6 +64,28 @@ def test_queries_do_not_grow_with_the_number_of_compounds(computed, client, djan
     recompute_range(first=MARCH, last=MARCH)
     with django_assert_num_queries(len(before)):
         client.get(url)
+
+
+def test_laggards_cost_the_same_queries_whatever_the_number_of_communities(computed, client,
+                                                                            django_assert_num_queries):
+    client.force_login(district_staff(computed.areas["D1"]))
+    url = reverse("dashboard:laggards")
+    client.get(url, {"level": "community"})
+    with CaptureQueriesContext(connection) as before:
+        client.get(url, {"level": "community"})
+    for community in CommunityFactory.create_batch(5, street=computed.areas["S1"]):
+        CompoundFactory.create_batch(2, community=community)
+    recompute_range(first=MARCH, last=MARCH)
+    with django_assert_num_queries(len(before)):
+        response = client.get(url, {"level": "community"})
+    assert "共 7 个未达标或接近目标的区域" in response.content.decode()
+
+
+def test_a_laggards_page_after_the_last_is_not_found(computed, client):
+    client.force_login(city_staff())
+    url = reverse("dashboard:laggards")
+    assert client.get(url, {"level": "street", "page-committee_formation_rate": "1"}).status_code == 200
+    assert client.get(url, {"level": "street", "page-committee_formation_rate": "2"}).status_code == 404
 
 
 def test_city_overview_shows_cards_charts_tables_and_links_to_definitions(computed, client):
