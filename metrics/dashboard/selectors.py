@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.core.paginator import EmptyPage
 from django.db import connection
@@ -21,7 +23,7 @@ from django.db.models.expressions import OrderBy
 from django.db.models.functions import Abs, Collate, RowNumber
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import RFC3986_SUBDELIMS, urlencode
 from django.utils.translation import gettext as _, gettext_lazy
 
 from committees.models import CommitteeMember, OwnersCommittee, PartyOrganisationCompound
@@ -108,6 +110,24 @@ def area_url(level: str, code: str) -> str:
 
 def compound_url(code: str) -> str:
     return reverse("dashboard:compound", kwargs={"code": code})
+
+
+_STAND_IN = "@code@"
+
+
+def page_urls(level: str) -> Callable[[str], str]:
+    """`area_url` (or `compound_url` for the level "compound") for the many codes of one table: reverse()
+    once with a stand-in code, then each code in its place, quoted as reverse() quotes it."""
+    if level == AreaLevel.CITY:
+        city = reverse("dashboard:overview")
+        return lambda code: city
+    head, _stand_in, tail = reverse(f"dashboard:{level}", kwargs={"code": _STAND_IN}).rpartition(_STAND_IN)
+
+    def url(code: str) -> str:
+        if "/" in code:  # not a code the URL accepts: reverse() says so
+            return reverse(f"dashboard:{level}", kwargs={"code": code})
+        return f"{head}{quote(code, safe=RFC3986_SUBDELIMS + '/~:@')}{tail}"
+    return url
 
 
 def with_params(params: dict, **changes) -> str:
@@ -301,16 +321,17 @@ def ranking_table(areas: list, values: dict[str, dict[str, ComparedValue]], indi
         Column(_("分子"), numeric=True), Column(_("分母"), numeric=True), Column(_("较基期"), numeric=True),
         Column(_previous_label(choice), numeric=True), Column(_("达标情况"))])
     unit = indicator.unit
+    url = page_urls(level)
     for area, compared in ordered:
         parent = getattr(area, PARENT_FIELD[level])
         if compared is None:
-            table.rows.append([Cell(NO_VALUE), Cell(area.name, url=area_url(level, area.code), heading=True),
+            table.rows.append([Cell(NO_VALUE), Cell(area.name, url=url(area.code), heading=True),
                                Cell(parent.name)] + [Cell(NO_VALUE) for _column in range(6)])
             continue
         rank = ranks.get(area.code)
         table.rows.append([
             Cell(str(rank) if rank else NO_VALUE, rank),
-            Cell(area.name, url=area_url(level, area.code), heading=True),
+            Cell(area.name, url=url(area.code), heading=True),
             Cell(parent.name),
             value_cell(compared),
             Cell(format_count(compared.numerator), compared.numerator),
@@ -329,9 +350,10 @@ def heat_table(areas: list, values: dict[str, dict[str, ComparedValue]], indicat
                   [Column(AreaLevel(level).label)]
                   + [Column(indicator.name, numeric=True, indicator_code=indicator.code) for indicator in indicators],
                   caption=_("✔ 达标　▲ 接近（差距在5个百分点以内）　✘ 未达标　无符号：该指标未设目标　* 含未审核数据"))
+    url = page_urls(level)
     for area in areas:
         area_values = values.get(area.code, {})
-        row = [Cell(area.name, url=area_url(level, area.code), heading=True)]
+        row = [Cell(area.name, url=url(area.code), heading=True)]
         for indicator in indicators:
             compared = area_values.get(indicator.code)
             row.append(value_cell(compared) if compared else Cell(NO_VALUE))
@@ -354,9 +376,10 @@ def compounds_table(community: Community, choice: PeriodChoice) -> Table:
                   + [Column(str(field("evaluation_score").verbose_name), numeric=True),
                      Column(str(field("complaints").verbose_name), numeric=True), Column(_("含未审核数据"))])
     flag_cells = {False: yes_no(False), True: yes_no(True)}  # shared by every row: cells are only read
+    url = page_urls("compound")
     for name, code, households, *flag_values, score, complaints, provisional in facts:
         table.rows.append(
-            [Cell(name, url=compound_url(code), heading=True), Cell(format_count(households), households)]
+            [Cell(name, url=url(code), heading=True), Cell(format_count(households), households)]
             + [flag_cells[bool(value)] for value in flag_values]
             + [Cell(format_value(score, Unit.SCORE), score), Cell(format_count(complaints), complaints),
                flag_cells[bool(provisional)]])
@@ -373,14 +396,15 @@ def _number(value: Decimal | None) -> float | None:
 def trend_chart(area_level: str, area_code: str, choice: PeriodChoice, indicators: list[Indicator]) -> tuple[dict, datetime.datetime | None]:
     """Monthly values of the core indicators since the baseline, and when the period's values were computed."""
     first = min(baseline_period(), choice.first)
-    rows = IndicatorValue.objects.filter(area_level=area_level, area_code=area_code, period__range=(first, choice.last),
-                                         indicator__in=indicators).order_by("period")
+    rows = (IndicatorValue.objects.filter(area_level=area_level, area_code=area_code, period__range=(first, choice.last),
+                                          indicator__in=indicators).order_by("period")
+            .values_list("indicator_id", "period", "value", "computed_at"))
     by_indicator: dict[str, dict[datetime.date, Decimal | None]] = defaultdict(dict)
     computed_at = None
-    for row in rows:
-        by_indicator[row.indicator_id][row.period] = row.value
-        if row.period >= choice.first:
-            computed_at = max(computed_at or row.computed_at, row.computed_at)
+    for indicator_code, period, value, row_computed_at in rows:
+        by_indicator[indicator_code][period] = value
+        if period >= choice.first:
+            computed_at = max(computed_at or row_computed_at, row_computed_at)
     months = sorted({period for values in by_indicator.values() for period in values})
     series = [{
         "name": indicator.name, "unit": indicator.get_unit_display(),
@@ -395,6 +419,7 @@ def trend_chart(area_level: str, area_code: str, choice: PeriodChoice, indicator
 def bar_chart(areas: list, values: dict[str, dict[str, ComparedValue]], indicator: Indicator) -> dict:
     target = None
     items = []
+    url = page_urls(areas[0].level) if areas else None
     for area in areas:
         compared = values.get(area.code, {}).get(indicator.code)
         if compared is None:
@@ -402,7 +427,7 @@ def bar_chart(areas: list, values: dict[str, dict[str, ComparedValue]], indicato
         target = target or compared.target
         items.append({"name": area.name, "value": _number(compared.value),
                       "label": f"{format_value(compared.value, indicator.unit)} {attainment_text(compared.target, compared.attainment)}",
-                      "attainment": compared.attainment or "", "url": area_url(area.level, area.code)})
+                      "attainment": compared.attainment or "", "url": url(area.code)})
     return {"indicator": indicator.name, "items": items,
             "target": _number(target.threshold) if target else None,
             "target_label": _("目标 %(comparison)s %(threshold)s") % {
@@ -428,13 +453,17 @@ class AreaPage:
     child_level: str | None = None
 
 
+# What the tables and charts of an area page show of its child areas (and each one's parent's name).
+AREA_TABLE_FIELDS = ("code", "name")
+
+
 def _children(area) -> list:
     level = CHILD_LEVEL.get(area.level)
     if level is None:
         return []
-    model = LEVEL_MODELS[level]
-    return list(model.objects.filter(**{PARENT_FIELD[level]: area}).select_related(PARENT_FIELD[level])
-                .order_by("code"))
+    parent = PARENT_FIELD[level]
+    return list(LEVEL_MODELS[level].objects.filter(**{parent: area}).select_related(parent)
+                .only(*AREA_TABLE_FIELDS, parent, f"{parent}__name").order_by("code"))
 
 
 def _ranking_areas(area, children: list) -> list:
@@ -444,7 +473,8 @@ def _ranking_areas(area, children: list) -> list:
     if level == CHILD_LEVEL[area.level]:
         return children
     # From the city: every street, with its district for the parent column.
-    return list(Street.objects.filter(district__city=area).select_related("district").order_by("code"))
+    return list(Street.objects.filter(district__city=area).select_related("district")
+                .only(*AREA_TABLE_FIELDS, "district", "district__name").order_by("code"))
 
 
 def area_page(area, choice: PeriodChoice, *, indicator_code: str | None = None, descending: bool | None = None,

@@ -10,10 +10,10 @@ a page's time. The template keeps the table's frame and loops over finished rows
 """
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _, gettext_lazy
 
@@ -92,28 +92,35 @@ class Table:
     @property
     def html_rows(self) -> list[SafeString]:
         """Each body row as one `<tr>` of escaped HTML, for the template."""
-        provisional_mark = f'<abbr class="provisional" title="{conditional_escape(_("暂定：含未审核数据"))}">*</abbr>'
-        numeric = [column.numeric for column in self.columns]
-        return [mark_safe("<tr>" + "".join(_cell_html(cell, is_numeric, provisional_mark)
-                                           for cell, is_numeric in zip(row, numeric)) + "</tr>")
+        mark = f'<abbr class="provisional" title="{_escape(_("暂定：含未审核数据"))}">*</abbr>'
+        # Words translated once a table, not once a cell.
+        attainments = {key: (symbol, _escape(label)) for key, (symbol, label) in ATTAINMENT_DISPLAY.items()}
+        classes = ["num" if column.numeric else "" for column in self.columns]
+        return [mark_safe("<tr>" + "".join(_cell_html(cell, css, mark, attainments) for cell, css in zip(row, classes))
+                          + "</tr>")
                 for row in self.rows]
 
 
-def _cell_html(cell: Cell, numeric: bool, provisional_mark: str) -> str:
-    text = conditional_escape(cell.text)
+def _escape(text) -> str:
+    """conditional_escape without its lazy-string wrapper, which costs more than the escaping here."""
+    return text.__html__() if hasattr(text, "__html__") else html.escape(str(text))
+
+
+def _cell_html(cell: Cell, css: str, provisional_mark: str, attainments: dict[str, tuple[str, str]]) -> str:
+    text = _escape(cell.text)
     if cell.url:
-        text = f'<a href="{conditional_escape(cell.url)}">{text}</a>'
+        text = f'<a href="{_escape(cell.url)}">{text}</a>'
     if cell.attainment:
-        label = conditional_escape(cell.attainment_label)
-        if cell.needs_symbol:
-            text += f' <span class="symbol" aria-label="{label}">{cell.attainment_symbol}</span>'
+        symbol, label = attainments[cell.attainment]
+        if not cell.text.startswith(symbol):  # Cell.needs_symbol
+            text += f' <span class="symbol" aria-label="{label}">{symbol}</span>'
     if cell.provisional:
         text += provisional_mark
     if cell.heading:
         return f'<th scope="row">{text}</th>'
     if cell.attainment:
-        return f'<td class="{"num" if numeric else ""} attain attain-{cell.attainment}" title="{label}">{text}</td>'
-    return f'<td class="{"num" if numeric else ""}">{text}</td>'
+        return f'<td class="{css} attain attain-{cell.attainment}" title="{label}">{text}</td>'
+    return f'<td class="{css}">{text}</td>'
 
 
 def format_value(value: Decimal | None, unit: str) -> str:

@@ -160,6 +160,13 @@ def test_quarter_values_with_a_provisional_month_are_marked(computed):
     assert not selectors.area_page(computed.areas["S2"], quarter).provisional
 
 
+@pytest.mark.parametrize("level", ["city", "district", "street", "community", "compound"])
+@pytest.mark.parametrize("code", ["350502001", "350500KF", "XQ35050200100001", "a b", "林-1", "x%y?z#&", "@code@"])
+def test_page_urls_for_many_codes_are_the_urls_reverse_gives(level, code):
+    expected = selectors.compound_url(code) if level == "compound" else selectors.area_url(level, code)
+    assert selectors.page_urls(level)(code) == expected
+
+
 def test_units_to_target_is_the_ceiling_of_target_times_denominator_minus_numerator():
     target = Target(comparison=Comparison.AT_LEAST, threshold=Decimal("80"), deadline=datetime.date(2025, 5, 31))
     assert selectors.units_to_target(target, Decimal(40), Decimal(57), "percent") == 6  # 45.6 − 40 → 6
