@@ -7,7 +7,13 @@
 `seed_demo --compounds 100000 --months 24` and `recompute_indicators` for those months. Timing renders
 each page through Django's test client (URL routing, views, selectors, templates; no network) several
 times after one warm-up and prints the median and the maximum in milliseconds with the query count.
-The goal is 300 ms per page.
+The goal is a median of 150 ms per page on a quiet machine, so that under the load test's mix the
+95th percentile stays within 300 ms (issue 8).
+
+Against an existing database (such as the load test's qz_load) leave out --prepare:
+`--database qz_load`. Timing signs in a user `dashboard_bench` (created when missing), which writes
+a session row and the user's last sign-in; point it at a copy to leave the database untouched
+(`CREATE DATABASE qz_load_copy TEMPLATE qz_load`).
 """
 import argparse
 import os
@@ -18,7 +24,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GOAL_MS = 300
+GOAL_MS = 150
 
 
 def prepare(server: str, database: str, compounds: int, months: int) -> None:
@@ -74,6 +80,7 @@ def pages() -> list[tuple[str, str]]:
         (f"compound {compound.code}", f"/dashboard/compound/{compound.code}/"),
         ("laggards, streets", "/dashboard/laggards/"),
         ("laggards, communities", "/dashboard/laggards/?level=community"),
+        ("laggards, communities (year)", f"/dashboard/laggards/?level=community&period={_last_full_month()[:4]}"),
         ("ranking export .xlsx", "/dashboard/?export=ranking&format=xlsx"),
     ]
 
