@@ -14,6 +14,7 @@ from django.db import connection
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .models import MonthlyRecord
+from .validation import named_only
 
 BATCH_SIZE = 1000
 
@@ -30,7 +31,8 @@ def create_with_history(rows: list[dict], *, user, reason: str, at) -> None:
     pk = MonthlyRecord._meta.pk
     _copy(MonthlyRecord._meta.db_table, [f for f in MonthlyRecord._meta.concrete_fields if f is not pk], rows)
     # COPY returns no ids: read them back by the (report, compound) each row was written for.
-    ids = dict(MonthlyRecord.objects.filter(report_id=rows[0]["report_id"], period=rows[0]["period"])
+    written = MonthlyRecord.objects.filter(report_id=rows[0]["report_id"], period=rows[0]["period"])
+    ids = dict(named_only(written, "compound_id", {row["compound_id"] for row in rows})
                .values_list("compound_id", pk.attname))
     for row in rows:
         row[pk.attname] = ids[row["compound_id"]]

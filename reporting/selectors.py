@@ -5,7 +5,9 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.utils.translation import gettext as _, gettext_lazy
 
 from accounts.scope import AreaScope
@@ -14,7 +16,7 @@ from communities.selectors import compounds_active_on
 
 from .models import ACTIVE_UPLOAD_STATES, MonthlyRecord, MonthlyReport, MonthlyUpload, ReportState, ReportTransition
 from .periods import add_months, month_end
-from .validation import FIELDS, show_value
+from .validation import FIELDS, named_only, show_value
 
 
 def monthly_report_for(*, street, period: datetime.date) -> MonthlyReport | None:
@@ -37,21 +39,51 @@ class GridRow:
     previous: MonthlyRecord | None
 
 
+# The grid's order is the compounds' codes, sorted as an expression rather than by the indexed column:
+# for ORDER BY code LIMIT 40, PostgreSQL walks the city's index of codes until it meets 40 of the
+# street's compounds (190 ms at 100,000 compounds for a street whose codes sort late). Sorting the
+# expression makes it read the street's compounds through their communities and sort only those
+# (1 ms for 350 compounds, about 15 ms for 7,000).
+GRID_ORDER = Concat("code", Value(""))
+
+
+def grid_compounds(*, street, period: datetime.date) -> QuerySet[Compound]:
+    """The compounds that report for the month (active at its end), in the grid's order."""
+    return compounds_active_on(month_end(period), area=street).order_by(GRID_ORDER)
+
+
 def monthly_grid_rows(*, street, period: datetime.date) -> list[GridRow]:
-    """One row per compound active at the month's end, with this and last month's records."""
-    compounds = compounds_active_on(month_end(period), area=street).order_by("code")
-    records = MonthlyRecord.objects.filter(report__street=street, period__in=[period, add_months(period, -1)])
+    """A row for every compound of the month: the whole street, as the Excel template lists it."""
+    return _with_records(list(grid_compounds(street=street, period=period)), street=street, period=period)
+
+
+def monthly_grid_page(*, street, period: datetime.date, number, per_page: int) -> Page:
+    """One page of the grid, its `object_list` the page's rows.
+
+    The database pages the compounds (one COUNT, then LIMIT/OFFSET) and only the page's records
+    are read, so a page costs the same in a street of 7,000 compounds as in one of 300.
+    `number` is the page asked for, as typed; a wrong one gives the first or last page.
+    """
+    page = Paginator(grid_compounds(street=street, period=period), per_page).get_page(number)
+    page.object_list = _with_records(list(page.object_list), street=street, period=period)
+    return page
+
+
+def _with_records(compounds: list[Compound], *, street, period: datetime.date) -> list[GridRow]:
+    """The compounds as grid rows, with their records of the month and of the month before."""
+    previous_period = add_months(period, -1)
+    records = MonthlyRecord.objects.filter(report__street=street, period__in=[period, previous_period]).order_by()
     by_month: dict[datetime.date, dict[int, MonthlyRecord]] = defaultdict(dict)
-    for record in records:
+    for record in named_only(records, "compound_id", [compound.pk for compound in compounds]):
         by_month[record.period][record.compound_id] = record
-    current, previous = by_month[period], by_month[add_months(period, -1)]
-    return [GridRow(c, current.get(c.pk), previous.get(c.pk)) for c in compounds]
+    current, previous = by_month[period], by_month[previous_period]
+    return [GridRow(compound, current.get(compound.pk), previous.get(compound.pk)) for compound in compounds]
 
 
 def missing_compounds(*, street, period: datetime.date) -> QuerySet[Compound]:
     """Compounds that should report for the month but have no record yet."""
     reported = MonthlyRecord.objects.filter(compound=OuterRef("pk"), period=period)
-    return compounds_active_on(month_end(period), area=street).exclude(Exists(reported)).order_by("code")
+    return grid_compounds(street=street, period=period).exclude(Exists(reported))
 
 
 def flagged_records(*, street, period: datetime.date) -> QuerySet[MonthlyRecord]:

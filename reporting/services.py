@@ -38,7 +38,16 @@ from .models import (
 from .periods import due_on, format_period, is_future
 from .permissions import may_close, may_edit, may_review
 from .signals import monthly_data_changed
-from .validation import FIELD_NAMES, FIELDS, FieldSpec, RowInput, ValidationResult, show_value, validate_monthly_rows
+from .validation import (
+    FIELD_NAMES,
+    FIELDS,
+    FieldSpec,
+    RowInput,
+    ValidationResult,
+    named_only,
+    show_value,
+    validate_monthly_rows,
+)
 
 # Where confirmed Excel files wait for the worker: private storage (MEDIA_ROOT is never served).
 UPLOAD_DIRECTORY = "reporting/uploads"
@@ -125,8 +134,9 @@ def monthly_records_plan(*, street, period: datetime.date, rows: list[RowInput])
     validation = validate_monthly_rows(street=street, period=period, rows=rows)
     if not validation.ok:
         return SavePlan(validation, [])
-    existing = {record["compound_id"]: record
-                for record in MonthlyRecord.objects.filter(report__street=street, period=period).values()}
+    stored = MonthlyRecord.objects.filter(report__street=street, period=period)
+    compound_ids = {row.compound.pk for row in validation.rows}
+    existing = {record["compound_id"]: record for record in named_only(stored, "compound_id", compound_ids).values()}
     changes = []
     for row in validation.rows:
         record = existing.get(row.compound.pk)

@@ -14,12 +14,13 @@ from __future__ import annotations
 import datetime
 import statistics
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Aggregate, Count, FloatField
+from django.db.models import Aggregate, Count, FloatField, QuerySet
 from django.utils.translation import gettext as _
 
 from communities.models import Compound
@@ -224,14 +225,30 @@ def _validate_row(row: RowInput, compound: Compound, errors: list[CellError]) ->
     return values
 
 
+# A grid page or an API call names a few compounds: reads are narrowed to those, so their cost does
+# not grow with the street. A whole file names most of its street: there one read of the whole street
+# is cheaper than a parameter per row, and stays within the databases' limits on parameters.
+FEW_NAMED = 500
+
+
+def named_only(queryset: QuerySet, field: str, values: Collection) -> QuerySet:
+    """`queryset` narrowed to rows whose `field` is in `values` when they are few; as it is when many.
+
+    Callers look rows up by `field`, so both give them the same answers.
+    """
+    if len(values) > FEW_NAMED:
+        return queryset
+    return queryset.filter(**{f"{field}__in": list(values)})
+
+
 class _Median(Aggregate):
     function = "percentile_cont"
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = FloatField()
 
 
-def history_medians(*, street, period: datetime.date) -> dict[int, dict[str, float]]:
-    """Per compound of the street, the median of each outlier field over its previous months.
+def history_medians(*, street, period: datetime.date, compound_ids=None) -> dict[int, dict[str, float]]:
+    """Per compound of the street (or of `compound_ids`), the median of each outlier field over its previous months.
 
     PostgreSQL computes the medians itself (a 5,000-compound street has 30,000 history rows);
     other databases have no median aggregate, so they get the rows and Python does it.
@@ -239,6 +256,8 @@ def history_medians(*, street, period: datetime.date) -> dict[int, dict[str, flo
     months, minimum = settings.MONTHLY_OUTLIER_HISTORY_MONTHS, settings.MONTHLY_OUTLIER_MIN_HISTORY
     history = MonthlyRecord.objects.filter(report__street=street, period__gte=add_months(period, -months),
                                            period__lt=period)
+    if compound_ids is not None:
+        history = named_only(history, "compound_id", compound_ids)
     if connection.vendor == "postgresql":
         rows = (history.values("compound_id").annotate(months=Count("pk"), **{f"median_{name}": _Median(name)
                                                                              for name in OUTLIER_FIELDS})
@@ -278,8 +297,8 @@ def validate_monthly_rows(*, street, period: datetime.date, rows: list[RowInput]
     if is_future(period):
         errors.append(CellError("", None, _("不能填报未来月份（%(period)s）的数据") % {"period": format_period(period)}))
         return ValidationResult([], errors)
-    compounds = {c.code: c for c in Compound.objects.filter(community__street=street)}
-    medians = history_medians(street=street, period=period)
+    codes = {row.code for row in rows if row.code}
+    compounds = {c.code: c for c in named_only(Compound.objects.filter(community__street=street), "code", codes)}
     last_day, seen, validated = month_end(period), set(), []
     for row in rows:
         compound = compounds.get(row.code)
@@ -302,6 +321,11 @@ def validate_monthly_rows(*, street, period: datetime.date, rows: list[RowInput]
                 "who": compound_label(compound), "period": format_period(period)}, row.line))
         if len(errors) > errors_before:
             continue
-        flags = outlier_flags(values, medians.get(compound.pk)) if values is not None else []
-        validated.append(ValidatedRow(compound, values, flags))
+        validated.append(ValidatedRow(compound, values))
+    # Medians only for the rows that carry values: the compounds posted, not the whole street.
+    with_values = [row for row in validated if row.values is not None]
+    if with_values:
+        medians = history_medians(street=street, period=period, compound_ids={row.compound.pk for row in with_values})
+        for row in with_values:
+            row.flags = outlier_flags(row.values, medians.get(row.compound.pk))
     return ValidationResult(validated, errors)

@@ -91,8 +91,8 @@ def report_grid(request, street_code, period):
     except services.ReportingError as exc:
         messages.error(request, exc.message)
         return _report_url(street, period)
-    page = Paginator(selectors.monthly_grid_rows(street=street, period=period), GRID_PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    page = selectors.monthly_grid_page(street=street, period=period, number=request.GET.get("page"),
+                                       per_page=GRID_PAGE_SIZE)
     data, errors, version = None, None, report.version
     if request.method == "POST":
         try:
@@ -115,10 +115,11 @@ def report_grid(request, street_code, period):
                 return redirect(f"{request.path}?page={page.number}")
             data, errors = request.POST, plan.validation.errors_by_cell()
             messages.error(request, _("有 %(count)s 处错误，本次未保存任何数据；请修改标红的单元格后再保存。") % {"count": len(plan.errors)})
+    editable = report.state == ReportState.DRAFT
     context = {
         "street": street, "period": period, "report": report, "page": page, "fields": FIELDS, "version": version,
-        "rows": grid_display(page.object_list, data=data, errors=errors),
-        "editable": report.state == ReportState.DRAFT,
+        "rows": grid_display(page.object_list, editable=editable, data=data, errors=errors),
+        "editable": editable,
     }
     return render(request, "reporting/grid.html", context, status=400 if errors else 200)
 

@@ -56,7 +56,7 @@ def test_a_save_cut_off_by_the_database_answers_503_saying_nothing_was_saved(mon
 
 
 def test_a_page_read_during_an_outage_asks_to_retry_without_mentioning_a_save(monkeypatch, officer, report):
-    fail_with(monkeypatch, selectors, "monthly_grid_rows", InterfaceError("connection already closed"))
+    fail_with(monkeypatch, selectors, "monthly_grid_page", InterfaceError("connection already closed"))
     response = browser(officer).get(grid_url(officer))
     page = response.content.decode()
     assert response.status_code == 503
@@ -77,7 +77,7 @@ def test_the_api_answers_a_database_outage_with_a_json_503(monkeypatch, officer,
 
 
 def test_any_other_failure_is_our_own_500_page(monkeypatch, officer, report):
-    fail_with(monkeypatch, selectors, "monthly_grid_rows", ValueError("a bug"))
+    fail_with(monkeypatch, selectors, "monthly_grid_page", ValueError("a bug"))
     response = browser(officer).get(grid_url(officer))
     page = response.content.decode()
     assert response.status_code == 500

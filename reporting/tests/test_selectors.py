@@ -2,7 +2,14 @@ import datetime
 
 import pytest
 
-from reporting.selectors import flagged_records, missing_compounds, monthly_grid_rows, monthly_report_history, review_queue
+from reporting.selectors import (
+    flagged_records,
+    missing_compounds,
+    monthly_grid_page,
+    monthly_grid_rows,
+    monthly_report_history,
+    review_queue,
+)
 from reporting.services import monthly_records_save, monthly_report_approve, monthly_report_get_or_create, monthly_report_submit
 from tests.factories import CompoundFactory, city_staff
 
@@ -29,6 +36,27 @@ def test_grid_rows_carry_this_and_last_months_records(report, officer, street):
     rows = {r.compound.code: r for r in monthly_grid_rows(street=street, period=PERIOD)}
     assert rows["C0001"].record.petitions == 1 and rows["C0001"].previous is None
     assert rows["C0002"].record is None and rows["C0002"].previous.petitions == 8
+
+
+def test_grid_page_holds_its_compounds_in_code_order_with_their_records(report, officer, street, community):
+    CompoundFactory(community=community, code="C0000", closed_on=datetime.date(2024, 5, 15))  # not reporting
+    CompoundFactory(community=community, code="C0003")
+    april = monthly_report_get_or_create(street=street, period=PERIOD.replace(month=4))
+    save(april, officer, row("C0003", petitions=8))
+    save(report, officer, row("C0003", petitions=1), row("C0001", petitions=2))
+    first = monthly_grid_page(street=street, period=PERIOD, number="1", per_page=2)
+    last = monthly_grid_page(street=street, period=PERIOD, number="2", per_page=2)
+    assert first.paginator.count == 3 and first.paginator.num_pages == 2
+    assert [(r.compound.code, r.record and r.record.petitions) for r in first.object_list] == [("C0001", 2), ("C0002", None)]
+    [only] = last.object_list
+    assert (only.compound.code, only.record.petitions, only.previous.petitions) == ("C0003", 1, 8)
+
+
+@pytest.mark.parametrize("number", ["9", "x", None])
+def test_grid_page_out_of_range_or_not_a_number_gives_the_last_or_first_page(report, street, number):
+    page = monthly_grid_page(street=street, period=PERIOD, number=number, per_page=1)
+    assert page.number == (2 if number == "9" else 1)
+    assert [r.compound.code for r in page.object_list] == (["C0002"] if number == "9" else ["C0001"])
 
 
 def test_flagged_records_are_those_with_flags(report, officer):

@@ -5,6 +5,7 @@ import pytest
 
 from reporting.models import MonthlyRecord
 from reporting.periods import add_months, current_month
+from reporting import validation
 from reporting.validation import validate_monthly_rows
 from tests.factories import CompoundFactory
 
@@ -152,3 +153,25 @@ def test_too_little_history_flags_nothing(street, compounds):
     _history(street, compounds[0], {add_months(PERIOD, -1): 1, add_months(PERIOD, -2): 1})
     result = validate_monthly_rows(street=street, period=PERIOD, rows=[row("C0001", petitions=100)])
     assert result.rows[0].flags == []
+
+
+def test_a_few_rows_are_judged_as_the_same_rows_in_a_whole_file(street, compounds, community, monkeypatch):
+    """A grid page reads only the compounds it names; a file reads its whole street. Same verdicts."""
+    CompoundFactory(community=community, code="C0009", name="已合并小区", closed_on=datetime.date(2024, 5, 20))
+    CompoundFactory(code="X0001")
+    _history(street, compounds[0], {add_months(PERIOD, -i): 4 for i in range(1, 5)})
+    rows = [row("C0001", petitions=40), row("C0009", petitions=1), row("X0001", petitions=1), row("NOPE", petitions=1),
+            row("C0001", petitions=2), row("C0002"), row("", petitions=1)]
+
+    def verdict():
+        result = validate_monthly_rows(street=street, period=PERIOD, rows=rows)
+        return ([(e.code, e.field, e.message) for e in result.errors],
+                [(r.compound.code, r.values, r.flags) for r in result.rows])
+
+    few = verdict()
+    monkeypatch.setattr(validation, "FEW_NAMED", 0)
+    assert verdict() == few
+    errors, validated = few
+    assert [code for code, _, _ in errors] == ["C0009", "X0001", "NOPE", "C0001", ""]
+    assert [(code, [flag["field"] for flag in flags]) for code, _, flags in validated] == [
+        ("C0001", ["petitions"]), ("C0002", [])]

@@ -2,13 +2,16 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.backends.utils import CursorWrapper
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from reporting.excel import monthly_template
 from reporting.models import MonthlyRecord, MonthlyReport, MonthlyUpload, ReportState
-from reporting.services import monthly_records_save, monthly_report_submit
-from tests.factories import CompoundFactory, StreetFactory, district_staff, street_officer
+from communities.models import Compound
+from reporting.periods import add_months
+from reporting.services import monthly_records_save, monthly_report_get_or_create, monthly_report_submit
+from tests.factories import CommunityFactory, CompoundFactory, StreetFactory, district_staff, street_officer
 
 from .conftest import PERIOD, filled_template, row
 
@@ -69,6 +72,66 @@ def test_grid_query_count_does_not_grow_with_compounds(client, report, officer, 
     client.force_login(officer)
     with django_assert_max_num_queries(12):
         assert client.get(url("grid", report.street)).status_code == 200
+
+
+def street_with_history(size: int):
+    """A street of `size` compounds with its draft report for PERIOD: the first five compounds already
+    have figures this month, and every compound has three months of history (last month shown under
+    the inputs, the months before for the outlier medians)."""
+    street = StreetFactory()
+    compounds = CompoundFactory.create_batch(size, community=CommunityFactory(street=street))
+    for months_back in range(3, -1, -1):
+        report = monthly_report_get_or_create(street=street, period=add_months(PERIOD, -months_back))
+        MonthlyRecord.objects.bulk_create(
+            MonthlyRecord(report=report, compound=compound, period=report.period, weekly_meetings=2, petitions=1)
+            for compound in (compounds[:5] if months_back == 0 else compounds))
+    return street, street_officer(street), report
+
+
+@pytest.fixture
+def rows_read(monkeypatch):
+    """A counter of the rows fetched from the database into Python: what a read costs beyond its queries."""
+    read = {"rows": 0}
+
+    def counting(name):
+        def fetch(self, *args):
+            result = getattr(self.cursor, name)(*args)
+            read["rows"] += (result is not None) if name == "fetchone" else len(result)
+            return result
+        return fetch
+
+    for name in ("fetchone", "fetchmany", "fetchall"):
+        monkeypatch.setattr(CursorWrapper, name, counting(name), raising=False)
+    return read
+
+
+def grid_costs(client, size: int, django_assert_max_num_queries, rows_read) -> dict[str, tuple[int, int, list[str]]]:
+    """(queries, rows read, the SQL) of a grid page GET and of saving the first page, every row filled,
+    in a street of `size` compounds."""
+    street, officer, report = street_with_history(size)
+    client.force_login(officer)
+    costs = {}
+    first_page = Compound.objects.filter(community__street=street).order_by("code")[:40]
+    values = {(compound.code, "petitions"): "3" for compound in first_page}
+    for name, limit, request in (
+            ("page", 12, lambda: client.get(url("grid", street) + "?page=1")),
+            ("save", 24, lambda: client.post(url("grid", street) + "?page=1", grid_post(report, values)))):
+        rows_before = rows_read["rows"]
+        with django_assert_max_num_queries(limit) as queries:
+            response = request()
+        assert response.status_code == (200 if name == "page" else 302)
+        costs[name] = (len(queries), rows_read["rows"] - rows_before, [query["sql"] for query in queries.captured_queries])
+    assert MonthlyRecord.objects.filter(report=report, petitions=3).count() == 40
+    return costs
+
+
+def test_grid_page_and_its_save_cost_the_same_in_a_street_of_60_compounds_as_in_one_of_300(
+        client, django_assert_max_num_queries, rows_read):
+    small = grid_costs(client, 60, django_assert_max_num_queries, rows_read)
+    big = grid_costs(client, 300, django_assert_max_num_queries, rows_read)
+    for name in ("page", "save"):
+        assert big[name][:2] == small[name][:2], f"{name}: (queries, rows read) {small[name][:2]} → {big[name][:2]}\n" + (
+            "\n".join(big[name][2]))
 
 
 def test_grid_save_stores_values_and_redirects(client, report, officer):
