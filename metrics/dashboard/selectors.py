@@ -614,8 +614,9 @@ def _lagging_rows(level: str, visible_codes, choice: PeriodChoice, targets: dict
 
 
 def _page_number(text: str | None) -> int:
+    """1 for anything but a page number; capped far past any last page, so the offset stays a small integer."""
     try:
-        return max(1, int(text or 1))
+        return min(max(1, int(text or 1)), 1_000_000)
     except ValueError:
         return 1
 

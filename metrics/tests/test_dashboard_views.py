@@ -86,6 +86,7 @@ def test_a_laggards_page_after_the_last_is_not_found(computed, client):
     url = reverse("dashboard:laggards")
     assert client.get(url, {"level": "street", "page-committee_formation_rate": "1"}).status_code == 200
     assert client.get(url, {"level": "street", "page-committee_formation_rate": "2"}).status_code == 404
+    assert client.get(url, {"level": "street", "page-committee_formation_rate": "9" * 30}).status_code == 404
 
 
 def test_city_overview_shows_cards_charts_tables_and_links_to_definitions(computed, client):
