@@ -444,7 +444,8 @@ def first_period() -> datetime.date:
 
 
 def mark_street_months_stale(*, street_ids: Iterable[int], periods: Iterable[datetime.date]) -> int:
-    """Mark street-months for recompute. Call it from transaction.on_commit after the data is saved.
+    """Mark street-months for recompute, in the transaction that changes the data: the marks commit
+    with the change, so no crash between the two can lose one.
 
     Marks are coalesced: marking a street-month that is already waiting changes nothing, so fifty
     edits in a minute cause one recompute. Months before the campaign's first month are ignored.

@@ -4,15 +4,14 @@ Why signals, when business rules otherwise live in services: registry rows chang
 admin, Excel imports and services alike, and a receiver here catches every one of those paths
 without each of them having to remember the indicator engine. The receivers do no computing:
 they work out which streets and months a change touches (from the change's effective dates, old
-and new, up to the current month) and, through transaction.on_commit, mark them stale after the
-change is committed; `process_stale` recomputes them, once each. Bulk writes that bypass signals
+and new, up to the current month) and mark them stale in the same transaction as the change, so
+the marks commit with it; `process_stale` recomputes them, once each. Bulk writes that bypass signals
 must call `mark_street_months_stale` themselves. Monthly data is marked by the reporting app.
 """
 from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from committees.models import (
@@ -117,11 +116,11 @@ def mark_affected_street_months(sender, instance, **kwargs):
     if not street_ids:
         return
     periods = periods_since(_effective_from(instance, old))
-    transaction.on_commit(lambda: mark_street_months_stale(street_ids=street_ids, periods=periods))
+    mark_street_months_stale(street_ids=street_ids, periods=periods)
 
 
 def mark_reported_month(sender, street_id, period, **kwargs):
-    """Monthly data changed (sent by reporting after its transaction committed): that one month."""
+    """Monthly data changed (sent by reporting inside its transaction): that one month."""
     mark_street_months_stale(street_ids=[street_id], periods=[period])
 
 

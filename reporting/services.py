@@ -82,9 +82,8 @@ def _importing(report_id):
     return MonthlyUpload.objects.filter(report_id=report_id, status__in=ACTIVE_UPLOAD_STATES)
 
 
-def _notify_on_commit(report: MonthlyReport) -> None:
-    transaction.on_commit(partial(monthly_data_changed.send, sender=MonthlyReport,
-                                  street_id=report.street_id, period=report.period))
+def _notify_data_changed(report: MonthlyReport) -> None:
+    monthly_data_changed.send(sender=MonthlyReport, street_id=report.street_id, period=report.period)
 
 
 def monthly_report_get_or_create(*, street, period: datetime.date) -> MonthlyReport:
@@ -183,7 +182,7 @@ def monthly_records_save(*, report: MonthlyReport, rows: list[RowInput], actor, 
             return plan
         _apply(report, plan.changed, actor, source)
         if plan.changed:
-            _notify_on_commit(report)
+            _notify_data_changed(report)
     report.version = expected_version + 1
     return plan
 
@@ -263,7 +262,7 @@ def monthly_report_approve(*, report: MonthlyReport, actor) -> MonthlyReport:
 
     with transaction.atomic():
         _transition(report, actor, allowed_from=(ReportState.SUBMITTED,), to=ReportState.APPROVED, apply=stamp)
-        _notify_on_commit(report)
+        _notify_data_changed(report)
     return report
 
 
@@ -298,7 +297,7 @@ def monthly_report_reopen(*, report: MonthlyReport, actor, reason: str) -> Month
     with transaction.atomic():
         _transition(report, actor, allowed_from=(ReportState.APPROVED, ReportState.LOCKED), to=ReportState.DRAFT,
                     reason=reason, apply=clear)
-        _notify_on_commit(report)
+        _notify_data_changed(report)
     return report
 
 
@@ -422,7 +421,7 @@ def monthly_upload_apply(*, upload_id: int) -> MonthlyUpload:
             kinds["create"], kinds["update"], kinds["delete"])
         _finish_upload(upload, UploadStatus.DONE)
         if changes:
-            _notify_on_commit(report)
+            _notify_data_changed(report)
     return upload
 
 

@@ -1,4 +1,5 @@
-"""Signals other apps listen to. Sent after the transaction commits, never inside it."""
+"""Signals other apps listen to. Sent inside the transaction that changed the data, so what a
+receiver writes commits or rolls back with the change itself."""
 from django.dispatch import Signal
 
 # Monthly data of a street changed in a way that may affect indicators (a save, an approval, a

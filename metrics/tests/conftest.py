@@ -26,6 +26,7 @@ import pytest
 from committees.models import CommitteeMember, PartyOrganisation, PartyOrganisationCompound, PartyOrganisationFirm
 from communities.models import HousingType, ManagementMode
 from districts.models import City
+from metrics.models import StaleStreetMonth
 from reporting.models import MonthlyRecord, MonthlyReport, ReportState
 from tests.factories import (
     CommunityFactory,
@@ -137,6 +138,8 @@ def world(db) -> World:
            fees_due=Decimal("4000"), fees_collected=Decimal("4000"), guards_employed=2, guards_certified=2,
            evaluation_score=Decimal("100"))
 
+    # Building the city marked its street-months stale, as any registry edit does: start from none.
+    StaleStreetMonth.objects.all().delete()
     return World(
         city=city,
         areas={"D1": d1, "D2": d2, "S1": s1, "S2": s2, "S3": s3, "C1": c1, "C2": c2, "C3": c3, "C4": c4},

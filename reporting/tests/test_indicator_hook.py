@@ -1,6 +1,7 @@
-"""Approved monthly data reaches the indicators: the approval marks the street-month stale after
-commit, and draining the stale queue recomputes it."""
+"""Approved monthly data reaches the indicators: the approval marks the street-month stale in its
+own transaction, and draining the stale queue recomputes it."""
 import pytest
+from django.db import transaction
 
 from metrics.models import IndicatorValue, StaleStreetMonth
 from metrics.services import process_stale_street_months
@@ -38,11 +39,15 @@ def test_an_approval_makes_the_street_month_stale_and_the_queue_recomputes_it(
     assert not StaleStreetMonth.objects.exists()
 
 
-def test_nothing_is_marked_before_the_transaction_commits(report, officer, street, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+def test_the_mark_commits_and_rolls_back_with_the_change(report, officer, street):
+    StaleStreetMonth.objects.all().delete()
+    with pytest.raises(RuntimeError), transaction.atomic():
         monthly_records_save(report=report, actor=officer, expected_version=report.version, source="test",
                              rows=[row("C0001", weekly_meetings="1")])
+        assert StaleStreetMonth.objects.filter(street=street, period=PERIOD).exists()
+        raise RuntimeError("the request fails after the save")
     assert not StaleStreetMonth.objects.exists()
-    for callback in callbacks:
-        callback()
-    assert StaleStreetMonth.objects.filter(street=street, period=PERIOD).exists()
+    report.refresh_from_db()
+    monthly_records_save(report=report, actor=officer, expected_version=report.version, source="test",
+                         rows=[row("C0001", weekly_meetings="1")])
+    assert list(StaleStreetMonth.objects.values_list("street_id", "period")) == [(street.pk, PERIOD)]

@@ -167,10 +167,10 @@ def test_submitted_report_cannot_be_edited(report, officer):
         save(report, officer, row("C0001", petitions=9))
 
 
-def test_district_approves_and_signals(report, officer, reviewer, signals, django_capture_on_commit_callbacks):
+def test_district_approves_and_signals(report, officer, reviewer, signals):
     submitted(report, officer)
-    with django_capture_on_commit_callbacks(execute=True):
-        monthly_report_approve(report=report, actor=reviewer)
+    signals.clear()
+    monthly_report_approve(report=report, actor=reviewer)
     assert report.state == ReportState.APPROVED and report.approved_by == reviewer
     assert signals == [(report.street_id, PERIOD)]
 
@@ -225,11 +225,10 @@ def test_city_locks_approved_report(report, officer, reviewer, city):
     assert report.state == ReportState.LOCKED and report.locked_at is not None
 
 
-def test_city_reopens_locked_report_with_reason(report, officer, reviewer, city, signals,
-                                                django_capture_on_commit_callbacks):
+def test_city_reopens_locked_report_with_reason(report, officer, reviewer, city, signals):
     monthly_report_lock(report=approved(report, officer, reviewer), actor=city)
-    with django_capture_on_commit_callbacks(execute=True):
-        monthly_report_reopen(report=report, actor=city, reason="数据更正")
+    signals.clear()
+    monthly_report_reopen(report=report, actor=city, reason="数据更正")
     assert report.state == ReportState.DRAFT and report.approved_by is None
     assert signals == [(report.street_id, PERIOD)]
     assert save(report, officer, row("C0001", petitions=5)).ok
