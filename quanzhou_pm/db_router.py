@@ -6,6 +6,8 @@ tokens never read a lagging copy. Dashboards and the read-only API feeds allow r
 (`allow_replica_reads`, `ReplicaReadsMixin`) for GET and HEAD only, and only once the signed-in
 user has been loaded from the primary. Each such request reads from one replica, picked at random;
 a replica that cannot be reached is skipped, and with none left the request reads from the primary.
+A replica that failed is left alone by this process for REPLICA_REST_SECONDS, so an outage costs
+one connect timeout per process now and then, not one per request.
 Replicas are configured by DATABASE_REPLICA_URLS (settings/database.py).
 """
 from __future__ import annotations
@@ -15,6 +17,7 @@ import contextvars
 import functools
 import logging
 import random
+import time
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
@@ -22,17 +25,26 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 logger = logging.getLogger(__name__)
 
 READ_ONLY_METHODS = ("GET", "HEAD")
+REPLICA_REST_SECONDS = 30
+
+# alias -> time.monotonic() until which this process does not try it again.
+_resting_until: dict[str, float] = {}
 
 _read_alias: contextvars.ContextVar[str | None] = contextvars.ContextVar("replica_read_alias", default=None)
 
 
 def _reachable(alias: str) -> bool:
+    if time.monotonic() < _resting_until.get(alias, 0):
+        return False
     try:
         # Connects, or runs the connection's once-per-request health check; sends no query of its own.
         connections[alias].cursor().close()
     except DatabaseError:
-        logger.warning("Read replica %s is unreachable; this request reads from the primary.", alias, exc_info=True)
+        _resting_until[alias] = time.monotonic() + REPLICA_REST_SECONDS
+        logger.warning("Read replica %s is unreachable; not tried again for %s s.", alias, REPLICA_REST_SECONDS,
+                       exc_info=True)
         return False
+    _resting_until.pop(alias, None)
     return True
 
 

@@ -20,6 +20,7 @@ from django.urls import reverse
 from communities.models import Community, Compound
 from districts.models import Street
 from metrics.services import recompute_range
+from quanzhou_pm import db_router
 from quanzhou_pm.db_router import replica_reads
 from quanzhou_pm.settings.database import replica_databases
 from reporting.services import monthly_report_get_or_create
@@ -82,6 +83,7 @@ def unreachable_replica():
     _configure(REPLICA, _unreachable_settings())
     yield
     _configure(REPLICA, _mirror_of_default())
+    db_router._resting_until.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -237,6 +239,25 @@ def test_an_unreachable_replica_is_skipped_for_a_reachable_one(client, computed,
         assert client.get(reverse("dashboard:overview"), {"period": "2024-03"}).status_code == 200
     assert reads(second, "metrics_indicatorvalue")
     assert only_sign_in(primary), sql(primary)
+
+
+@commits
+@pytest.mark.usefixtures("unreachable_replica")
+def test_an_unreachable_replica_rests_before_it_is_tried_again(client, computed, monkeypatch, caplog):
+    client.force_login(city_staff())
+    overview = reverse("dashboard:overview")
+    with caplog.at_level("WARNING", logger=db_router.__name__):
+        assert client.get(overview, {"period": "2024-03"}).status_code == 200
+        assert client.get(overview, {"period": "2024-03"}).status_code == 200
+    # One failed connect; the second request did not try the replica again.
+    assert [r.getMessage() for r in caplog.records if r.name == db_router.__name__] == [
+        f"Read replica {REPLICA} is unreachable; not tried again for {db_router.REPLICA_REST_SECONDS} s."]
+    now = db_router.time.monotonic()
+    monkeypatch.setattr(db_router.time, "monotonic", lambda: now + db_router.REPLICA_REST_SECONDS + 1)
+    _configure(REPLICA, _mirror_of_default())
+    with captured(REPLICA) as (replica,):
+        assert client.get(overview, {"period": "2024-03"}).status_code == 200
+    assert reads(replica, "metrics_indicatorvalue")
 
 
 @commits
