@@ -68,8 +68,15 @@ class ReportPermissionError(ReportingError):
 
 
 class StaleVersionError(ReportingError):
+    def __init__(self, message: str | None = None):
+        super().__init__(message or _("该月报已被他人修改，请刷新后重试"))
+
+
+class ReviewedVersionError(StaleVersionError):
+    """The report changed after the reviewer opened it (say, returned, edited and submitted again)."""
+
     def __init__(self):
-        super().__init__(_("该月报已被他人修改，请刷新后重试"))
+        super().__init__(_("该月报在您查看后已被修改，请刷新后重新审核"))
 
 
 class UploadInProgressError(ReportingError):
@@ -206,11 +213,14 @@ def _apply(report: MonthlyReport, changes: list[RowChange], actor, source: str) 
 
 
 def _transition(report: MonthlyReport, actor, *, allowed_from: tuple[str, ...], to: str, reason: str = "",
-                apply=None) -> MonthlyReport:
+                apply=None, expected_version: int | None = None) -> MonthlyReport:
+    """Move the report (its row locked) to `to`; with `expected_version`, only if it is still that version."""
     with transaction.atomic():
         current = MonthlyReport.objects.select_for_update().get(pk=report.pk)
         if current.state not in allowed_from:
             raise ReportingError(_("月报当前为“%(state)s”状态，不能执行该操作") % {"state": ReportState(current.state).label})
+        if expected_version is not None and current.version != expected_version:
+            raise ReviewedVersionError()
         from_state = current.state
         current.state = to
         current.version += 1
@@ -254,22 +264,29 @@ def _require_reviewer(report: MonthlyReport, actor) -> None:
         raise ReportPermissionError(_("只有所属区县的工作人员可以审核该月报"))
 
 
-def monthly_report_approve(*, report: MonthlyReport, actor) -> MonthlyReport:
+def monthly_report_approve(*, report: MonthlyReport, actor, expected_version: int | None = None) -> MonthlyReport:
+    """Approve a submitted report. `expected_version` is the version the reviewer saw: when the report
+    has changed since, ReviewedVersionError and nothing changes. None (an API client that does not
+    send it, an admin action) skips that check."""
     _require_reviewer(report, actor)
 
     def stamp(current):
         current.approved_at, current.approved_by = timezone.now(), actor
 
     with transaction.atomic():
-        _transition(report, actor, allowed_from=(ReportState.SUBMITTED,), to=ReportState.APPROVED, apply=stamp)
+        _transition(report, actor, allowed_from=(ReportState.SUBMITTED,), to=ReportState.APPROVED, apply=stamp,
+                    expected_version=expected_version)
         _notify_data_changed(report)
     return report
 
 
-def monthly_report_return_to_draft(*, report: MonthlyReport, actor, reason: str) -> MonthlyReport:
+def monthly_report_return_to_draft(*, report: MonthlyReport, actor, reason: str,
+                                   expected_version: int | None = None) -> MonthlyReport:
+    """Send a submitted report back to its street; `expected_version` as for monthly_report_approve."""
     _require_reviewer(report, actor)
     reason = _require_reason(reason)
-    return _transition(report, actor, allowed_from=(ReportState.SUBMITTED,), to=ReportState.DRAFT, reason=reason)
+    return _transition(report, actor, allowed_from=(ReportState.SUBMITTED,), to=ReportState.DRAFT, reason=reason,
+                       expected_version=expected_version)
 
 
 def _require_city(actor, message: str) -> None:

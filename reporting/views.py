@@ -39,6 +39,14 @@ def _report_or_404(street, period):
     return report
 
 
+def _posted_version(request) -> int:
+    """The report version the posted page was rendered from; -1 (never current) when missing or garbled."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
 def _report_url(street, period):
     return redirect("reporting:report", street_code=street.code, period=period)
 
@@ -95,10 +103,7 @@ def report_grid(request, street_code, period):
                                        per_page=GRID_PAGE_SIZE)
     data, errors, version = None, None, report.version
     if request.method == "POST":
-        try:
-            version = int(request.POST.get("version", ""))
-        except ValueError:
-            version = -1
+        version = _posted_version(request)
         try:
             plan = services.monthly_records_save(report=report, rows=grid_rows_from_post(page.object_list, request.POST),
                                                  actor=request.user, expected_version=version, source=_("网格填报"))
@@ -124,12 +129,13 @@ def report_grid(request, street_code, period):
     return render(request, "reporting/grid.html", context, status=400 if errors else 200)
 
 
+# action: (service, needs a reason, checks the version the page showed, message when done)
 ACTIONS = {
-    "submit": (services.monthly_report_submit, False, _("月报已上报，等待区县审核。")),
-    "approve": (services.monthly_report_approve, False, _("月报已审核通过。")),
-    "return": (services.monthly_report_return_to_draft, True, _("月报已退回街道修改。")),
-    "lock": (services.monthly_report_lock, False, _("月报已锁定。")),
-    "reopen": (services.monthly_report_reopen, True, _("月报已重新打开，退回草稿。")),
+    "submit": (services.monthly_report_submit, False, False, _("月报已上报，等待区县审核。")),
+    "approve": (services.monthly_report_approve, False, True, _("月报已审核通过。")),
+    "return": (services.monthly_report_return_to_draft, True, True, _("月报已退回街道修改。")),
+    "lock": (services.monthly_report_lock, False, False, _("月报已锁定。")),
+    "reopen": (services.monthly_report_reopen, True, False, _("月报已重新打开，退回草稿。")),
 }
 
 
@@ -140,18 +146,22 @@ def report_action(request, street_code, period, action):
         raise Http404
     street = _street_or_404(request, street_code)
     report = _report_or_404(street, period)
-    service, needs_reason, done = ACTIONS[action]
+    service, needs_reason, reviewed, done = ACTIONS[action]
     kwargs = {"report": report, "actor": request.user}
     if needs_reason:
         kwargs["reason"] = request.POST.get("reason", "")
+    if reviewed:
+        # A review decides on what the reviewer saw: the page posts the version it rendered.
+        kwargs["expected_version"] = _posted_version(request)
     try:
         service(**kwargs)
     except services.ReportPermissionError as exc:
         raise PermissionDenied(exc.message) from exc
     except services.ReportingError as exc:
+        # Back to the report as it is now: a reviewer refused for a stale version reviews it again there.
         messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
+        return _report_url(street, period)
+    messages.success(request, done)
     if action in ("approve", "return") and AreaScope.for_user(request.user).district_id:
         return redirect("reporting:review_queue")
     return _report_url(street, period)

@@ -111,3 +111,17 @@ class MonthlyRecordUpdateSerializer(MonthlyRecordWriteSerializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, help_text="理由（退回、重新打开时必填）。 / Reason (required).")
+
+
+class ReviewSerializer(serializers.Serializer):
+    """The body of a review (approve, return): optionally the version the reviewer saw."""
+
+    version = serializers.IntegerField(required=False, source="expected_version", help_text=(
+        "审核时看到的月报版本号（读取月报时的 version）；填写后若月报此后已被修改（如退回后重新上报），返回 409 "
+        "stale_version，不做任何改动；不填则不检查（兼容旧客户端）。 / The report version the reviewer saw; if the "
+        "report has changed since (say, returned, edited and submitted again), 409 stale_version and nothing "
+        "changes. Omitted: not checked (older clients)."))
+
+
+class ReturnSerializer(ReasonSerializer, ReviewSerializer):
+    """The body of a return: the reason, and optionally the version the reviewer saw."""

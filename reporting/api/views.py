@@ -29,6 +29,8 @@ from .serializers import (
     MonthlyReportUpdateSerializer,
     MonthlyReportWriteSerializer,
     ReasonSerializer,
+    ReturnSerializer,
+    ReviewSerializer,
 )
 
 SOURCE = "api"
@@ -128,15 +130,15 @@ class MonthlyReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Ret
     def submit(self, request, pk=None, format=None):
         return self._transition(services.monthly_report_submit)
 
-    @extend_schema(summary="审核通过 / Approve", request=None, responses=MonthlyReportSerializer)
+    @extend_schema(summary="审核通过 / Approve", request=ReviewSerializer, responses=MonthlyReportSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None, format=None):
-        return self._transition(services.monthly_report_approve)
+        return self._transition(services.monthly_report_approve, body=ReviewSerializer)
 
-    @extend_schema(summary="退回 / Return to the street", request=ReasonSerializer, responses=MonthlyReportSerializer)
+    @extend_schema(summary="退回 / Return to the street", request=ReturnSerializer, responses=MonthlyReportSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def return_to_draft(self, request, pk=None, format=None):
-        return self._transition(services.monthly_report_return_to_draft, reason=True)
+        return self._transition(services.monthly_report_return_to_draft, body=ReturnSerializer)
 
     @extend_schema(summary="锁定 / Lock", request=None, responses=MonthlyReportSerializer)
     @action(detail=True, methods=["post"])
@@ -146,11 +148,12 @@ class MonthlyReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Ret
     @extend_schema(summary="重新打开 / Reopen", request=ReasonSerializer, responses=MonthlyReportSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None, format=None):
-        return self._transition(services.monthly_report_reopen, reason=True)
+        return self._transition(services.monthly_report_reopen, body=ReasonSerializer)
 
-    def _transition(self, service, *, reason: bool = False):
+    def _transition(self, service, *, body=None):
+        """Call `service` on the report with the validated `body` (a serializer class) as its arguments."""
         report = self.get_object()
-        extra = {"reason": _valid(ReasonSerializer, self.request)["reason"]} if reason else {}
+        extra = _valid(body, self.request) if body is not None else {}
         with service_errors():
             report = service(report=report, actor=self.request.user, **extra)
         return Response(MonthlyReportSerializer(report, context=self.get_serializer_context()).data)

@@ -1,8 +1,13 @@
 """Monthly data over the API: saving within scope, the workflow actions, their errors, and the feeds."""
 import pytest
 
-from reporting.models import MonthlyRecord, ReportState
-from reporting.services import monthly_records_save, monthly_report_approve, monthly_report_submit
+from reporting.models import MonthlyRecord, MonthlyReport, ReportState
+from reporting.services import (
+    monthly_records_save,
+    monthly_report_approve,
+    monthly_report_return_to_draft,
+    monthly_report_submit,
+)
 from tests.api_clients import codes, results, session_client, token_client
 from tests.factories import StreetFactory, district_staff, street_officer
 
@@ -97,6 +102,50 @@ def test_return_needs_a_reason(report, compounds, officer, reviewer):
     response = token_client(reviewer, can_write=True).post(f"/api/v1/monthly-reports/{report.pk}/return/", {},
                                                            format="json")
     assert response.status_code == 400 and response.json()["field"] == "reason"
+
+
+def resubmitted_after_review(report, officer, reviewer) -> int:
+    """The version a reviewer read before a colleague returned the report and the street resubmitted it."""
+    monthly_records_save(report=report, rows=[row("C0001", weekly_meetings=1)], actor=officer,
+                         expected_version=report.version, source="test")
+    monthly_report_submit(report=report, actor=officer)
+    seen = token_client(reviewer).get(f"/api/v1/monthly-reports/{report.pk}/").json()["version"]
+    monthly_report_return_to_draft(report=report, actor=district_staff(report.street.district), reason="补充")
+    monthly_records_save(report=report, rows=[row("C0002", petitions=4)], actor=officer,
+                         expected_version=report.version, source="test")
+    monthly_report_submit(report=report, actor=officer)
+    return seen
+
+
+@pytest.mark.parametrize("action, body", [("approve", {}), ("return", {"reason": "数据有误"})])
+def test_a_review_with_a_version_older_than_the_report_is_a_409_and_changes_nothing(
+        report, compounds, officer, reviewer, action, body):
+    seen = resubmitted_after_review(report, officer, reviewer)
+    current = MonthlyReport.objects.get(pk=report.pk).version
+    client = token_client(reviewer, can_write=True)
+    response = client.post(f"/api/v1/monthly-reports/{report.pk}/{action}/", {**body, "version": seen}, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "stale_version"
+    assert response.json()["message"] == "该月报在您查看后已被修改，请刷新后重新审核"
+    unchanged = MonthlyReport.objects.get(pk=report.pk)
+    assert (unchanged.state, unchanged.version) == (ReportState.SUBMITTED, current)
+    accepted = client.post(f"/api/v1/monthly-reports/{report.pk}/{action}/", {**body, "version": current},
+                           format="json")
+    assert accepted.status_code == 200
+    assert accepted.json()["state"] == ("approved" if action == "approve" else "draft")
+
+
+def test_a_review_without_a_version_is_not_checked(report, compounds, officer, reviewer):
+    resubmitted_after_review(report, officer, reviewer)
+    response = token_client(reviewer, can_write=True).post(f"/api/v1/monthly-reports/{report.pk}/approve/")
+    assert response.status_code == 200 and response.json()["state"] == "approved"
+
+
+def test_a_review_version_must_be_a_number(report, compounds, officer, reviewer):
+    resubmitted_after_review(report, officer, reviewer)
+    response = token_client(reviewer, can_write=True).post(f"/api/v1/monthly-reports/{report.pk}/approve/",
+                                                           {"version": "v7"}, format="json")
+    assert response.status_code == 400 and response.json()["field"] == "version"
 
 
 def test_reports_of_another_street_are_404(report):

@@ -22,10 +22,11 @@ from reporting.services import (
     monthly_records_save,
     monthly_report_approve,
     monthly_report_reopen,
+    monthly_report_return_to_draft,
     monthly_report_submit,
 )
 from tests.concurrency import run_together, stagger
-from tests.factories import street_officer
+from tests.factories import district_staff, street_officer
 
 from .conftest import row
 from .test_views import grid_post, url
@@ -231,7 +232,8 @@ def test_an_officer_posting_the_grid_while_the_district_approves_is_refused_with
                 ("C0001", "petitions"): str(value), ("C0002", "weekly_meetings"): "1"}))
 
         def approve(report=report):
-            return reviewer_client.post(url("action", report.street, action="approve"))
+            # The reviewer approves the submitted version, as the report page posts it.
+            return reviewer_client.post(url("action", report.street, action="approve"), {"version": report.version})
 
         grid_response, approve_response = (outcome.result() for outcome in run_together(
             post_grid, approve, delays=stagger(round_, step=0.015)))
@@ -247,3 +249,42 @@ def test_an_officer_posting_the_grid_while_the_district_approves_is_refused_with
         _assert_frozen_since_submission(final)
     print(f"grid save vs approve over 10 rounds, state the save met: "
           f"已上报 {states_met.count('已上报')}, 已审核 {states_met.count('已审核')}")
+
+
+def test_a_return_and_resubmission_racing_an_approval_of_the_version_seen_never_approves_unseen_data(
+        require_postgres, saved_report, officer, colleague, reviewer, city):
+    """Ten rounds: one reviewer approves the submitted version it opened while a colleague returns the
+    report and the street changes and resubmits it. The approval either lands first (and the return
+    then meets an approved report) or is refused, as a draft when it comes between the return and the
+    resubmission, else as stale: never an approval of the resubmission."""
+    other_reviewer = district_staff(saved_report.street.district)
+    counts = {"approved": 0, "refused": 0}
+    for round_ in range(10):
+        report = _draft_again(saved_report, city)
+        if report.state == ReportState.SUBMITTED:  # the last round's resubmission, never approved
+            monthly_report_return_to_draft(report=report, actor=other_reviewer, reason="下一轮")
+        monthly_report_submit(report=report, actor=colleague)
+        seen = MonthlyReport.objects.get(pk=report.pk).version
+        reviewers_copy, workflow_copy = (MonthlyReport.objects.get(pk=report.pk) for _ in range(2))
+
+        def approve(report=reviewers_copy, seen=seen):
+            return monthly_report_approve(report=report, actor=reviewer, expected_version=seen)
+
+        def return_edit_resubmit(report=workflow_copy, value=300 + round_):
+            monthly_report_return_to_draft(report=report, actor=other_reviewer, reason="补充")
+            monthly_records_save(report=report, rows=[row("C0001", petitions=value)], actor=officer,
+                                 expected_version=report.version, source="并发测试")
+            monthly_report_submit(report=report, actor=colleague)
+
+        approving, resubmitting = run_together(approve, return_edit_resubmit, delays=stagger(round_, step=0.01))
+        final = MonthlyReport.objects.get(pk=report.pk)
+        if approving.error is None:
+            counts["approved"] += 1
+            assert final.state == ReportState.APPROVED and final.version == seen + 1
+            assert isinstance(resubmitting.error, ReportingError) and "已审核" in resubmitting.error.message
+        else:
+            counts["refused"] += 1
+            assert approving.error.message in ("该月报在您查看后已被修改，请刷新后重新审核", "月报当前为“草稿”状态，不能执行该操作")
+            assert resubmitting.error is None
+            assert final.state == ReportState.SUBMITTED and final.approved_by is None
+    print(f"approval of the version seen vs return + resubmission over 10 rounds: {counts}")

@@ -208,6 +208,58 @@ def test_officer_may_not_return(report, officer):
         monthly_report_return_to_draft(report=report, actor=officer, reason="x")
 
 
+REVIEWED_STALE = "该月报在您查看后已被修改，请刷新后重新审核"
+
+
+def resubmitted_after_review(report, officer, reviewer) -> int:
+    """A reviewer opens the submitted report; a colleague returns it, the street edits and submits it
+    again. Returns the version the first reviewer saw."""
+    submitted(report, officer)
+    seen = MonthlyReport.objects.get(pk=report.pk).version
+    monthly_report_return_to_draft(report=report, actor=district_staff(report.street.district), reason="补充数据")
+    save(report, officer, row("C0002", petitions=7))
+    monthly_report_submit(report=report, actor=officer)
+    return seen
+
+
+@pytest.mark.parametrize("review", [
+    lambda report, reviewer, version: monthly_report_approve(report=report, actor=reviewer, expected_version=version),
+    lambda report, reviewer, version: monthly_report_return_to_draft(report=report, actor=reviewer, reason="有误",
+                                                                     expected_version=version),
+], ids=["approve", "return"])
+def test_a_review_of_a_version_the_reviewer_did_not_see_is_refused_and_changes_nothing(report, officer, reviewer,
+                                                                                       review):
+    seen = resubmitted_after_review(report, officer, reviewer)
+    before = MonthlyReport.objects.get(pk=report.pk)
+    transitions = ReportTransition.objects.count()
+    with pytest.raises(StaleVersionError, match=REVIEWED_STALE):
+        review(report, reviewer, seen)
+    after = MonthlyReport.objects.get(pk=report.pk)
+    assert (after.state, after.version, after.approved_by) == (ReportState.SUBMITTED, before.version, None)
+    assert ReportTransition.objects.count() == transitions
+
+
+def test_approving_the_version_seen_approves(report, officer, reviewer):
+    submitted(report, officer)
+    seen = MonthlyReport.objects.get(pk=report.pk).version
+    monthly_report_approve(report=report, actor=reviewer, expected_version=seen)
+    assert report.state == ReportState.APPROVED and report.version == seen + 1
+
+
+def test_returning_the_version_seen_returns(report, officer, reviewer):
+    seen = resubmitted_after_review(report, officer, reviewer)
+    current = MonthlyReport.objects.get(pk=report.pk).version
+    assert current != seen
+    monthly_report_return_to_draft(report=report, actor=reviewer, reason="仍有误", expected_version=current)
+    assert report.state == ReportState.DRAFT
+
+
+def test_a_review_without_a_version_is_not_checked(report, officer, reviewer):
+    resubmitted_after_review(report, officer, reviewer)
+    monthly_report_approve(report=report, actor=reviewer)
+    assert report.state == ReportState.APPROVED
+
+
 def test_approved_data_cannot_be_changed_by_anyone(report, officer, reviewer, city):
     approved(report, officer, reviewer)
     for actor in (officer, city):

@@ -1,3 +1,4 @@
+import re
 from io import BytesIO
 
 import pytest
@@ -10,7 +11,12 @@ from reporting.excel import monthly_template
 from reporting.models import MonthlyRecord, MonthlyReport, MonthlyUpload, ReportState
 from communities.models import Compound
 from reporting.periods import add_months
-from reporting.services import monthly_records_save, monthly_report_get_or_create, monthly_report_submit
+from reporting.services import (
+    monthly_records_save,
+    monthly_report_get_or_create,
+    monthly_report_return_to_draft,
+    monthly_report_submit,
+)
 from tests.factories import CommunityFactory, CompoundFactory, StreetFactory, district_staff, street_officer
 
 from .conftest import PERIOD, filled_template, row
@@ -199,10 +205,48 @@ def test_submit_approve_return_through_the_pages(client, report, officer, review
     client.force_login(reviewer)
     queue = client.get(reverse("reporting:review_queue")).content.decode()
     assert report.street.name in queue
-    client.post(url("action", report.street, action="return"), {"reason": ""})
+    version = shown_version(client, report)
+    client.post(url("action", report.street, action="return"), {"reason": "", "version": version})
     assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.SUBMITTED, "a return needs a reason"
-    client.post(url("action", report.street, action="approve"))
+    client.post(url("action", report.street, action="approve"), {"version": version})
     assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.APPROVED
+
+
+def shown_version(client, report) -> str:
+    """The version the report page gives both review forms (approve and return) to post."""
+    page = client.get(url("report", report.street)).content.decode()
+    versions = re.findall(r'<input type="hidden" name="version" value="(\d+)">', page)
+    assert len(versions) == 2 and len(set(versions)) == 1, versions
+    return versions[0]
+
+
+def test_a_review_posted_from_a_page_older_than_the_resubmission_is_refused(client, report, officer, reviewer):
+    monthly_records_save(report=report, rows=[row("C0001", petitions=1)], actor=officer, expected_version=1, source="t")
+    monthly_report_submit(report=report, actor=officer)
+    client.force_login(reviewer)
+    seen = shown_version(client, report)
+    colleague = district_staff(report.street.district)
+    monthly_report_return_to_draft(report=report, actor=colleague, reason="补充")
+    monthly_records_save(report=report, rows=[row("C0002", petitions=9)], actor=officer,
+                         expected_version=report.version, source="t")
+    monthly_report_submit(report=report, actor=officer)
+    current = MonthlyReport.objects.get(pk=report.pk)
+    for action, data in (("approve", {}), ("return", {"reason": "有误"})):
+        response = client.post(url("action", report.street, action=action), {**data, "version": seen}, follow=True)
+        assert response.redirect_chain[-1][0] == url("report", report.street)
+        assert "该月报在您查看后已被修改，请刷新后重新审核" in response.content.decode()
+        assert MonthlyReport.objects.get(pk=report.pk).version == current.version
+    assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.SUBMITTED
+    client.post(url("action", report.street, action="approve"), {"version": shown_version(client, report)})
+    assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.APPROVED
+
+
+def test_a_review_posted_without_a_version_is_refused(client, report, officer, reviewer):
+    monthly_records_save(report=report, rows=[row("C0001", petitions=1)], actor=officer, expected_version=1, source="t")
+    monthly_report_submit(report=report, actor=officer)
+    client.force_login(reviewer)
+    client.post(url("action", report.street, action="approve"))
+    assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.SUBMITTED
 
 
 def test_city_reopens_through_the_page(client, report, officer, reviewer, city):
@@ -210,7 +254,7 @@ def test_city_reopens_through_the_page(client, report, officer, reviewer, city):
     client.post(url("grid", report.street), grid_post(report, {("C0001", "petitions"): "3"}))
     client.post(url("action", report.street, action="submit"))
     client.force_login(reviewer)
-    client.post(url("action", report.street, action="approve"))
+    client.post(url("action", report.street, action="approve"), {"version": shown_version(client, report)})
     client.force_login(city)
     client.post(url("action", report.street, action="reopen"), {"reason": "更正信访件数"})
     assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.DRAFT
