@@ -1,3 +1,6 @@
+import decimal
+from collections.abc import Mapping
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -41,22 +44,43 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
                   "denominator", "value", "target", "attainment", "provisional", "computed_at"]
 
     def prepare_page(self, rows):
-        """A page's area names, indicators and targets in three queries, not per row."""
-        self.area_names = area_names((row.area_level, row.area_code) for row in rows)
+        """A page's area names, indicators and targets in three queries, not per row.
+
+        Rows are model instances or, for the feed's list, `values()` dicts keyed by source path.
+        """
+        self.area_names = area_names((_field(row, "area_level"), _field(row, "area_code")) for row in rows)
         self.targets = targets_by_area(Target.objects.all())
         indicators = Indicator.objects.in_bulk()
         for row in rows:
-            row.indicator = indicators[row.indicator_id]
+            if isinstance(row, Mapping):
+                row["indicator__name"] = indicators[row["indicator_id"]].name
+            else:
+                row.indicator = indicators[row.indicator_id]
+        # DRF looks the current time zone up for every datetime it writes, and copies the decimal
+        # context for every decimal: a page needs each once, and the results are the same.
+        computed_at = self.fields["computed_at"]
+        computed_at.timezone = computed_at.default_timezone()
+        for field in self.fields.values():
+            if isinstance(field, serializers.DecimalField) and field.decimal_places is not None:
+                field.quantize = _page_quantize(field)
 
     def _target(self, row):
+        # Asked twice per row (target, then attainment): look it up once.
+        if self.__dict__.get("_target_row") is row:
+            return self._target_of_row
+        indicator_id = _field(row, "indicator_id")
         if not hasattr(self, "targets"):  # a single value, not a page
-            self.targets = targets_by_area(Target.objects.filter(indicator_id=row.indicator_id))
-        return target_for_area(self.targets, row.indicator_id, row.area_code, row.period)
+            self.targets = targets_by_area(Target.objects.filter(indicator_id=indicator_id))
+        self._target_row = row
+        self._target_of_row = target_for_area(self.targets, indicator_id, _field(row, "area_code"),
+                                              _field(row, "period"))
+        return self._target_of_row
 
     def get_area_name(self, row) -> str | None:
+        key = (_field(row, "area_level"), _field(row, "area_code"))
         if not hasattr(self, "area_names"):
-            self.area_names = area_names([(row.area_level, row.area_code)])
-        return self.area_names.get((row.area_level, row.area_code))
+            self.area_names = area_names([key])
+        return self.area_names.get(key)
 
     @extend_schema_field(TargetSerializer(allow_null=True))
     def get_target(self, row):
@@ -72,4 +96,22 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=[Attainment.MET, Attainment.NEAR, Attainment.MISSED],
                                                  allow_null=True))
     def get_attainment(self, row):
-        return attainment(row.value, self._target(row))
+        return attainment(_field(row, "value"), self._target(row))
+
+
+def _field(row, name):
+    """A column of a row that is either a model instance or a `values()` dict."""
+    return row[name] if isinstance(row, Mapping) else getattr(row, name)
+
+
+def _page_quantize(field):
+    """DecimalField.quantize with the context and exponent made once instead of for every value."""
+    context = decimal.getcontext().copy()
+    if field.max_digits is not None:
+        context.prec = field.max_digits
+    exponent = decimal.Decimal(".1") ** field.decimal_places
+    rounding = field.rounding
+
+    def quantize(value):
+        return value.quantize(exponent, rounding=rounding, context=context)
+    return quantize
