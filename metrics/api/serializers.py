@@ -1,5 +1,4 @@
 import decimal
-from collections.abc import Mapping
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -52,7 +51,7 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
         self.targets = targets_by_area(Target.objects.all())
         indicators = Indicator.objects.in_bulk()
         for row in rows:
-            if isinstance(row, Mapping):
+            if isinstance(row, dict):
                 row["indicator__name"] = indicators[row["indicator_id"]].name
             else:
                 row.indicator = indicators[row.indicator_id]
@@ -100,8 +99,8 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
 
 
 def _field(row, name):
-    """A column of a row that is either a model instance or a `values()` dict."""
-    return row[name] if isinstance(row, Mapping) else getattr(row, name)
+    """A column of a row that is either a model instance or a `values()` dict (not any Mapping: speed)."""
+    return row[name] if isinstance(row, dict) else getattr(row, name)
 
 
 def _page_quantize(field):
