@@ -84,7 +84,8 @@ class Street:
         return self.officer.post(self.url("grid"), data)
 
     def act(self, client: Client, action: str, **data):
-        return client.post(self.url("action", action=action), data)
+        """A workflow button of the report page, which posts the version it showed."""
+        return client.post(self.url("action", action=action), {"version": self.version(), **data})
 
     def published_fees(self):
         value = IndicatorValue.objects.filter(indicator_id="fee_collection_rate", area_level="street",
