@@ -26,8 +26,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 
-from committees.models import CommitteeMember, OwnersCommittee
+from committees.models import CommitteeMember
 from committees.selectors import (
     committee_in_office_q,
     compound_party_coverage_exists,
@@ -96,17 +97,16 @@ def compound_month_fact_source(period: datetime.date, *, street_id: int | None =
                                                   evaluation_score__isnull=False)
     latest_score = Subquery(quarter_scores.filter(report__state__in=states).order_by("-period")
                             .values("evaluation_score")[:1])
-    # Committee flags as "compound id in (committees ...)": not correlated, so the database evaluates
-    # each set once (a hashed subplan), not once per compound; for one street, only its committees,
-    # found through the compound index.
-    in_office = OwnersCommittee.objects.filter(committee_in_office_q(end)).order_by()
-    if street_id is not None:
-        in_office = in_office.filter(compound__community__street_id=street_id)
-    in_office_compounds = in_office.values("compound_id")
-    red_committee_compounds = (in_office.alias(party_twice=Count("members", filter=Q(members__is_party_member=True)) * 2,
-                                               member_count=Count("members"))
-                               .filter(party_twice__gt=F("member_count")).values("compound_id"))
-    dual_role_compounds = in_office.filter(chair_is_branch_secretary=True).values("compound_id")
+    # The committee in office on the last day, joined: the database allows at most one per compound
+    # (committees 0002), so the join keeps one row per compound. A red committee has more party members
+    # than others: one lookup of the members of that committee only.
+    compounds = compounds.annotate(
+        committee=FilteredRelation("committees", condition=committee_in_office_q(end, prefix="committees__")))
+    in_office = Q(committee__isnull=False)
+    party_majority = (CommitteeMember.objects.filter(committee_id=OuterRef("committee__id")).order_by()
+                      .values("committee_id")
+                      .annotate(lead=Sum(Case(When(is_party_member=True, then=Value(1)), default=Value(-1))))
+                      .values("lead"))
     # A compound is served unless unmanaged (失管); a firm-served compound also needs a live contract.
     firm_served = Exists(CompoundManagementPeriod.objects.filter(management_period_q(end), compound_id=compound,
                                                                  mode=ManagementMode.PROFESSIONAL))
@@ -130,14 +130,14 @@ def compound_month_fact_source(period: datetime.date, *, street_id: int | None =
         "households": F("households"),
         "party_covered": _flag(compound_party_coverage_exists(end)),
         "committee_eligible": _flag(eligible),
-        "committee_eligible_formed": _flag(eligible & Q(pk__in=in_office_compounds)),
+        "committee_eligible_formed": _flag(eligible & in_office),
         "consulted": _flag(counted & (Q(record__weekly_meetings__gt=0) | Q(record__monthly_meetings__gt=0))),
         "evaluation_score": latest_score,
         "complaints": Case(When(counted, then=F("record__petitions") + F("record__hotline_received")),
                            default=Value(0)),
-        "committee_in_office": _flag(pk__in=in_office_compounds),
-        "red_committee": _flag(pk__in=red_committee_compounds),
-        "dual_role": _flag(pk__in=dual_role_compounds),
+        "committee_in_office": _flag(in_office),
+        "red_committee": _flag(in_office & Q(GreaterThan(Subquery(party_majority, output_field=IntegerField()), 0))),
+        "dual_role": _flag(committee__chair_is_branch_secretary=True),
         "renewed_members": _member_count(compound, renewed_between),
         "renewed_party_members": _member_count(compound, renewed_between, is_party_member=True),
         "service_covered": _flag(compound_managed_exists(end) & (~firm_served | contracted)),
