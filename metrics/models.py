@@ -116,6 +116,9 @@ class IndicatorValue(PublishedValue):
             models.Index(fields=["computed_at"], name="indicator_value_computed_idx"),
             # The feed pages by id (cursor) within one level: an index range, not a sort of the level's rows.
             models.Index(fields=["area_level", "id"], name="indicator_value_level_id_idx"),
+            # ... and within one level and month (the latest month of every community), whose rows come
+            # last in id order: without it the first page skips every earlier row of the level.
+            models.Index(fields=["area_level", "period", "id"], name="indicator_value_month_id_idx"),
             # A few indicators for every area of a level in a month (laggards, feeds by indicator).
             models.Index(fields=["indicator", "area_level", "period"], name="indicator_value_indicator_idx"),
         ]
