@@ -16,7 +16,9 @@ class PageListSerializer(serializers.ListSerializer):
     through the field's `to_representation`. Rows may also be `values()` dicts keyed by each field's
     source path ("community__street__code"), which spares building model instances.
     Before the rows, the child's `prepare_page(rows)` (when it has one) looks up once what its
-    method fields need for the whole page. Read-only serializers whose defaults are None only.
+    method fields need for the whole page. The fields the child names in `page_repeated_fields`
+    (the same few values on every row: the month, the time computed...) are represented once per
+    distinct value on the page. Read-only serializers whose defaults are None only.
     """
 
     def to_representation(self, data):
@@ -25,7 +27,9 @@ class PageListSerializer(serializers.ListSerializer):
         if hasattr(child, "prepare_page"):
             child.prepare_page(rows)
         read = _from_dict if rows and isinstance(rows[0], Mapping) else _from_object
-        readers = [(name, field.source_attrs, "__".join(field.source_attrs), field.to_representation)
+        repeated = getattr(child, "page_repeated_fields", ())
+        readers = [(name, field.source_attrs, "__".join(field.source_attrs),
+                    _once_per_value(field.to_representation) if name in repeated else field.to_representation)
                    for name, field in child.fields.items() if not field.write_only]
         return [{name: None if (value := read(row, attrs, key)) is None else represent(value)
                  for name, attrs, key, represent in readers} for row in rows]
@@ -40,3 +44,16 @@ def _from_object(row, attrs, key):
         return get_attribute(row, attrs)
     except AttributeError:  # a missing related object (merged_into of an unmerged compound)
         return None
+
+
+def _once_per_value(represent):
+    """`represent`, remembering its result for each value seen (equal values represent alike)."""
+    seen = {}
+
+    def represent_once(value):
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = result = represent(value)
+            return result
+    return represent_once

@@ -42,6 +42,9 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
         fields = ["id", "indicator", "indicator_name", "area_level", "area_code", "area_name", "period", "numerator",
                   "denominator", "value", "target", "attainment", "provisional", "computed_at"]
 
+    # A page holds a few indicators, levels and months, and the values of one recompute share its time.
+    page_repeated_fields = ("indicator", "indicator_name", "area_level", "period", "provisional", "computed_at")
+
     def prepare_page(self, rows):
         """A page's area names, indicators and targets in three queries, not per row.
 

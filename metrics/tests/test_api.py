@@ -158,10 +158,21 @@ def test_feed_page_costs_a_bounded_number_of_queries(areas, django_assert_max_nu
 def test_a_page_serializes_each_row_as_the_row_serializer_does(areas):
     from metrics.api.serializers import IndicatorValueSerializer
 
+    from metrics.api.views import FEED_COLUMNS
+
     Target.objects.create(indicator_id=FORMATION, threshold=Decimal("80"), deadline=datetime.date(2025, 5, 31))
+    computed_at = timezone.now()
     value(areas.street_a, datetime.date(2024, 12, 1), numerator=79, denominator=100, provisional=True)
     value(areas.district_a, datetime.date(2024, 12, 1), indicator="complaint_rate", numerator=3, denominator=0)
+    # Rows sharing their month and time computed (represented once per page) but not their figures.
+    value(areas.street_a, datetime.date(2024, 11, 1), numerator=7, computed_at=computed_at)
+    value(areas.street_b, datetime.date(2024, 11, 1), numerator=9, computed_at=computed_at)
     rows = list(IndicatorValue.objects.order_by("pk"))
+    expected = [IndicatorValueSerializer(row).data for row in rows]
     page = IndicatorValueSerializer(IndicatorValue.objects.order_by("pk"), many=True).data
-    assert page == [IndicatorValueSerializer(row).data for row in rows]
+    assert page == expected
+    # The feed's list serializes values() rows: the same output.
+    assert IndicatorValueSerializer(list(IndicatorValue.objects.order_by("pk").values(*FEED_COLUMNS)), many=True).data == expected
     assert page[1]["value"] is None and page[0]["target"]["threshold"] == 80
+    assert page[2]["computed_at"] == page[3]["computed_at"] and page[2]["period"] == page[3]["period"] == "2024-11"
+    assert [page[2]["value"], page[3]["value"]] == [70, 90] and page[3]["area_code"] == areas.street_b.code
