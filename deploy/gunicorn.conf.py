@@ -1,4 +1,5 @@
 """gunicorn settings for the portal (deploy/systemd/quanzhou-pm-web.service runs it)."""
+import gc
 import multiprocessing
 import os
 
@@ -18,3 +19,13 @@ limit_request_line = 8190
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+
+def post_worker_init(worker):
+    # A request's view, serializers and response refer to each other, so a feed page's rows are freed
+    # only by a full garbage collection, which Python runs once the objects kept since the last one
+    # reach a quarter of all long-lived objects. Freezing what the worker loaded at start (Django,
+    # the apps) leaves only request garbage to count and scan: collections come sooner and cost less,
+    # and a worker's memory settles about 35 MB lower (benchmarks/load_test.py measures it).
+    gc.collect()
+    gc.freeze()
