@@ -95,7 +95,12 @@ def ensure_locust() -> None:
     except importlib.metadata.PackageNotFoundError:
         pass
     print(f"installing locust {pinned} into {BIN.parent}", flush=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", str(REQUIREMENTS)], check=True)
+    installed = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", str(REQUIREMENTS)],
+                               stderr=subprocess.PIPE, text=True)
+    # As in scripts/bootstrap.sh: pip's notes about absent local package mirrors are noise.
+    sys.stderr.write("".join(line for line in installed.stderr.splitlines(keepends=True)
+                             if "is ignored: it is neither" not in line))
+    installed.check_returncode()
 
 
 def manage(*args: str, env: dict, **kwargs) -> subprocess.CompletedProcess:
