@@ -224,7 +224,9 @@ class CompoundMonthFact(models.Model):
             models.UniqueConstraint(fields=["compound", "period"], name="compound_month_fact_unique"),
         ]
         indexes = [
-            models.Index(fields=["period", "street"], name="fact_period_street_idx"),
+            # Street first: a street's recompute reads its facts of a whole quarter or year (a range of
+            # months) for the spans, as well as one month.
+            models.Index(fields=["street", "period"], name="fact_street_period_idx"),
             models.Index(fields=["period", "district"], name="fact_period_district_idx"),
             # A community page's compounds.
             models.Index(fields=["period", "community"], name="fact_period_community_idx"),
