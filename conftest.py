@@ -12,6 +12,8 @@ import time
 import pytest
 from django.db import connection
 
+from tests.brokers import BROKER_DATABASES, BROKER_OWNER_KEY, claim_broker_database, empty_broker
+
 
 PROJECT_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -88,20 +90,42 @@ def redis_url():
 # A real Celery worker on the local Redis and the PostgreSQL test database. Tests using these
 # commit their data (django_db(transaction=True)) so the worker, another process, can read it.
 
-@pytest.fixture
-def broker_url(redis_url, require_postgres):
-    """Redis db 14 is the worker tests' broker; emptied before and after each test."""
+@pytest.fixture(scope="session")
+def _broker_database():
+    """The Redis database this run claims for its worker tests' broker (tests/brokers.py); None when Redis
+    is down (redis_url then skips, or fails under CI)."""
+    import uuid
+
     import redis
 
+    server = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15").rsplit("/", 1)[0]
+    owner = f"{os.getpid()}-{uuid.uuid4().hex}"
+    try:
+        claimed = claim_broker_database(server, owner)
+    except redis.RedisError:
+        yield None
+        return
+    if claimed is None:
+        pytest.fail(f"every Redis database {BROKER_DATABASES} for test brokers is claimed by another test run "
+                    f"(key {BROKER_OWNER_KEY}); wait for it, or delete the key if that run is gone")
+    yield f"{server}/{claimed}", owner
+    client = redis.Redis.from_url(f"{server}/{claimed}")
+    if client.get(BROKER_OWNER_KEY) == owner.encode():
+        client.flushdb()
+
+
+@pytest.fixture
+def broker_url(redis_url, require_postgres, _broker_database):
+    """This run's own Redis database as the worker tests' broker; emptied before and after each test."""
     from quanzhou_pm.celery import app
 
-    url = redis_url.rsplit("/", 1)[0] + "/14"
-    redis.Redis.from_url(url).flushdb()
+    url, owner = _broker_database
+    empty_broker(url, owner)
     previous = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
     app.conf.update(broker_url=url, task_always_eager=False)
     yield url
     app.conf.update(previous)
-    redis.Redis.from_url(url).flushdb()
+    empty_broker(url, owner)
 
 
 @pytest.fixture
