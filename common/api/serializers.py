@@ -1,6 +1,7 @@
 """A lighter way to serialize a page of rows, for the feeds and the big registry lists."""
 from __future__ import annotations
 
+import decimal
 from collections.abc import Mapping
 
 from rest_framework import serializers
@@ -18,7 +19,8 @@ class PageListSerializer(serializers.ListSerializer):
     Before the rows, the child's `prepare_page(rows)` (when it has one) looks up once what its
     method fields need for the whole page. The fields the child names in `page_repeated_fields`
     (the same few values on every row: the month, the time computed...) are represented once per
-    distinct value on the page. Read-only serializers whose defaults are None only.
+    distinct value on the page; decimals are quantized with a context made once a page, not once a
+    value. Read-only serializers whose defaults are None only.
     """
 
     def to_representation(self, data):
@@ -27,6 +29,9 @@ class PageListSerializer(serializers.ListSerializer):
         if hasattr(child, "prepare_page"):
             child.prepare_page(rows)
         read = _from_dict if rows and isinstance(rows[0], Mapping) else _from_object
+        for field in child.fields.values():
+            if isinstance(field, serializers.DecimalField) and field.decimal_places is not None:
+                field.quantize = _page_quantize(field)
         repeated = getattr(child, "page_repeated_fields", ())
         readers = [(name, field.source_attrs, "__".join(field.source_attrs),
                     _once_per_value(field.to_representation) if name in repeated else field.to_representation)
@@ -57,3 +62,16 @@ def _once_per_value(represent):
             seen[value] = result = represent(value)
             return result
     return represent_once
+
+
+def _page_quantize(field: serializers.DecimalField):
+    """DecimalField.quantize with the context and exponent made once instead of for every value."""
+    context = decimal.getcontext().copy()
+    if field.max_digits is not None:
+        context.prec = field.max_digits
+    exponent = decimal.Decimal(".1") ** field.decimal_places
+    rounding = field.rounding
+
+    def quantize(value):
+        return value.quantize(exponent, rounding=rounding, context=context)
+    return quantize

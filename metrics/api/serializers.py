@@ -1,5 +1,3 @@
-import decimal
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -58,13 +56,6 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
                 row["indicator__name"] = indicators[row["indicator_id"]].name
             else:
                 row.indicator = indicators[row.indicator_id]
-        # DRF looks the current time zone up for every datetime it writes, and copies the decimal
-        # context for every decimal: a page needs each once, and the results are the same.
-        computed_at = self.fields["computed_at"]
-        computed_at.timezone = computed_at.default_timezone()
-        for field in self.fields.values():
-            if isinstance(field, serializers.DecimalField) and field.decimal_places is not None:
-                field.quantize = _page_quantize(field)
 
     def _target(self, row):
         # Asked twice per row (target, then attainment): look it up once.
@@ -105,15 +96,3 @@ def _field(row, name):
     """A column of a row that is either a model instance or a `values()` dict (not any Mapping: speed)."""
     return row[name] if isinstance(row, dict) else getattr(row, name)
 
-
-def _page_quantize(field):
-    """DecimalField.quantize with the context and exponent made once instead of for every value."""
-    context = decimal.getcontext().copy()
-    if field.max_digits is not None:
-        context.prec = field.max_digits
-    exponent = decimal.Decimal(".1") ** field.decimal_places
-    rounding = field.rounding
-
-    def quantize(value):
-        return value.quantize(exponent, rounding=rounding, context=context)
-    return quantize
