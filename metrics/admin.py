@@ -55,8 +55,8 @@ class IndicatorValueAdmin(admin.ModelAdmin):
 
 @admin.register(StaleStreetMonth)
 class StaleStreetMonthAdmin(admin.ModelAdmin):
-    list_display = ["street", "period", "marked_at"]
-    list_select_related = ["street"]
+    list_display = ["street", "period", "compound", "marked_at"]
+    list_select_related = ["street", "compound"]
 
     def has_add_permission(self, request):
         return False

@@ -237,11 +237,19 @@ class CompoundMonthFact(models.Model):
 
 
 class StaleStreetMonth(models.Model):
-    """A street-month whose published values no longer match the data; drained by `process_stale`."""
+    """A street-month whose published values no longer match the data; drained by `process_stale`.
+
+    A mark names the compound whose facts changed, so the recompute rebuilds only those facts and
+    re-sums the street; a mark without a compound (a report's state, a firm) rebuilds the whole street.
+    """
 
     street = models.ForeignKey("districts.Street", on_delete=models.CASCADE, related_name="+",
                                verbose_name=_("街道(乡镇)"))
     period = models.DateField(_("月份"))
+    # No database constraint: the mark of a deleted compound must stay, so its fact gets removed.
+    compound = models.ForeignKey("communities.Compound", on_delete=models.DO_NOTHING, related_name="+",
+                                 db_constraint=False, db_index=False, null=True, blank=True,
+                                 verbose_name=_("小区"))
     # The first mark wins, so a street edited continuously is still recomputed within the settle delay.
     marked_at = models.DateTimeField(_("标记时间"), auto_now_add=True)
 
@@ -250,11 +258,13 @@ class StaleStreetMonth(models.Model):
         verbose_name_plural = _("待重算街道月份")
         ordering = ["marked_at"]
         constraints = [
-            models.UniqueConstraint(fields=["street", "period"], name="stale_street_month_unique"),
+            models.UniqueConstraint(fields=["street", "period"], condition=models.Q(compound__isnull=True),
+                                    name="stale_street_month_whole_unique"),
+            models.UniqueConstraint(fields=["street", "period", "compound"], name="stale_street_month_compound_unique"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.street_id} {self.period:%Y-%m}"
+        return f"{self.street_id} {self.period:%Y-%m}" + ("" if self.compound_id is None else f" #{self.compound_id}")
 
 
 class RecomputeJob(models.Model):

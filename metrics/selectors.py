@@ -4,7 +4,7 @@ baseline, previous month and target, and quarter/year figures (published, or bui
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -68,6 +68,7 @@ def _member_count(compound_ref, elected_between: tuple[datetime.date, datetime.d
 
 
 def compound_month_fact_source(period: datetime.date, *, street_id: int | None = None,
+                               compound_ids: Collection[int] | None = None,
                                include_submitted: bool = False) -> tuple[QuerySet, list[str]]:
     """One row per compound active on the month's last day, with every CompoundMonthFact column.
 
@@ -82,6 +83,8 @@ def compound_month_fact_source(period: datetime.date, *, street_id: int | None =
     compounds = Compound.objects.filter(compound_active_q(end)).order_by()
     if street_id is not None:
         compounds = compounds.filter(community__street_id=street_id)
+    if compound_ids is not None:
+        compounds = compounds.filter(pk__in=compound_ids)
     compounds = compounds.annotate(
         record=FilteredRelation("monthly_records", condition=Q(monthly_records__period=period)))
     counted = Q(record__report__state__in=states)

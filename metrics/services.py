@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from decimal import Decimal
 from itertools import product
 
@@ -28,7 +28,7 @@ from django.utils.translation import gettext
 
 from committees.selectors import firms_covered_by_party_org_on
 from common.enqueue import send_after_commit
-from communities.models import Community, PropertyFirm
+from communities.models import Community, Compound, PropertyFirm
 from districts.models import City, District, Street
 
 from .formulas import COMPOUND_FORMULAS, FACT_SUM_COLUMNS, FIRM_PARTY_ORG_COVERAGE, FLOW, STOCK
@@ -75,14 +75,33 @@ def _start_month_write(period: datetime.date) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [MONTH_LOCK_NAMESPACE, period.year * 100 + period.month])
 
 
-def _insert_facts(period: datetime.date, *, street_id: int | None, include_submitted: bool) -> int:
-    source, columns = compound_month_fact_source(period, street_id=street_id, include_submitted=include_submitted)
+def _insert_facts(period: datetime.date, *, street_id: int | None, include_submitted: bool,
+                  compound_ids: Collection[int] | None = None) -> int:
+    source, columns = compound_month_fact_source(period, street_id=street_id, compound_ids=compound_ids,
+                                                 include_submitted=include_submitted)
     select_sql, params = source.query.sql_with_params()
     table = CompoundMonthFact._meta.db_table
     column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({column_list}) {select_sql}", params)
         return cursor.rowcount
+
+
+def _replace_street_facts(period: datetime.date, *, street_id: int, compound_ids: Collection[int] | None,
+                          include_submitted: bool) -> None:
+    """Rebuild the month's facts of the given compounds (wherever they now are), or of the whole street.
+
+    A compound moved into the street may still have a fact under its old street: it is replaced
+    too, and the old street, marked by the same move, re-sums without it.
+    """
+    facts = CompoundMonthFact.objects.filter(period=period)
+    if compound_ids is None:
+        moved_in = Compound.objects.filter(community__street_id=street_id).values("pk")
+        facts.filter(Q(street_id=street_id) | Q(compound_id__in=moved_in)).delete()
+        _insert_facts(period, street_id=street_id, include_submitted=include_submitted)
+    else:
+        facts.filter(compound_id__in=compound_ids).delete()
+        _insert_facts(period, street_id=None, compound_ids=compound_ids, include_submitted=include_submitted)
 
 
 def _constant_params(model, constants: dict[str, object]) -> list:
@@ -216,6 +235,10 @@ def _span_first_months(period: datetime.date) -> dict[str, datetime.date]:
     return {SpanKind.QUARTER: quarter_start(period), SpanKind.YEAR: datetime.date(period.year, 1, 1)}
 
 
+# A month as a whole number that orders like the date, in each database's own date arithmetic.
+SORTABLE_DAY = {"postgresql": "(period - DATE '2000-01-01')::bigint", "sqlite": "CAST(julianday(period) AS INTEGER)"}
+
+
 def _span_leaf(first: datetime.date, last: datetime.date, street_id: int | None) -> tuple[str, list]:
     """The SELECT (and its parameters) of a span's sums per combination of area ids (DOMAIN.md "Periods").
 
@@ -235,31 +258,33 @@ def _span_leaf(first: datetime.date, last: datetime.date, street_id: int | None)
     street_filter = "" if street_id is None else "AND street_id = %s"
     facts_params = [first, last] + ([] if street_id is None else [street_id])
     facts = CompoundMonthFact._meta.db_table
+    # Each compound's "held a meeting in any month" and latest score, in one pass over its months:
+    # the greatest day number × 10⁶ + score × 100 carries the latest month's score in its last digits.
+    latest_key = f"{SORTABLE_DAY[connection.vendor]} * 1000000 + ROUND(evaluation_score * 100)"
     sql = f"""
-        WITH span_facts AS (
-            SELECT * FROM {facts} WHERE period >= %s AND period <= %s {street_filter}
-        ), per_compound AS (
-            SELECT compound_id, MAX(consulted) AS consulted_any,
-                   MAX(CASE WHEN evaluation_score IS NOT NULL THEN period END) AS score_period
-            FROM span_facts GROUP BY compound_id
-        )
         SELECT {f_ids}, COUNT(*) AS compounds, {stock_sums},
                SUM(p.consulted_any) AS consulted,
-               SUM(CASE WHEN s.evaluation_score IS NOT NULL THEN f.households ELSE 0 END) AS scored_households,
-               COALESCE(SUM(s.evaluation_score * f.households), 0) AS score_weighted,
+               SUM(CASE WHEN p.score IS NOT NULL THEN f.households ELSE 0 END) AS scored_households,
+               COALESCE(SUM(p.score * f.households), 0) AS score_weighted,
                {flow_zeros}, 0 AS provisional
-        FROM span_facts f
-        JOIN per_compound p ON p.compound_id = f.compound_id
-        LEFT JOIN span_facts s ON s.compound_id = f.compound_id AND s.period = p.score_period
-        WHERE f.period = %s
+        FROM {facts} f
+        JOIN (
+            SELECT compound_id, MAX(consulted) AS consulted_any,
+                   MAX({latest_key}) %% 1000000 / 100.0 AS score
+            FROM {facts} WHERE period >= %s AND period <= %s {street_filter}
+            GROUP BY compound_id
+        ) p ON p.compound_id = f.compound_id
+        WHERE f.period = %s {street_filter.replace("street_id", "f.street_id")}
         GROUP BY {f_ids}
         UNION ALL
         SELECT {ids}, {stock_zeros}, {flow_sums}, SUM(CASE WHEN provisional THEN 1 ELSE 0 END)
-        FROM span_facts GROUP BY {ids}
+        FROM {facts} WHERE period >= %s AND period <= %s {street_filter}
+        GROUP BY {ids}
     """
     field = CompoundMonthFact._meta.get_field("period")
+    street_params = [] if street_id is None else [street_id]
     params = [field.get_db_prep_value(p, connection) if isinstance(p, datetime.date) else p
-              for p in [*facts_params, last]]
+              for p in [*facts_params, last, *street_params, *facts_params]]
     return sql, params
 
 
@@ -338,15 +363,17 @@ def recompute_month(*, period: datetime.date, include_submitted: bool | None = N
 
 
 def recompute_street_month(*, street_id: int, period: datetime.date, include_submitted: bool | None = None,
-                           consume_stale_mark: bool = False) -> int:
-    """Rebuild one street's facts for a month and re-roll the street, its communities, district and city.
+                           compound_ids: Collection[int] | None = None, consume_stale_marks: bool = False) -> int:
+    """Rebuild a street's facts for a month (only those of `compound_ids` when given) and re-roll the
+    street, its communities, district and city.
 
-    The street and its communities are summed from the new facts; the district and city from the
-    published sums of their streets and districts, so the cost follows the street's size.
+    The communities are summed from the street's facts; the street, district and city from the
+    published sums of their communities, streets and districts. The cost follows the street's size,
+    and the facts rebuilt follow the edit.
 
-    With `consume_stale_mark`, the street-month's stale mark is removed in the same transaction, so
-    a crash keeps the mark and a later run retries it; when another run has already taken the
-    mark, nothing is done and 0 is returned.
+    With `consume_stale_marks`, the street-month's stale marks decide which facts to rebuild and are
+    removed in the same transaction, so a crash keeps them and a later run retries; when another run
+    has already taken them, nothing is done and 0 is returned.
     """
     include_submitted = _include_submitted(include_submitted)
     street = Street.objects.select_related("district__city").get(pk=street_id)
@@ -354,22 +381,45 @@ def recompute_street_month(*, street_id: int, period: datetime.date, include_sub
     computed_at = timezone.now()
     with transaction.atomic():
         _start_month_write(period)
-        if consume_stale_mark and not StaleStreetMonth.objects.filter(street_id=street_id, period=period).delete()[0]:
-            return 0
-        CompoundMonthFact.objects.filter(period=period, street_id=street_id).delete()
-        _insert_facts(period, street_id=street_id, include_submitted=include_submitted)
+        if consume_stale_marks:
+            marked = _take_stale_marks(street_id, period)
+            if not marked:
+                return 0
+            compound_ids = None if None in marked or len(marked) > settings.METRICS_STALE_COMPOUND_LIMIT else marked
+        _replace_street_facts(period, street_id=street_id, compound_ids=compound_ids,
+                              include_submitted=include_submitted)
         _pause_between_phases()
+        # Firm coverage is counted from the firm register alone: a rebuild of some compounds leaves it.
+        rewrite_firms = compound_ids is None
         # Level by level, so each delete is an index range on (period, area_level, area_code).
         community_codes = list(Community.objects.filter(street_id=street_id).values_list("code", flat=True))
         for level, codes in (("community", community_codes), ("street", [street.code]),
                              ("district", [district.code]), ("city", [district.city.code])):
-            IndicatorValue.objects.filter(period=period, area_level=level, area_code__in=codes).delete()
-        scope = Q(street_id=street_id)
-        written = sum(_insert_compound_values(level, period, scope, computed_at) for level in ("community", "street"))
-        written += _roll_up_district_and_city(IndicatorValue, street, {"period": period, "computed_at": computed_at})
-        written += _write_firm_values(period, district=district, computed_at=computed_at)
+            stored = IndicatorValue.objects.filter(period=period, area_level=level, area_code__in=codes)
+            (stored if rewrite_firms else stored.exclude(indicator_id=FIRM_PARTY_ORG_COVERAGE)).delete()
+        constants = {"period": period, "computed_at": computed_at}
+        written = _insert_compound_values("community", period, Q(street_id=street_id), computed_at)
+        written += _insert_rolled_up_values(IndicatorValue, {"area_level": "street", "area_code": street.code, **constants},
+                                            Q(area_code__in=community_codes), "community")
+        written += _roll_up_district_and_city(IndicatorValue, street, constants)
+        if rewrite_firms:
+            written += _write_firm_values(period, district=district, computed_at=computed_at)
         written += _publish_spans(period, street=street, computed_at=computed_at)
     return written
+
+
+def _take_stale_marks(street_id: int, period: datetime.date) -> set[int | None]:
+    """Delete a street-month's marks and return their compound ids (None for a whole-street mark).
+
+    One DELETE ... RETURNING: a mark committed after it stays for the next run, and any mark it
+    returns was committed before the facts are rebuilt, so the rebuild sees that mark's edit.
+    """
+    table = StaleStreetMonth._meta.db_table
+    period_value = StaleStreetMonth._meta.get_field("period").get_db_prep_value(period, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE street_id = %s AND period = %s RETURNING compound_id",
+                       [street_id, period_value])
+        return {compound_id for (compound_id,) in cursor.fetchall()}
 
 
 def _roll_up_district_and_city(model, street: Street, constants: dict[str, object]) -> int:
@@ -443,16 +493,23 @@ def first_period() -> datetime.date:
     return parse_period(settings.METRICS_FIRST_PERIOD)
 
 
-def mark_street_months_stale(*, street_ids: Iterable[int], periods: Iterable[datetime.date]) -> int:
+def mark_street_months_stale(*, street_ids: Iterable[int], periods: Iterable[datetime.date],
+                             compound_ids: Iterable[int] | None = None) -> int:
     """Mark street-months for recompute, in the transaction that changes the data: the marks commit
     with the change, so no crash between the two can lose one.
 
-    Marks are coalesced: marking a street-month that is already waiting changes nothing, so fifty
-    edits in a minute cause one recompute. Months before the campaign's first month are ignored.
+    `compound_ids` names the compounds whose facts the change alters; without it (or beyond
+    METRICS_STALE_COMPOUND_LIMIT of them) the whole street's facts are rebuilt. Marks are coalesced:
+    marking what is already waiting changes nothing, so fifty edits in a minute cause one recompute.
+    Months before the campaign's first month are ignored.
     """
     earliest = first_period()
-    marks = [StaleStreetMonth(street_id=street_id, period=period)
-             for street_id, period in product(set(street_ids), {p for p in periods if p >= earliest})]
+    periods = {p for p in periods if p >= earliest}
+    compounds: set[int | None] = {None} if compound_ids is None else set(compound_ids)
+    if len(compounds) > settings.METRICS_STALE_COMPOUND_LIMIT:
+        compounds = {None}
+    marks = [StaleStreetMonth(street_id=street_id, period=period, compound_id=compound_id)
+             for street_id, period, compound_id in product(set(street_ids), periods, compounds)]
     StaleStreetMonth.objects.bulk_create(marks, ignore_conflicts=True)
     return len(marks)
 
@@ -464,7 +521,7 @@ def periods_since(day: datetime.date | None) -> list[datetime.date]:
 
 
 def process_stale_street_months(*, settle_seconds: int | None = None) -> int:
-    """Recompute every street-month marked stale before the settle delay, once each.
+    """Recompute every street-month with a mark older than the settle delay, once each.
 
     A month with many stale streets is recomputed whole, which is cheaper than street by street.
     Returns the number of street-months cleared.
@@ -473,7 +530,7 @@ def process_stale_street_months(*, settle_seconds: int | None = None) -> int:
     settled_before = timezone.now() - datetime.timedelta(seconds=settle)
     by_period: dict[datetime.date, list[int]] = {}
     for street_id, period in (StaleStreetMonth.objects.filter(marked_at__lte=settled_before)
-                              .order_by("period", "street_id").values_list("street_id", "period")):
+                              .order_by("period", "street_id").values_list("street_id", "period").distinct()):
         by_period.setdefault(period, []).append(street_id)
     cleared = 0
     for period, street_ids in by_period.items():
@@ -484,6 +541,6 @@ def process_stale_street_months(*, settle_seconds: int | None = None) -> int:
                     recompute_month(period=period)
         else:
             for street_id in street_ids:
-                recompute_street_month(street_id=street_id, period=period, consume_stale_mark=True)
+                recompute_street_month(street_id=street_id, period=period, consume_stale_marks=True)
         cleared += len(street_ids)
     return cleared

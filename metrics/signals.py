@@ -24,6 +24,7 @@ from committees.models import (
 from communities.models import Compound, CompoundManagementPeriod, PropertyFirm, ServiceContract
 from districts.models import Street
 
+from .periods import add_months, current_period, months_between, quarter_start
 from .services import mark_street_months_stale, periods_since
 
 # The dates of each model that decide when a change takes effect.
@@ -62,26 +63,37 @@ def _streets_of_districts(district_ids) -> set[int]:
     return set(firsts.values())
 
 
-def _affected_streets(instance, old: dict) -> set[int]:
+def _affected_compounds(instance, old: dict) -> tuple[set[int], set[int]]:
+    """The compounds whose facts the change alters, and the streets they are in or have left."""
     def both(attribute):
         return {value for value in (getattr(instance, attribute), old.get(attribute)) if value is not None}
 
     if isinstance(instance, Compound):
         from communities.models import Community
 
-        return set(Community.objects.filter(pk__in=both("community_id")).values_list("street_id", flat=True))
+        streets = set(Community.objects.filter(pk__in=both("community_id")).values_list("street_id", flat=True))
+        return streets, {instance.pk}
     if isinstance(instance, (CompoundManagementPeriod, ServiceContract, OwnersCommittee, PartyOrganisationCompound)):
-        return _streets_of_compounds(both("compound_id"))
-    if isinstance(instance, CommitteeMember):
-        return _streets_of_compounds(OwnersCommittee.objects.filter(pk=instance.committee_id).values("compound_id"))
+        compound_ids = both("compound_id")
+    elif isinstance(instance, CommitteeMember):
+        compound_ids = set(OwnersCommittee.objects.filter(pk=instance.committee_id).values_list("compound_id", flat=True))
+    elif isinstance(instance, PartyOrganisation):
+        compound_ids = set(instance.compound_links.values_list("compound_id", flat=True))
+    else:
+        return set(), set()
+    return _streets_of_compounds(compound_ids), compound_ids
+
+
+def _affected_firm_streets(instance, old: dict) -> set[int]:
+    """Streets to re-roll whole because a firm's party coverage, counted per district, may change."""
     if isinstance(instance, PartyOrganisation):
-        return (_streets_of_compounds(instance.compound_links.values("compound_id"))
-                | _streets_of_districts(instance.firm_links.values("firm__registered_district_id")))
+        return _streets_of_districts(instance.firm_links.values("firm__registered_district_id"))
     if isinstance(instance, PartyOrganisationFirm):
-        return _streets_of_districts(PropertyFirm.objects.filter(pk__in=both("firm_id"))
-                                     .values("registered_district_id"))
+        firm_ids = {value for value in (instance.firm_id, old.get("firm_id")) if value is not None}
+        return _streets_of_districts(PropertyFirm.objects.filter(pk__in=firm_ids).values("registered_district_id"))
     if isinstance(instance, PropertyFirm):
-        return _streets_of_districts(both("registered_district_id"))
+        return _streets_of_districts({value for value in (instance.registered_district_id,
+                                                          old.get("registered_district_id")) if value is not None})
     return set()
 
 
@@ -112,16 +124,23 @@ def remember_old_values(sender, instance, **kwargs):
 
 def mark_affected_street_months(sender, instance, **kwargs):
     old = getattr(instance, "_metrics_old", {})
-    street_ids = _affected_streets(instance, old)
-    if not street_ids:
+    compound_streets, compound_ids = _affected_compounds(instance, old)
+    firm_streets = _affected_firm_streets(instance, old)
+    if not (compound_streets or firm_streets):
         return
     periods = periods_since(_effective_from(instance, old))
-    mark_street_months_stale(street_ids=street_ids, periods=periods)
+    if compound_streets:
+        mark_street_months_stale(street_ids=compound_streets, periods=periods, compound_ids=compound_ids)
+    if firm_streets:
+        mark_street_months_stale(street_ids=firm_streets, periods=periods)
 
 
-def mark_reported_month(sender, street_id, period, **kwargs):
-    """Monthly data changed (sent by reporting inside its transaction): that one month."""
-    mark_street_months_stale(street_ids=[street_id], periods=[period])
+def mark_reported_month(sender, street_id, period, compound_ids=None, **kwargs):
+    """Monthly data changed (sent by reporting inside its transaction): that month and the rest of its
+    quarter, whose later months take the quarter's latest evaluation score."""
+    quarter_end = add_months(quarter_start(period), 2)
+    periods = months_between(period, min(quarter_end, max(period, current_period())))
+    mark_street_months_stale(street_ids=[street_id], periods=periods, compound_ids=compound_ids)
 
 
 def connect() -> None:

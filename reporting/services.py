@@ -89,8 +89,12 @@ def _importing(report_id):
     return MonthlyUpload.objects.filter(report_id=report_id, status__in=ACTIVE_UPLOAD_STATES)
 
 
-def _notify_data_changed(report: MonthlyReport) -> None:
-    monthly_data_changed.send(sender=MonthlyReport, street_id=report.street_id, period=report.period)
+def _notify_data_changed(report: MonthlyReport, changes: list[RowChange] | None = None) -> None:
+    """`changes` names the compounds whose records changed; without it, the whole street's month did
+    (its state)."""
+    compound_ids = None if changes is None else [change.compound.pk for change in changes]
+    monthly_data_changed.send(sender=MonthlyReport, street_id=report.street_id, period=report.period,
+                              compound_ids=compound_ids)
 
 
 def monthly_report_get_or_create(*, street, period: datetime.date) -> MonthlyReport:
@@ -189,7 +193,7 @@ def monthly_records_save(*, report: MonthlyReport, rows: list[RowInput], actor, 
             return plan
         _apply(report, plan.changed, actor, source)
         if plan.changed:
-            _notify_data_changed(report)
+            _notify_data_changed(report, plan.changed)
     report.version = expected_version + 1
     return plan
 
@@ -438,7 +442,7 @@ def monthly_upload_apply(*, upload_id: int) -> MonthlyUpload:
             kinds["create"], kinds["update"], kinds["delete"])
         _finish_upload(upload, UploadStatus.DONE)
         if changes:
-            _notify_data_changed(report)
+            _notify_data_changed(report, changes)
     return upload
 
 

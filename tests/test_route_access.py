@@ -117,7 +117,7 @@ class RouteAccessTest(TestCase):
         cls.value = IndicatorValue.objects.create(indicator=cls.indicator, area_level="street",
                                                   area_code=cls.street_a.code, period=PERIOD, numerator=1,
                                                   denominator=1, value=100, computed_at=timezone.now())
-        cls.stale = StaleStreetMonth.objects.get_or_create(street=cls.street_a, period=PERIOD)[0]  # the save marked it
+        cls.stale = StaleStreetMonth.objects.filter(street=cls.street_a, period=PERIOD).earliest("pk")  # the save marked it
         cls.job = RecomputeJob.objects.create(period_from=PERIOD, period_to=PERIOD)
 
         city = cls.users["city"]

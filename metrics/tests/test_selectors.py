@@ -122,7 +122,7 @@ def test_published_quarter_and_year_equal_the_figures_built_from_the_facts(world
 def test_a_street_recompute_republishes_its_quarter_as_built_from_the_facts(world):
     recompute_range(first=JANUARY, last=MARCH)
     MonthlyRecord.objects.filter(compound=world.compounds["E"], period=FEBRUARY).update(petitions=40,
-                                                                                       evaluation_score=Decimal("61"))
+                                                                                       evaluation_score=Decimal("61.25"))
     recompute_street_month(street_id=world.areas["S1"].pk, period=FEBRUARY)
     for level in ("community", "street", "district", "city"):
         codes = list(IndicatorValue.objects.filter(area_level=level).values_list("area_code", flat=True).distinct())

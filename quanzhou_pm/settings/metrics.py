@@ -11,3 +11,5 @@ METRICS_INCLUDE_SUBMITTED = env_bool("METRICS_INCLUDE_SUBMITTED", default=False)
 METRICS_STALE_SETTLE_SECONDS = env_int("METRICS_STALE_SETTLE_SECONDS", 30)
 # From this many stale streets in one month on, one whole-month recompute is cheaper.
 METRICS_STALE_WHOLE_MONTH_THRESHOLD = env_int("METRICS_STALE_WHOLE_MONTH_THRESHOLD", 50)
+# A street-month with marks on more than this many compounds rebuilds all of the street's facts at once.
+METRICS_STALE_COMPOUND_LIMIT = env_int("METRICS_STALE_COMPOUND_LIMIT", 500)

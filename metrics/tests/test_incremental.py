@@ -1,0 +1,139 @@
+"""Stale marks per compound: an edit rebuilds only the facts of the compounds it touches, and what
+is published is exactly what a whole-month recompute publishes."""
+import datetime
+
+import pytest
+
+from committees.models import CommitteeMember, PartyOrganisationCompound
+from communities.models import CompoundManagementPeriod, ManagementMode, ServiceContract
+from metrics.models import CompoundMonthFact, StaleStreetMonth
+from metrics.services import mark_street_months_stale, process_stale_street_months, recompute_month
+
+from .conftest import MARCH
+from .test_services import snapshot
+
+FACT_COLUMNS = [field.attname for field in CompoundMonthFact._meta.concrete_fields if field.name != "id"]
+
+
+def facts(period):
+    """Each compound's fact row of the month, by compound code, with the row's id apart."""
+    rows = CompoundMonthFact.objects.filter(period=period).values("id", "compound__code", *FACT_COLUMNS)
+    return {row.pop("compound__code"): row for row in rows}
+
+
+def published(period):
+    """What a reader sees of the month: values and facts, without row ids."""
+    return snapshot(period), {code: {k: v for k, v in row.items() if k != "id"} for code, row in facts(period).items()}
+
+
+def edit_and_drain(edit, callbacks):
+    with callbacks(execute=True):
+        edit()
+    process_stale_street_months(settle_seconds=0)
+    assert not StaleStreetMonth.objects.exists()
+
+
+def households(world):
+    a = world.compounds["A"]
+    a.households = 600
+    a.save()
+
+
+def committee_member_joins_the_party(world):
+    member = CommitteeMember.objects.filter(committee__compound=world.compounds["E"], is_party_member=False).first()
+    member.is_party_member = True
+    member.save()
+
+
+def contract_terminated(world):
+    contract = ServiceContract.objects.get(compound=world.compounds["A"])
+    contract.terminated_on = datetime.date(2024, 3, 15)
+    contract.save()
+
+
+def management_mode_changed(world):
+    b = world.compounds["B"]
+    CompoundManagementPeriod.objects.create(compound=b, mode=ManagementMode.STATE_TRUSTEESHIP,
+                                            valid_from=datetime.date(2024, 3, 20))
+    period = CompoundManagementPeriod.objects.filter(compound=b, valid_to__isnull=True).earliest("valid_from")
+    period.valid_to = datetime.date(2024, 3, 20)
+    period.save()
+
+
+def party_coverage_removed(world):
+    PartyOrganisationCompound.objects.get(compound=world.compounds["E"]).delete()
+
+
+def compound_closed(world):
+    b = world.compounds["B"]
+    b.closed_on = datetime.date(2024, 3, 10)
+    b.save()
+
+
+def compound_moved_to_another_district(world):
+    # G moves from S3 (district D2) into C1 of S1 (district D1), a street created before its own.
+    g = world.compounds["G"]
+    g.community = world.areas["C1"]
+    g.save()
+
+
+@pytest.mark.parametrize("edit", [households, committee_member_joins_the_party, contract_terminated,
+                                  management_mode_changed, party_coverage_removed, compound_closed,
+                                  compound_moved_to_another_district])
+def test_an_edit_publishes_what_a_whole_month_recompute_publishes(world, edit, django_capture_on_commit_callbacks):
+    recompute_month(period=MARCH)
+    before = published(MARCH)
+    edit_and_drain(lambda: edit(world), django_capture_on_commit_callbacks)
+    after_edit = published(MARCH)
+    assert after_edit != before
+    recompute_month(period=MARCH)
+    assert published(MARCH) == after_edit
+
+
+def test_a_compound_edit_rebuilds_only_that_compounds_fact(world, django_capture_on_commit_callbacks):
+    recompute_month(period=MARCH)
+    ids_before = {code: row["id"] for code, row in facts(MARCH).items()}
+    with django_capture_on_commit_callbacks(execute=True):
+        households(world)
+    assert set(StaleStreetMonth.objects.filter(period=MARCH).values_list("street__code", "compound__code")) == {
+        ("S1", "A")}
+    process_stale_street_months(settle_seconds=0)
+    rebuilt = {code for code, row in facts(MARCH).items() if row["id"] != ids_before[code]}
+    assert rebuilt == {"A"}
+    assert facts(MARCH)["A"]["households"] == 600
+
+
+def test_a_whole_street_mark_rebuilds_every_fact_of_the_street(world):
+    recompute_month(period=MARCH)
+    ids_before = {code: row["id"] for code, row in facts(MARCH).items()}
+    s1 = world.areas["S1"].pk
+    mark_street_months_stale(street_ids=[s1], periods=[MARCH], compound_ids=[world.compounds["A"].pk])
+    mark_street_months_stale(street_ids=[s1], periods=[MARCH])
+    process_stale_street_months(settle_seconds=0)
+    rebuilt = {code for code, row in facts(MARCH).items() if row["id"] != ids_before[code]}
+    assert rebuilt == {"A", "B", "E"}  # S1's compounds active at the end of March (M closed on March 1)
+
+
+def test_marks_on_more_compounds_than_the_limit_become_one_whole_street_mark(world, settings):
+    settings.METRICS_STALE_COMPOUND_LIMIT = 1
+    s1 = world.areas["S1"].pk
+    mark_street_months_stale(street_ids=[s1], periods=[MARCH], compound_ids=[world.compounds["A"].pk])
+    assert list(StaleStreetMonth.objects.values_list("compound__code", flat=True)) == ["A"]
+    mark_street_months_stale(street_ids=[s1], periods=[MARCH],
+                             compound_ids=[world.compounds["A"].pk, world.compounds["B"].pk])
+    assert set(StaleStreetMonth.objects.values_list("compound__code", flat=True)) == {"A", None}
+
+
+def test_a_street_rebuilt_whole_takes_over_a_compound_that_moved_in(world):
+    """G moves into S1, created before its old street S3: S1 is rebuilt first, while G's fact is still
+    under S3, and then S3."""
+    recompute_month(period=MARCH)
+    g = world.compounds["G"]
+    assert facts(MARCH)["G"]["street_id"] == world.areas["S3"].pk
+    type(g).objects.filter(pk=g.pk).update(community=world.areas["C1"])
+    mark_street_months_stale(street_ids=[world.areas["S1"].pk, world.areas["S3"].pk], periods=[MARCH])
+    process_stale_street_months(settle_seconds=0)
+    after = published(MARCH)
+    assert after[1]["G"]["street_id"] == world.areas["S1"].pk
+    recompute_month(period=MARCH)
+    assert published(MARCH) == after
