@@ -28,7 +28,7 @@ from django.utils.translation import gettext
 
 from committees.selectors import firms_covered_by_party_org_on
 from common.enqueue import send_after_commit
-from communities.models import Community, Compound, PropertyFirm
+from communities.models import Community, PropertyFirm
 from districts.models import City, District, Street
 
 from .formulas import COMPOUND_FORMULAS, FACT_SUM_COLUMNS, FIRM_PARTY_ORG_COVERAGE, FLOW, STOCK
@@ -76,29 +76,32 @@ def _start_month_write(period: datetime.date) -> None:
 
 
 def _insert_facts(period: datetime.date, *, street_id: int | None, include_submitted: bool,
-                  compound_ids: Collection[int] | None = None) -> int:
+                  compound_ids: Collection[int] | None = None, replace_moved: bool = False) -> int:
+    """INSERT ... SELECT the month's facts. With `replace_moved`, a compound that still has a fact
+    under the street it left gets that fact replaced (the old street, marked by the same move,
+    re-sums without it)."""
     source, columns = compound_month_fact_source(period, street_id=street_id, compound_ids=compound_ids,
                                                  include_submitted=include_submitted)
     select_sql, params = source.query.sql_with_params()
     table = CompoundMonthFact._meta.db_table
-    column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
+    quoted = [connection.ops.quote_name(column) for column in columns]
+    sql = f"INSERT INTO {table} ({', '.join(quoted)}) {select_sql}"
+    if replace_moved:
+        updates = ", ".join(f"{name} = EXCLUDED.{name}" for column, name in zip(columns, quoted)
+                            if column not in ("compound_id", "period"))
+        sql += f" ON CONFLICT (compound_id, period) DO UPDATE SET {updates}"
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({column_list}) {select_sql}", params)
+        cursor.execute(sql, params)
         return cursor.rowcount
 
 
 def _replace_street_facts(period: datetime.date, *, street_id: int, compound_ids: Collection[int] | None,
                           include_submitted: bool) -> None:
-    """Rebuild the month's facts of the given compounds (wherever they now are), or of the whole street.
-
-    A compound moved into the street may still have a fact under its old street: it is replaced
-    too, and the old street, marked by the same move, re-sums without it.
-    """
+    """Rebuild the month's facts of the given compounds (wherever they now are), or of the whole street."""
     facts = CompoundMonthFact.objects.filter(period=period)
     if compound_ids is None:
-        moved_in = Compound.objects.filter(community__street_id=street_id).values("pk")
-        facts.filter(Q(street_id=street_id) | Q(compound_id__in=moved_in)).delete()
-        _insert_facts(period, street_id=street_id, include_submitted=include_submitted)
+        facts.filter(street_id=street_id).delete()
+        _insert_facts(period, street_id=street_id, include_submitted=include_submitted, replace_moved=True)
     else:
         facts.filter(compound_id__in=compound_ids).delete()
         _insert_facts(period, street_id=None, compound_ids=compound_ids, include_submitted=include_submitted)
