@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from districts.models import AreaLevel
 
+from .formulas import FACT_SUM_COLUMNS
+
 
 class Direction(models.TextChoices):
     UP = "up", _("越高越好")
@@ -165,27 +167,65 @@ class IndicatorSpanValue(PublishedValue):
         return f"{self.indicator_id} {self.area_code} {self.kind} {self.period:%Y-%m}—{self.last_period:%Y-%m}: {self.value}"
 
 
-class CompoundMonthFact(models.Model):
-    """One active compound in one month: the 0/1 flags and counts every indicator sums.
+class CopiedAreaIds(models.Model):
+    """The compound's community, street, district and city, copied onto derived rows so roll-ups are
+    a GROUP BY without joins through the tree. Written only by the engine's set-based statements:
+    database foreign-key triggers would cost more than the rest of a recompute (deletes still cascade
+    in the ORM), and the models' own indexes serve every read."""
 
-    Rebuilt set-based from the registry (state on the month's last day) and the month's monthly
-    record; area ids are copied in so roll-ups are a GROUP BY without joins through the tree.
-    """
-
-    # Derived rows written only by the engine's INSERT ... SELECT from the registry itself; database
-    # foreign-key triggers would cost more than the rest of a recompute (deletes still cascade in the ORM),
-    # and the (period, ...) indexes below serve every read, so the columns need no index of their own.
-    compound = models.ForeignKey("communities.Compound", on_delete=models.CASCADE, related_name="month_facts",
-                                 db_constraint=False, db_index=False, verbose_name=_("小区"))
-    period = models.DateField(_("月份"))
     community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+",
                                   db_constraint=False, db_index=False, verbose_name=_("社区(村)"))
     street = models.ForeignKey("districts.Street", on_delete=models.CASCADE, related_name="+",
                                db_constraint=False, db_index=False, verbose_name=_("街道(乡镇)"))
     district = models.ForeignKey("districts.District", on_delete=models.CASCADE, related_name="+",
                                  db_constraint=False, db_index=False, verbose_name=_("区县"))
-    city = models.ForeignKey("districts.City", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False,
-                             verbose_name=_("城市"))
+    city = models.ForeignKey("districts.City", on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                             db_index=False, verbose_name=_("城市"))
+
+    class Meta:
+        abstract = True
+
+
+class SpanLeafSums(CopiedAreaIds):
+    """A quarter's or year's sums for one combination of area ids (community up to city), as the
+    published span values are computed from: kept so that an edit of a few compounds changes them by
+    the difference those compounds make, instead of re-reading every month of the street's facts.
+
+    Rewritten whole with the span by a month's or a street's full recompute (services._publish_spans).
+    """
+
+    kind = models.CharField(_("期间类型"), max_length=10, choices=SpanKind.choices)
+    period = models.DateField(_("起始月份"))
+    last_period = models.DateField(_("截止月份"))
+    compounds = models.IntegerField(_("小区数"))
+    provisional = models.IntegerField(_("含未审核数据的小区月数"))
+
+    class Meta:
+        verbose_name = _("季度/年度分区汇总")
+        verbose_name_plural = _("季度/年度分区汇总")
+        indexes = [models.Index(fields=["kind", "period", "street"], name="span_leaf_street_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period:%Y-%m}—{self.last_period:%Y-%m} {self.community_id}"
+
+
+# One column per summed fact column (metrics.formulas): the two lists cannot drift apart.
+for _column in FACT_SUM_COLUMNS:
+    models.DecimalField(_column, max_digits=20, decimal_places=2).contribute_to_class(SpanLeafSums, _column)
+del _column
+
+
+class CompoundMonthFact(CopiedAreaIds):
+    """One active compound in one month: the 0/1 flags and counts every indicator sums.
+
+    Rebuilt set-based from the registry (state on the month's last day) and the month's monthly
+    record; area ids are copied in so roll-ups are a GROUP BY without joins through the tree.
+    """
+
+    # No database constraint or index of its own, as for the area ids: the indexes below serve every read.
+    compound = models.ForeignKey("communities.Compound", on_delete=models.CASCADE, related_name="month_facts",
+                                 db_constraint=False, db_index=False, verbose_name=_("小区"))
+    period = models.DateField(_("月份"))
 
     households = models.PositiveIntegerField(_("户数"))
     party_covered = models.PositiveSmallIntegerField(_("党组织覆盖"))

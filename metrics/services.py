@@ -22,13 +22,13 @@ from itertools import product
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from committees.selectors import firms_covered_by_party_org_on
 from common.enqueue import send_after_commit
-from communities.models import Community, PropertyFirm
+from communities.models import Community, Compound, PropertyFirm
 from districts.models import City, District, Street
 
 from .formulas import COMPOUND_FORMULAS, FACT_SUM_COLUMNS, FIRM_PARTY_ORG_COVERAGE, FLOW, STOCK
@@ -38,6 +38,7 @@ from .models import (
     IndicatorValue,
     RecomputeJob,
     SpanKind,
+    SpanLeafSums,
     StaleStreetMonth,
     Unit,
 )
@@ -228,29 +229,45 @@ def _write_firm_values(period: datetime.date, *, district: District | None, comp
 
 # --- Quarters and years -------------------------------------------------------------------------
 
-SPAN_LEAF_TABLE = "metrics_span_leaf"
 # The area ids a fact carries, from the community up: a span's sums are kept apart per combination,
 # so every level groups facts by the area they had in their own month, as the monthly values do.
 LEAF_AREAS = {"community": Community, "street": Street, "district": District, "city": City}
+LEAF_IDS = [f"{level}_id" for level in LEAF_AREAS]
+LEAF_TABLE = SpanLeafSums._meta.db_table
+# A month as a whole number that orders like the date, in each database's own date arithmetic.
+SORTABLE_DAY = {"postgresql": "(period - DATE '2000-01-01')::bigint", "sqlite": "CAST(julianday(period) AS INTEGER)"}
 
 
 def _span_first_months(period: datetime.date) -> dict[str, datetime.date]:
     return {SpanKind.QUARTER: quarter_start(period), SpanKind.YEAR: datetime.date(period.year, 1, 1)}
 
 
-# A month as a whole number that orders like the date, in each database's own date arithmetic.
-SORTABLE_DAY = {"postgresql": "(period - DATE '2000-01-01')::bigint", "sqlite": "CAST(julianday(period) AS INTEGER)"}
+def _lock_span(kind: str, first: datetime.date) -> None:
+    """Two months of one quarter may be recomputed at once: their span rewrites take turns, always
+    quarter before year after the month's own lock, so no two recomputes wait on each other in a circle."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
+                           [SPAN_LOCK_NAMESPACE, first.year * 100 + (first.month if kind == SpanKind.QUARTER else 0)])
 
 
-def _span_leaf(first: datetime.date, last: datetime.date, street_id: int | None) -> tuple[str, list]:
-    """The SELECT (and its parameters) of a span's sums per combination of area ids (DOMAIN.md "Periods").
+def _span_last_month(kind: str, first: datetime.date) -> datetime.date | None:
+    """The span's latest month with facts: a quarter or year not over yet runs up to it."""
+    span_end = add_months(first, 2 if kind == SpanKind.QUARTER else 11)
+    return CompoundMonthFact.objects.filter(period__range=(first, span_end)).aggregate(last=Max("period"))["last"]
+
+
+def _span_leaf(first: datetime.date, last: datetime.date, *, street_id: int | None = None,
+               compound_ids: Collection[int] | None = None) -> tuple[str, list, list[str]]:
+    """The SELECT of a span's sums per combination of area ids (DOMAIN.md "Periods"), its parameters
+    and its columns after the ids, over all facts, a street's or some compounds'.
 
     Registry states and stock figures come from the compounds' facts at the span's last month;
     "held a meeting" is true when it was in any month; the evaluation score is the latest in the
     span, weighted by households at the last month; flow figures are summed over every month.
+    Every sum is a sum over compounds, so the sums of a set of compounds add up.
     """
-    ids = ", ".join(f"{level}_id" for level in LEAF_AREAS)
-    f_ids = ", ".join(f"f.{level}_id" for level in LEAF_AREAS)
+    ids, f_ids = ", ".join(LEAF_IDS), ", ".join(f"f.{name}" for name in LEAF_IDS)
     stock = [c for c, kind in FACT_SUM_COLUMNS.items() if kind == STOCK]
     flow = [c for c, kind in FACT_SUM_COLUMNS.items() if kind == FLOW]
     span_only = ["consulted", "scored_households", "score_weighted"]
@@ -258,8 +275,12 @@ def _span_leaf(first: datetime.date, last: datetime.date, street_id: int | None)
     flow_zeros = ", ".join(f"0 AS {c}" for c in flow)
     stock_zeros = ", ".join(f"0 AS {c}" for c in ["compounds", *stock, *span_only])
     flow_sums = ", ".join(f"SUM({c}) AS {c}" for c in flow)
-    street_filter = "" if street_id is None else "AND street_id = %s"
-    facts_params = [first, last] + ([] if street_id is None else [street_id])
+    scope, scope_params = "", []
+    if street_id is not None:
+        scope, scope_params = " AND {t}street_id = %s", [street_id]
+    if compound_ids is not None:
+        scope += f" AND {{t}}compound_id IN ({', '.join('%s' for _ in compound_ids)})"
+        scope_params = [*scope_params, *compound_ids]
     facts = CompoundMonthFact._meta.db_table
     # Each compound's "held a meeting in any month" and latest score, in one pass over its months:
     # the greatest day number × 10⁶ + score × 100 carries the latest month's score in its last digits.
@@ -274,67 +295,125 @@ def _span_leaf(first: datetime.date, last: datetime.date, street_id: int | None)
         JOIN (
             SELECT compound_id, MAX(consulted) AS consulted_any,
                    MAX({latest_key}) %% 1000000 / 100.0 AS score
-            FROM {facts} WHERE period >= %s AND period <= %s {street_filter}
+            FROM {facts} WHERE period >= %s AND period <= %s {scope.format(t="")}
             GROUP BY compound_id
         ) p ON p.compound_id = f.compound_id
-        WHERE f.period = %s {street_filter.replace("street_id", "f.street_id")}
+        WHERE f.period = %s {scope.format(t="f.")}
         GROUP BY {f_ids}
         UNION ALL
         SELECT {ids}, {stock_zeros}, {flow_sums}, SUM(CASE WHEN provisional THEN 1 ELSE 0 END)
-        FROM {facts} WHERE period >= %s AND period <= %s {street_filter}
+        FROM {facts} WHERE period >= %s AND period <= %s {scope.format(t="")}
         GROUP BY {ids}
     """
     field = CompoundMonthFact._meta.get_field("period")
-    street_params = [] if street_id is None else [street_id]
-    params = [field.get_db_prep_value(p, connection) if isinstance(p, datetime.date) else p
-              for p in [*facts_params, last, *street_params, *facts_params]]
-    return sql, params
+    first_db, last_db = (field.get_db_prep_value(day, connection) for day in (first, last))
+    params = [first_db, last_db, *scope_params, last_db, *scope_params, first_db, last_db, *scope_params]
+    return sql, params, ["compounds", *stock, *span_only, *flow, "provisional"]
 
 
-def _span_leaf_sums(level: str, leaf: str) -> str:
-    """Per area of `level`, from the `leaf` table: its code and the s_<name> sums the formulas read;
-    areas without compounds at the last month are left out."""
+def _store_leaf(kind: str, first: datetime.date, last: datetime.date, *, street_id: int | None = None,
+                compound_ids: Collection[int] | None = None, sign: int = 1) -> None:
+    """Add a span's sums (of everything, a street or some compounds; `sign` -1 to take them away) to
+    the stored SpanLeafSums rows."""
+    sql, params, columns = _span_leaf(first, last, street_id=street_id, compound_ids=compound_ids)
+    signed = ", ".join(f"{'-' if sign < 0 else ''}leaf.{c}" for c in columns)
+    constants = _constant_params(SpanLeafSums, {"kind": kind, "period": first, "last_period": last})
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {LEAF_TABLE} (kind, period, last_period, {', '.join(LEAF_IDS)}, {', '.join(columns)}) "
+                       f"SELECT %s, %s, %s, {', '.join(f'leaf.{name}' for name in LEAF_IDS)}, {signed} "
+                       f"FROM ({sql}) leaf", [*constants, *params])
+
+
+def _collapse_street_leaf(kind: str, first: datetime.date, street_id: int) -> None:
+    """Sum a street's stored rows of a span into one row per combination of area ids."""
+    columns = ", ".join(["kind", "period", "last_period", *LEAF_IDS, "compounds", *FACT_SUM_COLUMNS, "provisional"])
+    sums = ", ".join(["kind", "period", "last_period", *LEAF_IDS,
+                      *(f"SUM({c}) AS {c}" for c in ["compounds", *FACT_SUM_COLUMNS, "provisional"])])
+    where = "kind = %s AND period = %s AND street_id = %s"
+    params = [*_constant_params(SpanLeafSums, {"kind": kind, "period": first}), street_id]
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE metrics_span_leaf AS SELECT {sums} FROM {LEAF_TABLE} WHERE {where} "
+                       f"GROUP BY kind, period, last_period, {', '.join(LEAF_IDS)}", params)
+        cursor.execute(f"DELETE FROM {LEAF_TABLE} WHERE {where}", params)
+        cursor.execute(f"INSERT INTO {LEAF_TABLE} ({columns}) SELECT * FROM metrics_span_leaf")
+        cursor.execute("DROP TABLE metrics_span_leaf")
+
+
+def _span_leaf_sums(level: str, kind: str, first: datetime.date, street_id: int | None) -> tuple[str, list]:
+    """Per area of `level`, from the stored SpanLeafSums of the span (of one street, or all): its code
+    and the s_<name> sums the formulas read; areas without compounds at the last month are left out."""
     area = LEAF_AREAS[level]._meta.db_table
     columns = ", ".join(f"SUM(l.{c}) AS s_{c}" for c in ["compounds", *FACT_SUM_COLUMNS, "provisional"])
-    return (f"SELECT a.code AS area_code, {columns} FROM {leaf} l JOIN {area} a ON a.id = l.{level}_id "
-            f"GROUP BY a.code HAVING SUM(l.compounds) > 0")
+    where, params = "l.kind = %s AND l.period = %s", _constant_params(SpanLeafSums, {"kind": kind, "period": first})
+    if street_id is not None:
+        where, params = where + " AND l.street_id = %s", [*params, street_id]
+    return (f"SELECT a.code AS area_code, {columns} FROM {LEAF_TABLE} l JOIN {area} a ON a.id = l.{level}_id "
+            f"WHERE {where} GROUP BY a.code HAVING SUM(l.compounds) > 0", params)
 
 
-def _publish_spans(period: datetime.date, *, street: Street | None, computed_at) -> int:
+def _take_out_span_sums(period: datetime.date, *, street_id: int, compound_ids: Collection[int]) -> dict[str, datetime.date]:
+    """Before some compounds' facts are rebuilt: take their sums out of the street's stored span sums,
+    for each span (locked from here to the commit) whose stored sums can be updated that way.
+
+    Returns {kind: last month} of those spans. A span is left to be rebuilt whole when the street has
+    no stored sums at its last month, or when one of the compounds is, or was in the span, in another
+    street (a move: both streets are rebuilt).
+    """
+    taken_out = {}
+    moved = Compound.objects.filter(pk__in=compound_ids).exclude(community__street_id=street_id).exists()
+    for kind, first in _span_first_months(period).items():
+        _lock_span(kind, first)
+        last = _span_last_month(kind, first)
+        if moved or last is None:
+            continue
+        stored = SpanLeafSums.objects.filter(kind=kind, period=first, street_id=street_id).aggregate(
+            rows=Count("pk"), earliest=Min("last_period"), latest=Max("last_period"))
+        if not stored["rows"] or stored["earliest"] != last or stored["latest"] != last:
+            continue
+        if CompoundMonthFact.objects.filter(compound_id__in=compound_ids, period__range=(first, last)).exclude(
+                street_id=street_id).exists():
+            continue
+        _store_leaf(kind, first, last, compound_ids=compound_ids, sign=-1)
+        taken_out[kind] = last
+    return taken_out
+
+
+def _publish_spans(period: datetime.date, *, street: Street | None, computed_at,
+                   compound_ids: Collection[int] | None = None, taken_out: dict | None = None) -> int:
     """Rewrite the quarter and the year that contain `period`, up to their latest month with facts.
 
-    For one street: its communities and itself from its facts, its district and city from the
-    stored sums of their streets and districts.
+    Their sums per combination of area ids are stored (SpanLeafSums) and every level is summed from
+    them. For one street: its stored sums are rebuilt from its facts, or, for the spans in
+    `taken_out`, get back the rebuilt `compound_ids`' sums; its communities and itself are published
+    from them, its district and city from the published sums of their streets and districts.
     """
     written = 0
+    taken_out = taken_out or {}
     if street is not None:
         community_codes = list(Community.objects.filter(street_id=street.pk).values_list("code", flat=True))
         own_areas = (Q(area_level="community", area_code__in=community_codes) | Q(area_level="street", area_code=street.code)
                      | Q(area_level="district", area_code=street.district.code)
                      | Q(area_level="city", area_code=street.district.city.code))
+    street_id = None if street is None else street.pk
     for kind, first in _span_first_months(period).items():
-        # Two months of one quarter may be recomputed at once: their span rewrites take turns, always
-        # quarter before year after the month's own lock, so no two recomputes wait on each other in a circle.
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
-                               [SPAN_LOCK_NAMESPACE, first.year * 100 + (first.month if kind == SpanKind.QUARTER else 0)])
-        span_end = add_months(first, 2 if kind == SpanKind.QUARTER else 11)
-        last = CompoundMonthFact.objects.filter(period__range=(first, span_end)).aggregate(last=Max("period"))["last"]
+        _lock_span(kind, first)
+        last = _span_last_month(kind, first)
         stored = IndicatorSpanValue.objects.filter(kind=kind, period=first)
         (stored if street is None else stored.filter(own_areas)).delete()
+        if last is not None and taken_out.get(kind) == last:
+            _store_leaf(kind, first, last, compound_ids=compound_ids)
+            _collapse_street_leaf(kind, first, street_id)
+        else:
+            leaf = SpanLeafSums.objects.filter(kind=kind, period=first)
+            (leaf if street is None else leaf.filter(street_id=street_id)).delete()
+            if last is not None:
+                _store_leaf(kind, first, last, street_id=street_id)
         if last is None:
             continue
         constants = {"kind": kind, "period": first, "last_period": last, "computed_at": computed_at}
-        leaf_sql, leaf_params = _span_leaf(first, last, None if street is None else street.pk)
-        # Summed once into a temporary table that every level then groups.
-        with connection.cursor() as cursor:
-            cursor.execute(f"CREATE TEMPORARY TABLE {SPAN_LEAF_TABLE} AS {leaf_sql}", leaf_params)
         levels = LEAF_AREAS if street is None else ("community", "street")
         written += sum(_insert_formula_values(IndicatorSpanValue, {"area_level": level, **constants},
-                                              _span_leaf_sums(level, SPAN_LEAF_TABLE), []) for level in levels)
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE {SPAN_LEAF_TABLE}")
+                                              *_span_leaf_sums(level, kind, first, street_id)) for level in levels)
         if street is not None:
             written += _roll_up_district_and_city(IndicatorSpanValue, street, constants)
         # Firm coverage is a registry state: its value at the span's last month.
@@ -389,6 +468,9 @@ def recompute_street_month(*, street_id: int, period: datetime.date, include_sub
             if not marked:
                 return 0
             compound_ids = None if None in marked or len(marked) > settings.METRICS_STALE_COMPOUND_LIMIT else marked
+        # Some compounds only: their old sums leave the stored quarter and year before their facts change.
+        taken_out = {} if compound_ids is None else _take_out_span_sums(period, street_id=street_id,
+                                                                        compound_ids=compound_ids)
         _replace_street_facts(period, street_id=street_id, compound_ids=compound_ids,
                               include_submitted=include_submitted)
         _pause_between_phases()
@@ -407,7 +489,8 @@ def recompute_street_month(*, street_id: int, period: datetime.date, include_sub
         written += _roll_up_district_and_city(IndicatorValue, street, constants)
         if rewrite_firms:
             written += _write_firm_values(period, district=district, computed_at=computed_at)
-        written += _publish_spans(period, street=street, computed_at=computed_at)
+        written += _publish_spans(period, street=street, computed_at=computed_at, compound_ids=compound_ids,
+                                  taken_out=taken_out)
     return written
 
 

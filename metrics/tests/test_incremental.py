@@ -1,15 +1,20 @@
 """Stale marks per compound: an edit rebuilds only the facts of the compounds it touches, and what
 is published is exactly what a whole-month recompute publishes."""
 import datetime
+from unittest import mock
 
 import pytest
 
 from committees.models import CommitteeMember, PartyOrganisationCompound
 from communities.models import CompoundManagementPeriod, ManagementMode, ServiceContract
-from metrics.models import CompoundMonthFact, StaleStreetMonth
-from metrics.services import mark_street_months_stale, process_stale_street_months, recompute_month
+from django.db.models import Sum
 
-from .conftest import MARCH
+from metrics import services
+from metrics.formulas import FACT_SUM_COLUMNS
+from metrics.models import CompoundMonthFact, IndicatorSpanValue, SpanLeafSums, StaleStreetMonth
+from metrics.services import mark_street_months_stale, process_stale_street_months, recompute_month, recompute_range
+
+from .conftest import FEBRUARY, MARCH
 from .test_services import snapshot
 
 FACT_COLUMNS = [field.attname for field in CompoundMonthFact._meta.concrete_fields if field.name != "id"]
@@ -21,14 +26,33 @@ def facts(period):
     return {row.pop("compound__code"): row for row in rows}
 
 
+def span_snapshot():
+    return {(v.kind, v.period, v.last_period, v.indicator_id, v.area_level, v.area_code): (v.numerator, v.denominator,
+                                                                                          v.value)
+            for v in IndicatorSpanValue.objects.all()}
+
+
+def stored_span_sums():
+    """The stored span sums, one row per span and combination of areas however they were written."""
+    columns = ["compounds", *FACT_SUM_COLUMNS, "provisional"]
+    rows = (SpanLeafSums.objects.order_by().values("kind", "period", "last_period", "community_id", "street_id",
+                                                   "district_id", "city_id")
+            .annotate(**{f"sum_{c}": Sum(c) for c in columns}))
+    return {tuple(row.values())[:7]: tuple(row.values())[7:] for row in rows}
+
+
 def published(period):
-    """What a reader sees of the month: values and facts, without row ids."""
-    return snapshot(period), {code: {k: v for k, v in row.items() if k != "id"} for code, row in facts(period).items()}
+    """What a reader sees of the month, its quarter and year, and what they are computed from (without row ids)."""
+    return (snapshot(period), span_snapshot(), stored_span_sums(),
+            {code: {k: v for k, v in row.items() if k != "id"} for code, row in facts(period).items()})
 
 
 def edit_and_drain(edit, callbacks):
-    with callbacks(execute=True):
-        edit()
+    # As if it were still March 2024: the edit re-marks the months up to March, and the quarter and
+    # year published by every street and by a whole-month recompute all run up to March.
+    with mock.patch.object(services, "current_period", return_value=MARCH):
+        with callbacks(execute=True):
+            edit()
     process_stale_street_months(settle_seconds=0)
     assert not StaleStreetMonth.objects.exists()
 
@@ -81,11 +105,14 @@ def compound_moved_to_another_district(world):
                                   management_mode_changed, party_coverage_removed, compound_closed,
                                   compound_moved_to_another_district])
 def test_an_edit_publishes_what_a_whole_month_recompute_publishes(world, edit, django_capture_on_commit_callbacks):
-    recompute_month(period=MARCH)
+    recompute_range(first=FEBRUARY, last=MARCH)
     before = published(MARCH)
-    edit_and_drain(lambda: edit(world), django_capture_on_commit_callbacks)
+    with mock.patch.object(services, "_collapse_street_leaf", wraps=services._collapse_street_leaf) as by_difference:
+        edit_and_drain(lambda: edit(world), django_capture_on_commit_callbacks)
     after_edit = published(MARCH)
     assert after_edit != before
+    # A move rebuilds both streets' quarter and year whole; any other edit changes them by its difference.
+    assert by_difference.called == (edit is not compound_moved_to_another_district)
     recompute_month(period=MARCH)
     assert published(MARCH) == after_edit
 
@@ -134,6 +161,6 @@ def test_a_street_rebuilt_whole_takes_over_a_compound_that_moved_in(world):
     mark_street_months_stale(street_ids=[world.areas["S1"].pk, world.areas["S3"].pk], periods=[MARCH])
     process_stale_street_months(settle_seconds=0)
     after = published(MARCH)
-    assert after[1]["G"]["street_id"] == world.areas["S1"].pk
+    assert after[3]["G"]["street_id"] == world.areas["S1"].pk
     recompute_month(period=MARCH)
     assert published(MARCH) == after
