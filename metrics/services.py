@@ -356,15 +356,15 @@ def _take_out_span_sums(period: datetime.date, *, street_id: int, compound_ids: 
     for each span (locked from here to the commit) whose stored sums can be updated that way.
 
     Returns {kind: last month} of those spans. A span is left to be rebuilt whole when the street has
-    no stored sums at its last month, or when one of the compounds is, or was in the span, in another
-    street (a move: both streets are rebuilt).
+    no stored sums at its last month, when one of the compounds is, or was in the span, in another
+    street (a move: both streets are rebuilt), or when one was deleted, its facts with it.
     """
     taken_out = {}
-    moved = Compound.objects.filter(pk__in=compound_ids).exclude(community__street_id=street_id).exists()
+    in_street = Compound.objects.filter(pk__in=compound_ids, community__street_id=street_id).count()
     for kind, first in _span_first_months(period).items():
         _lock_span(kind, first)
         last = _span_last_month(kind, first)
-        if moved or last is None:
+        if in_street != len(compound_ids) or last is None:
             continue
         stored = SpanLeafSums.objects.filter(kind=kind, period=first, street_id=street_id).aggregate(
             rows=Count("pk"), earliest=Min("last_period"), latest=Max("last_period"))
@@ -445,29 +445,32 @@ def recompute_month(*, period: datetime.date, include_submitted: bool | None = N
 
 
 def recompute_street_month(*, street_id: int, period: datetime.date, include_submitted: bool | None = None,
-                           compound_ids: Collection[int] | None = None, consume_stale_marks: bool = False) -> int:
-    """Rebuild a street's facts for a month (only those of `compound_ids` when given) and re-roll the
-    street, its communities, district and city.
+                           consume_stale_marks: bool = False) -> int:
+    """Rebuild a street's facts for a month and re-roll the street, its communities, district and city.
 
     The communities are summed from the street's facts; the street, district and city from the
     published sums of their communities, streets and districts. The cost follows the street's size,
     and the facts rebuilt follow the edit.
 
-    With `consume_stale_marks`, the street-month's stale marks decide which facts to rebuild and are
-    removed in the same transaction, so a crash keeps them and a later run retries; when another run
-    has already taken them, nothing is done and 0 is returned.
+    With `consume_stale_marks`, the street-month's stale marks decide which facts to rebuild (only the
+    compounds they name, when the street-month was built before) and are removed in the same
+    transaction, so a crash keeps them and a later run retries; when another run has already taken
+    them, nothing is done and 0 is returned.
     """
     include_submitted = _include_submitted(include_submitted)
     street = Street.objects.select_related("district__city").get(pk=street_id)
     district = street.district
     computed_at = timezone.now()
+    compound_ids = None
     with transaction.atomic():
         _start_month_write(period)
         if consume_stale_marks:
             marked = _take_stale_marks(street_id, period)
             if not marked:
                 return 0
-            compound_ids = None if None in marked or len(marked) > settings.METRICS_STALE_COMPOUND_LIMIT else marked
+            if (None not in marked and len(marked) <= settings.METRICS_STALE_COMPOUND_LIMIT
+                    and _street_month_built(period, street_id, marked)):
+                compound_ids = marked
         # Some compounds only: their old sums leave the stored quarter and year before their facts change.
         taken_out = {} if compound_ids is None else _take_out_span_sums(period, street_id=street_id,
                                                                         compound_ids=compound_ids)
@@ -492,6 +495,12 @@ def recompute_street_month(*, street_id: int, period: datetime.date, include_sub
         written += _publish_spans(period, street=street, computed_at=computed_at, compound_ids=compound_ids,
                                   taken_out=taken_out)
     return written
+
+
+def _street_month_built(period: datetime.date, street_id: int, compound_ids: Collection[int]) -> bool:
+    """Whether the street's month has facts besides those compounds': a month never built is built whole."""
+    return CompoundMonthFact.objects.filter(period=period, street_id=street_id).exclude(
+        compound_id__in=compound_ids).exists()
 
 
 def _take_stale_marks(street_id: int, period: datetime.date) -> set[int | None]:

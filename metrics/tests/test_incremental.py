@@ -13,10 +13,12 @@ from metrics import services
 from metrics.formulas import FACT_SUM_COLUMNS
 from metrics.models import CompoundMonthFact, IndicatorSpanValue, SpanLeafSums, StaleStreetMonth
 from metrics.services import mark_street_months_stale, process_stale_street_months, recompute_month, recompute_range
+from tests.factories import CompoundFactory
 
-from .conftest import FEBRUARY, MARCH
+from .conftest import MARCH
 from .test_services import snapshot
 
+JANUARY = datetime.date(2024, 1, 1)
 FACT_COLUMNS = [field.attname for field in CompoundMonthFact._meta.concrete_fields if field.name != "id"]
 
 
@@ -105,7 +107,7 @@ def compound_moved_to_another_district(world):
                                   management_mode_changed, party_coverage_removed, compound_closed,
                                   compound_moved_to_another_district])
 def test_an_edit_publishes_what_a_whole_month_recompute_publishes(world, edit, django_capture_on_commit_callbacks):
-    recompute_range(first=FEBRUARY, last=MARCH)
+    recompute_range(first=JANUARY, last=MARCH)
     before = published(MARCH)
     with mock.patch.object(services, "_collapse_street_leaf", wraps=services._collapse_street_leaf) as by_difference:
         edit_and_drain(lambda: edit(world), django_capture_on_commit_callbacks)
@@ -164,3 +166,22 @@ def test_a_street_rebuilt_whole_takes_over_a_compound_that_moved_in(world):
     assert after[3]["G"]["street_id"] == world.areas["S1"].pk
     recompute_month(period=MARCH)
     assert published(MARCH) == after
+
+
+def test_a_compound_mark_on_a_month_never_built_builds_the_whole_street(world):
+    mark_street_months_stale(street_ids=[world.areas["S1"].pk], periods=[MARCH], compound_ids=[world.compounds["A"].pk])
+    process_stale_street_months(settle_seconds=0)
+    assert set(facts(MARCH)) == {"A", "B", "E"}
+
+
+def test_a_deleted_compound_leaves_the_quarter_and_year(world, django_capture_on_commit_callbacks):
+    extra = CompoundFactory(community=world.areas["C1"], code="X", households=700)
+    StaleStreetMonth.objects.all().delete()  # built below
+    recompute_range(first=JANUARY, last=MARCH)
+    assert "X" in facts(MARCH)
+    # Its facts go with it (ORM cascade), so its old sums cannot be taken out: the spans are rebuilt.
+    edit_and_drain(extra.delete, django_capture_on_commit_callbacks)
+    after_delete = published(MARCH)
+    assert "X" not in after_delete[3]
+    recompute_month(period=MARCH)
+    assert published(MARCH) == after_delete
