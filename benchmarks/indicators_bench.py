@@ -13,6 +13,9 @@ month with monthly data, it times:
   - a straightforward per-compound ORM loop over a sample, extrapolated to all compounds,
     and the speed-up of the set-based engine over it;
   - rows written per second (facts + published values).
+With --history, it measures on a copy of the seeded database (qz_metrics_bench_<size>_history, made
+once) whose year gets facts for every earlier month, copied from the latest month's: the quarter and
+year a recompute publishes then span those months, as late in a real year.
 Goals (issue 4): month ≤ 10 s at 100k, ≤ 5× that at 500k; street-month ≤ 0.5 s.
 """
 import argparse
@@ -39,6 +42,7 @@ def prepare_database(size: int, months: int, keep: bool) -> str:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if exists and not keep:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}_history" WITH (FORCE)')
         if not exists or not keep:
             conn.execute(f'CREATE DATABASE "{name}"')
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
@@ -49,7 +53,42 @@ def prepare_database(size: int, months: int, keep: bool) -> str:
     return url
 
 
-def measure(sample: int) -> dict:
+def history_database(url: str) -> str:
+    """The seeded database's copy for --history, made once from it as a template."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    copy = f"{name}_history"
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [copy]).fetchone():
+            conn.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"')
+    copy_url = f"{SERVER}/{copy}"
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"],
+                   env={**os.environ, "DATABASE_URL": copy_url}, check=True)
+    return copy_url
+
+
+def fill_year_with_copies(period) -> int:
+    """Give every earlier month of `period`'s year without facts a copy of `period`'s facts."""
+    import datetime
+
+    from django.db import connection
+
+    from metrics.models import CompoundMonthFact
+    from metrics.periods import add_months, months_between
+
+    columns = [f.column for f in CompoundMonthFact._meta.concrete_fields if f.name not in ("id", "period")]
+    table = CompoundMonthFact._meta.db_table
+    built = set(CompoundMonthFact.objects.values_list("period", flat=True).distinct())
+    missing = [m for m in months_between(datetime.date(period.year, 1, 1), add_months(period, -1)) if m not in built]
+    with connection.cursor() as cursor:
+        for month in missing:
+            cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}, period) SELECT {', '.join(columns)}, %s "
+                           f"FROM {table} WHERE period = %s", [month, period])
+    return period.month
+
+
+def measure(sample: int, history: bool) -> dict:
     """Runs inside a subprocess whose DATABASE_URL points at the seeded database."""
     import django
 
@@ -68,6 +107,12 @@ def measure(sample: int) -> dict:
 
     period = MonthlyRecord.objects.aggregate(latest=Max("period"))["latest"]
     compounds = Compound.objects.count()
+    if history:
+        if not CompoundMonthFact.objects.filter(period=period).exists():
+            recompute_month(period=period)
+        months_of_facts = fill_year_with_copies(period)
+    else:
+        months_of_facts = CompoundMonthFact.objects.filter(period__year=period.year).values("period").distinct().count()
     # This server runs with autovacuum off: vacuum the dead rows of earlier runs, as autovacuum would.
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
@@ -110,7 +155,7 @@ def measure(sample: int) -> dict:
 
     best = min(timings)
     return {
-        "period": period.isoformat(), "compounds": compounds, "facts": facts,
+        "period": period.isoformat(), "compounds": compounds, "facts": facts, "months_of_facts": months_of_facts,
         "values": values, "value_rows": IndicatorValue.objects.filter(period=period).count(),
         "month_seconds": timings, "streets": street_results,
         "naive_sample": len(sample_ids), "naive_per_compound": naive_per_compound,
@@ -122,7 +167,7 @@ def measure(sample: int) -> dict:
 def report(size: int, result: dict) -> None:
     month = min(result["month_seconds"])
     print(f"[{size:,}] month {result['period'][:7]}: {result['compounds']:,} compounds, {result['facts']:,} facts, "
-          f"{result['value_rows']:,} values")
+          f"{result['value_rows']:,} values; its year has facts for {result['months_of_facts']} months")
     print(f"    whole month, all areas: {', '.join(f'{s:.2f}' for s in result['month_seconds'])} s (best {month:.2f} s)")
     print(f"    rows written: {result['rows_per_second']:,.0f} rows/s")
     for label, street in result["streets"].items():
@@ -142,16 +187,21 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=2, help="months of monthly data to seed")
     parser.add_argument("--sample", type=int, default=300, help="compounds in the per-compound loop sample")
     parser.add_argument("--keep", action="store_true", help="reuse an existing seeded database")
+    parser.add_argument("--history", action="store_true",
+                        help="measure on a copy whose year has facts for every month up to the latest")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.measure:
-        print(json.dumps(measure(args.sample)))
+        print(json.dumps(measure(args.sample, args.history)))
         return
     results = {}
     for size in (int(s) for s in args.sizes.split(",")):
         url = prepare_database(size, args.months, args.keep)
-        out = subprocess.run([sys.executable, __file__, "--measure", "--sample", str(args.sample)],
+        if args.history:
+            url = history_database(url)
+        out = subprocess.run([sys.executable, __file__, "--measure", "--sample", str(args.sample),
+                              *(["--history"] if args.history else [])],
                              env={**os.environ, "DATABASE_URL": url}, check=True, capture_output=True, text=True)
         results[size] = json.loads(out.stdout.strip().splitlines()[-1])
         report(size, results[size])
