@@ -144,8 +144,10 @@ def test_saves_during_a_redis_outage_succeed_and_are_all_published_once_redis_is
     assert MonthlyRecord.objects.get(compound__code=b).fees_collected == Decimal("420")
     # Nothing could be recomputed yet; the work waits in PostgreSQL, not in Redis.
     assert li.published_fees() == (Decimal("900"), Decimal("1500"))
+    # May and the rest of its quarter, whose months take the quarter's latest evaluation score.
+    june = datetime.date(2024, 6, 1)
     assert set(StaleStreetMonth.objects.values_list("street_id", "period")) == {
-        (li.street.pk, MAY), (jiang.street.pk, MAY)}
+        (li.street.pk, MAY), (jiang.street.pk, MAY), (li.street.pk, june), (jiang.street.pk, june)}
 
     redis.start()
     send(tasks.process_stale)  # what beat sends every minute
