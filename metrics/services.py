@@ -234,6 +234,8 @@ def _write_firm_values(period: datetime.date, *, district: District | None, comp
 LEAF_AREAS = {"community": Community, "street": Street, "district": District, "city": City}
 LEAF_IDS = [f"{level}_id" for level in LEAF_AREAS]
 LEAF_TABLE = SpanLeafSums._meta.db_table
+# The summed columns of a stored span row.
+LEAF_SUMS = ["compounds", *FACT_SUM_COLUMNS, "provisional"]
 # A month as a whole number that orders like the date, in each database's own date arithmetic.
 SORTABLE_DAY = {"postgresql": "(period - DATE '2000-01-01')::bigint", "sqlite": "CAST(julianday(period) AS INTEGER)"}
 
@@ -326,9 +328,8 @@ def _store_leaf(kind: str, first: datetime.date, last: datetime.date, *, street_
 
 def _collapse_street_leaf(kind: str, first: datetime.date, street_id: int) -> None:
     """Sum a street's stored rows of a span into one row per combination of area ids."""
-    columns = ", ".join(["kind", "period", "last_period", *LEAF_IDS, "compounds", *FACT_SUM_COLUMNS, "provisional"])
-    sums = ", ".join(["kind", "period", "last_period", *LEAF_IDS,
-                      *(f"SUM({c}) AS {c}" for c in ["compounds", *FACT_SUM_COLUMNS, "provisional"])])
+    columns = ", ".join(["kind", "period", "last_period", *LEAF_IDS, *LEAF_SUMS])
+    sums = ", ".join(["kind", "period", "last_period", *LEAF_IDS, *(f"SUM({c}) AS {c}" for c in LEAF_SUMS)])
     where = "kind = %s AND period = %s AND street_id = %s"
     params = [*_constant_params(SpanLeafSums, {"kind": kind, "period": first}), street_id]
     with connection.cursor() as cursor:
@@ -343,7 +344,7 @@ def _span_leaf_sums(level: str, kind: str, first: datetime.date, street_id: int 
     """Per area of `level`, from the stored SpanLeafSums of the span (of one street, or all): its code
     and the s_<name> sums the formulas read; areas without compounds at the last month are left out."""
     area = LEAF_AREAS[level]._meta.db_table
-    columns = ", ".join(f"SUM(l.{c}) AS s_{c}" for c in ["compounds", *FACT_SUM_COLUMNS, "provisional"])
+    columns = ", ".join(f"SUM(l.{c}) AS s_{c}" for c in LEAF_SUMS)
     where, params = "l.kind = %s AND l.period = %s", _constant_params(SpanLeafSums, {"kind": kind, "period": first})
     if street_id is not None:
         where, params = where + " AND l.street_id = %s", [*params, street_id]

@@ -63,18 +63,19 @@ def _streets_of_districts(district_ids) -> set[int]:
     return set(firsts.values())
 
 
+def _old_and_new(instance, old: dict, attribute: str) -> set:
+    return {value for value in (getattr(instance, attribute), old.get(attribute)) if value is not None}
+
+
 def _affected_compounds(instance, old: dict) -> tuple[set[int], set[int]]:
     """The compounds whose facts the change alters, and the streets they are in or have left."""
-    def both(attribute):
-        return {value for value in (getattr(instance, attribute), old.get(attribute)) if value is not None}
-
     if isinstance(instance, Compound):
         from communities.models import Community
 
-        streets = set(Community.objects.filter(pk__in=both("community_id")).values_list("street_id", flat=True))
-        return streets, {instance.pk}
+        communities = Community.objects.filter(pk__in=_old_and_new(instance, old, "community_id"))
+        return set(communities.values_list("street_id", flat=True)), {instance.pk}
     if isinstance(instance, (CompoundManagementPeriod, ServiceContract, OwnersCommittee, PartyOrganisationCompound)):
-        compound_ids = both("compound_id")
+        compound_ids = _old_and_new(instance, old, "compound_id")
     elif isinstance(instance, CommitteeMember):
         compound_ids = set(OwnersCommittee.objects.filter(pk=instance.committee_id).values_list("compound_id", flat=True))
     elif isinstance(instance, PartyOrganisation):
@@ -89,11 +90,10 @@ def _affected_firm_streets(instance, old: dict) -> set[int]:
     if isinstance(instance, PartyOrganisation):
         return _streets_of_districts(instance.firm_links.values("firm__registered_district_id"))
     if isinstance(instance, PartyOrganisationFirm):
-        firm_ids = {value for value in (instance.firm_id, old.get("firm_id")) if value is not None}
-        return _streets_of_districts(PropertyFirm.objects.filter(pk__in=firm_ids).values("registered_district_id"))
+        return _streets_of_districts(PropertyFirm.objects.filter(pk__in=_old_and_new(instance, old, "firm_id"))
+                                     .values("registered_district_id"))
     if isinstance(instance, PropertyFirm):
-        return _streets_of_districts({value for value in (instance.registered_district_id,
-                                                          old.get("registered_district_id")) if value is not None})
+        return _streets_of_districts(_old_and_new(instance, old, "registered_district_id"))
     return set()
 
 
