@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import get_history_model_for_model
 
 from accounts.scope import AreaScope
 from districts.models import District, Street
@@ -27,6 +29,45 @@ def _may_write(request, model, obj) -> bool:
         # A street officer adds rows of their own street; area-wide rows are the city's.
         return scope.can_change_street(scope.street_id) if path else scope.city_wide
     return scope.can_change_street(street_id_of(obj, path))
+
+
+class GuardedHistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's admin, whose revert form saves only what the change view would save.
+
+    The library saves a version's form for anyone who may view history, whatever their change
+    permission, read-only fields or area. Here the POST goes through the change view itself: the
+    object as it is now, its change permission and scope, its form's fields and its save hooks.
+    """
+
+    # False where rows are written only through services (monthly reports and records).
+    history_revert_allowed = True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._check_version_exists(unquote(object_id), version_id)
+        if request.method != "POST":
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        if not self.history_revert_allowed:
+            raise PermissionDenied
+        request.reverting_history = True
+        return self.changeform_view(request, object_id, extra_context=extra_context)
+
+    def _check_version_exists(self, object_id, version_id):
+        versions = get_history_model_for_model(self.model).objects
+        try:
+            found = versions.filter(**{self.model._meta.pk.attname: object_id, "history_id": version_id}).exists()
+        except (ValueError, ValidationError):  # not even an id
+            found = False
+        if not found:
+            raise Http404(_("该历史版本不存在。"))
+
+    def get_inline_instances(self, request, obj=None):
+        # The revert form posts the object's own fields, not its inlines' forms.
+        if getattr(request, "reverting_history", False):
+            return []
+        return super().get_inline_instances(request, obj)
+
+    def revert_disabled(self, request, obj=None):
+        return not self.history_revert_allowed or super().revert_disabled(request, obj)
 
 
 class AreaScopedFormfieldsMixin:
@@ -92,13 +133,13 @@ class AreaScopedInlineMixin(AreaScopedFormfieldsMixin):
         return super().has_delete_permission(request, obj) and _may_write(request, self.parent_model, obj)
 
 
-class ScopedHistoryAdmin(AreaScopedAdminMixin, SimpleHistoryAdmin):
+class ScopedHistoryAdmin(AreaScopedAdminMixin, GuardedHistoryAdmin):
     # Counting a 500,000-row table on every page is the slowest part of a changelist.
     show_full_result_count = False
     list_per_page = 50
 
 
-class RegistryAdmin(AreaScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class RegistryAdmin(AreaScopedAdminMixin, ImportExportModelAdmin, GuardedHistoryAdmin):
     """A registry model with history, import and export; files are scoped like the pages."""
 
     show_full_result_count = False

@@ -40,6 +40,8 @@ class MonthlyReportAdmin(ReadOnlyMixin, ScopedHistoryAdmin):
     date_hierarchy = "period"
     inlines = (ReportTransitionInline,)
     actions = ("approve", "lock")
+    # A version is shown, never saved back: the workflow's services write reports.
+    history_revert_allowed = False
 
     @admin.display(description=_("门户页面"))
     def portal_link(self, obj):
@@ -75,6 +77,8 @@ class MonthlyRecordAdmin(ReadOnlyMixin, ScopedHistoryAdmin):
     list_select_related = ("compound", "report__street")
     search_fields = ("=compound__code", "compound__name")
     date_hierarchy = "period"
+    # The grid and the Excel import validate whole reports; a past version is shown, never saved back.
+    history_revert_allowed = False
 
     @admin.display(description=_("异常提示"), boolean=True)
     def has_flags(self, obj):

@@ -1,7 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
-
 from accounts.scope import scope_for
+from common.admin import GuardedHistoryAdmin
 
 from .models import (
     CandidateResult,
@@ -27,7 +26,7 @@ class CriterionInline(admin.TabularInline):
 
 
 @admin.register(SelectionRound)
-class SelectionRoundAdmin(SimpleHistoryAdmin):
+class SelectionRoundAdmin(GuardedHistoryAdmin):
     list_display = ["year", "title", "quota", "state", "scores_known", "published_at"]
     list_filter = ["state", "year"]
     # State changes go through the services (audited); the admin edits only descriptive fields.
@@ -44,7 +43,7 @@ class NominationMaterialInline(admin.TabularInline):
 
 
 @admin.register(Nomination)
-class NominationAdmin(SimpleHistoryAdmin):
+class NominationAdmin(GuardedHistoryAdmin):
     list_display = ["round", "street", "district", "nominated_by", "nominated_at"]
     list_filter = ["round", "district"]
     list_select_related = ["round", "street", "district", "nominated_by"]
@@ -57,7 +56,7 @@ class NominationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(JudgeAssignment)
-class JudgeAssignmentAdmin(SimpleHistoryAdmin):
+class JudgeAssignmentAdmin(GuardedHistoryAdmin):
     list_display = ["criterion", "judge", "assigned_by", "assigned_at"]
     list_select_related = ["criterion__round", "judge", "assigned_by"]
     list_filter = ["criterion__round"]
