@@ -56,6 +56,13 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_in_process_beat(settings):
+    """The in-process beat of the embedded default (common.eager_beat) would run every scheduled task
+    after a test's first request; tests run the tasks they mean to, and test_eager_beat turns it on."""
+    settings.EAGER_BEAT = False
+
+
 def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 

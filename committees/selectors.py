@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from communities.models import Compound, PropertyFirm
 
@@ -105,3 +105,23 @@ def committee_status_q(status: str, on: datetime.date) -> Q:
         CommitteeStatus.IN_OFFICE: ~dissolved & started & Q(term_end__gte=on) & ~renewing,
     }
     return by_status[status]
+
+
+def committees_without_successor() -> QuerySet[OwnersCommittee]:
+    """Elected committees not dissolved and not followed by a later term of the same compound: their
+    term ending is still news to the street."""
+    later_term = OwnersCommittee.objects.filter(compound_id=OuterRef("compound_id"), term_start__gt=OuterRef("term_start"))
+    not_dissolved_in_term = Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=F("term_end"))
+    return OwnersCommittee.objects.filter(not_dissolved_in_term, term_end__isnull=False).exclude(Exists(later_term))
+
+
+def committees_term_ending(*, today: datetime.date, within_days: int) -> QuerySet[OwnersCommittee]:
+    """Committees whose term's last day falls within `within_days` from `today` (today included)."""
+    return committees_without_successor().filter(term_end__gte=today,
+                                                 term_end__lte=today + datetime.timedelta(days=within_days))
+
+
+def committees_term_expired(*, today: datetime.date, within_days: int) -> QuerySet[OwnersCommittee]:
+    """Committees whose term ended in the last `within_days` days with no successor (到期未换届)."""
+    return committees_without_successor().filter(term_end__lt=today,
+                                                 term_end__gte=today - datetime.timedelta(days=within_days))

@@ -6,4 +6,8 @@ class CommonConfig(AppConfig):
     verbose_name = "公共"
 
     def ready(self):
-        from . import security  # noqa: F401  (registers the production system checks)
+        from django.core.signals import request_finished
+
+        from . import eager_beat, security  # noqa: F401  (security registers the production system checks)
+
+        request_finished.connect(eager_beat.after_request, dispatch_uid="common.eager_beat")

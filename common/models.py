@@ -11,3 +11,17 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class ScheduledRun(models.Model):
+    """When each beat entry last ran in-process (common.eager_beat), for the embedded default."""
+
+    name = models.CharField(_("计划任务"), max_length=100, primary_key=True)
+    last_run_at = models.DateTimeField(_("上次运行时间"))
+
+    class Meta:
+        verbose_name = _("计划任务运行记录")
+        verbose_name_plural = _("计划任务运行记录")
+
+    def __str__(self) -> str:
+        return self.name

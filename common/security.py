@@ -62,4 +62,29 @@ def production_guards(app_configs, **kwargs):
             "SELECTION_SMS_BACKEND is the console backend: voting codes would only be logged.",
             hint="Set SELECTION_SMS_BACKEND to the SMS gateway's backend in production.",
             id="quanzhou_pm.E001"))
+    if getattr(settings, "PRODUCTION", False):
+        errors += _email_guards()
+    return errors
+
+
+# Backends that never deliver a message: fine in development, a silent loss of every notice and
+# password reset in production.
+_UNDELIVERING_EMAIL_BACKENDS = ("console", "locmem", "dummy", "filebased")
+
+
+def _email_guards() -> list:
+    errors = []
+    backend = settings.EMAIL_BACKEND.rsplit(".", 2)[-2]
+    if backend in _UNDELIVERING_EMAIL_BACKENDS:
+        errors.append(checks.Error(
+            f"EMAIL_BACKEND is the {backend} backend: notices and password-reset emails would reach nobody.",
+            hint="Leave EMAIL_BACKEND unset (SMTP) and set EMAIL_HOST and its credentials.", id="quanzhou_pm.E002"))
+    elif backend == "smtp" and not settings.EMAIL_HOST:
+        errors.append(checks.Error("EMAIL_HOST is not set: notices and password-reset emails cannot be sent.",
+                                   hint="Set EMAIL_HOST (and EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD).",
+                                   id="quanzhou_pm.E003"))
+    if not settings.PORTAL_BASE_URL.startswith("https://"):
+        errors.append(checks.Error("PORTAL_BASE_URL is not an https:// address: links in emails would be sent in clear.",
+                                   hint="Set PORTAL_BASE_URL to the portal's public https:// address.",
+                                   id="quanzhou_pm.E004"))
     return errors

@@ -19,6 +19,9 @@ urlpatterns = [
     path("indicators/", include("metrics.urls")),
     path("reports/", include("reporting.urls")),
     path("selection/", include("selection.urls")),
+    path("notifications/", include("notifications.urls")),
 ]
 
+handler403 = "common.errors.permission_denied"
+handler404 = "common.errors.page_not_found"
 handler500 = "common.errors.server_error"

@@ -7,6 +7,7 @@ import re
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 _PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -23,6 +24,11 @@ def format_period(period: datetime.date) -> str:
     return f"{period:%Y-%m}"
 
 
+def month_label(period: datetime.date) -> str:
+    """'2024年5月': how pages, notices and emails name a month."""
+    return _("%(year)d年%(month)d月") % {"year": period.year, "month": period.month}
+
+
 def add_months(period: datetime.date, months: int) -> datetime.date:
     index = period.year * 12 + period.month - 1 + months
     return datetime.date(index // 12, index % 12 + 1, 1)
@@ -36,6 +42,16 @@ def due_on(period: datetime.date) -> datetime.date:
     following = add_months(period, 1)
     last_day = calendar.monthrange(following.year, following.month)[1]
     return following.replace(day=min(settings.MONTHLY_REPORT_DUE_DAY, last_day))
+
+
+def months_due_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """The months whose reports are due on a day from `first` to `last`, both included."""
+    months, period = [], add_months(first.replace(day=1), -1)
+    while period <= add_months(last.replace(day=1), -1):
+        if first <= due_on(period) <= last:
+            months.append(period)
+        period = add_months(period, 1)
+    return months
 
 
 def current_month() -> datetime.date:

@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from accounts.scope import AreaScope
 from common.enqueue import send_after_commit
 from communities.models import Compound
+from notifications.models import NoticeKind
+from notifications.services import report_notice_after_commit
 
 from . import bulk
 from .excel import ExcelLayoutError, read_monthly_workbook
@@ -217,8 +219,9 @@ def _apply(report: MonthlyReport, changes: list[RowChange], actor, source: str) 
 
 
 def _transition(report: MonthlyReport, actor, *, allowed_from: tuple[str, ...], to: str, reason: str = "",
-                apply=None, expected_version: int | None = None) -> MonthlyReport:
-    """Move the report (its row locked) to `to`; with `expected_version`, only if it is still that version."""
+                apply=None, expected_version: int | None = None, notice: str | None = None) -> MonthlyReport:
+    """Move the report (its row locked) to `to`; with `expected_version`, only if it is still that version.
+    `notice` is the kind of notice the step sends (notifications app) once it commits."""
     with transaction.atomic():
         current = MonthlyReport.objects.select_for_update().get(pk=report.pk)
         if current.state not in allowed_from:
@@ -233,7 +236,10 @@ def _transition(report: MonthlyReport, actor, *, allowed_from: tuple[str, ...], 
         current._history_user = actor
         current._change_reason = reason
         current.save()
-        ReportTransition.objects.create(report=current, from_state=from_state, to_state=to, actor=actor, reason=reason)
+        transition = ReportTransition.objects.create(report=current, from_state=from_state, to_state=to, actor=actor,
+                                                     reason=reason)
+        if notice:
+            report_notice_after_commit(kind=notice, transition=transition)
     report.refresh_from_db()
     return report
 
@@ -260,7 +266,8 @@ def monthly_report_submit(*, report: MonthlyReport, actor) -> MonthlyReport:
             current.is_late = timezone.localdate(now) > current.due_on
         current.submitted_at, current.submitted_by = now, actor
 
-    return _transition(report, actor, allowed_from=(ReportState.DRAFT,), to=ReportState.SUBMITTED, apply=stamp)
+    return _transition(report, actor, allowed_from=(ReportState.DRAFT,), to=ReportState.SUBMITTED, apply=stamp,
+                       notice=NoticeKind.REPORT_SUBMITTED)
 
 
 def _require_reviewer(report: MonthlyReport, actor) -> None:
@@ -279,7 +286,7 @@ def monthly_report_approve(*, report: MonthlyReport, actor, expected_version: in
 
     with transaction.atomic():
         _transition(report, actor, allowed_from=(ReportState.SUBMITTED,), to=ReportState.APPROVED, apply=stamp,
-                    expected_version=expected_version)
+                    expected_version=expected_version, notice=NoticeKind.REPORT_APPROVED)
         _notify_data_changed(report)
     return report
 
@@ -290,7 +297,7 @@ def monthly_report_return_to_draft(*, report: MonthlyReport, actor, reason: str,
     _require_reviewer(report, actor)
     reason = _require_reason(reason)
     return _transition(report, actor, allowed_from=(ReportState.SUBMITTED,), to=ReportState.DRAFT, reason=reason,
-                       expected_version=expected_version)
+                       expected_version=expected_version, notice=NoticeKind.REPORT_RETURNED)
 
 
 def _require_city(actor, message: str) -> None:

@@ -10,7 +10,6 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.scope import scope_for
 from common.privacy import mask_phone
+from common.ratelimit import hit_exceeds
 
 from . import scoring
 from .models import (
@@ -387,16 +387,7 @@ def _code_hash(number_hash: str, code: str) -> str:
 
 
 def _rate_limit(scope: str, key: str | None, limit: int) -> None:
-    if not key:
-        return
-    cache_key = f"selection:rate:{scope}:{key}"
-    cache.add(cache_key, 0, RATE_WINDOW_SECONDS)
-    try:
-        hits = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, RATE_WINDOW_SECONDS)
-        hits = 1
-    if hits > limit:
+    if hit_exceeds(f"selection:{scope}", key, limit, RATE_WINDOW_SECONDS):
         raise ValidationError(_("操作过于频繁，请稍后再试。"))
 
 

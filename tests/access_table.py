@@ -242,3 +242,22 @@ EXPECTED |= {
 }
 for action in ("stage", "criteria", "open", "score", "publish", "reopen", "assign", "void"):
     EXPECTED[f"selection/manage/<int:pk>/{action}/"] = signed_in("403 403 403 redirect 403", "post")
+
+# Passwords: changing one needs a session; asking for a reset and following its link are for anyone
+# (the link's token here is a made-up one: the page says it is invalid).
+EXPECTED |= {
+    "accounts/password/change/": signed_in("ok ok ok ok ok"),
+    "accounts/password/change/done/": signed_in("ok ok ok ok ok"),
+    "accounts/password/reset/": everyone(OK),
+    "accounts/password/reset/sent/": everyone(OK),
+    "accounts/password/reset/<uidb64>/<token>/": everyone(OK),
+    "accounts/password/reset/complete/": everyone(OK),
+}
+
+# Notices: each user reaches their own inbox and settings; the notice in the URL is street A's officer's.
+EXPECTED |= {
+    "notifications/": signed_in("ok ok ok ok ok"),
+    "notifications/<int:pk>/read/": signed_in("redirect 404 404 404 404", "post"),
+    "notifications/read-all/": signed_in("redirect redirect redirect redirect redirect", "post"),
+    "notifications/settings/": signed_in("ok ok ok ok ok"),
+}

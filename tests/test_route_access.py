@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import ApiToken, Role
 from metrics.models import Indicator, IndicatorValue, RecomputeJob, StaleStreetMonth, Target
+from notifications.models import Notification, NoticeKind
 from reporting.models import MonthlyUpload, UploadStatus
 from reporting.services import monthly_records_save, monthly_report_get_or_create
 from reporting.validation import RowInput
@@ -137,6 +138,8 @@ class RouteAccessTest(TestCase):
         cls.result = CandidateResult.objects.create(round=cls.round, nomination=cls.nomination)
         cls.audit = RoundAuditEntry.objects.filter(round=cls.round).first()
         cls.group = Group.objects.create(name="街道工作人员")
+        cls.notification = Notification.objects.create(recipient=cls.users["street_a"], kind=NoticeKind.REPORT_APPROVED,
+                                                       event_key="route-access", title="月报已审核通过")
 
         cls.read_key = ApiToken.issue(user=user(Role.API_CLIENT), name="市大数据平台")[1]
         cls.write_key = ApiToken.issue(user=user(Role.API_CLIENT), name="12345热线", can_write=True)[1]
@@ -217,6 +220,8 @@ class RouteAccessTest(TestCase):
             return self._api_value(route, name)
         if route.startswith("api/"):  # the API root (".json" suffix) and the JSON 404 for unknown paths
             return ".json" if name == "format" else "no-such-resource"
+        if route.startswith("notifications/"):  # street A's officer's notice
+            return str(self.notification.pk)
         if name == "code":  # dashboard/<level>/<code>/
             return {"district": self.street_a.district.code, "community": self.compound.community.code,
                     "compound": self.compound.code, "street": self.street_a.code}[route.split("/")[1]]

@@ -95,12 +95,31 @@ def test_the_console_sms_backend_is_refused_in_production(settings):
     assert "quanzhou_pm.E001" in [error.id for error in errors]
 
 
+def test_an_email_backend_that_delivers_nothing_is_refused_in_production(settings):
+    settings.PRODUCTION = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+    errors = run_checks(include_deployment_checks=True, tags=["security"])
+
+    assert "quanzhou_pm.E002" in [error.id for error in errors]
+
+
+def test_smtp_without_a_host_is_refused_in_production(settings):
+    settings.PRODUCTION = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = ""
+
+    errors = run_checks(include_deployment_checks=True, tags=["security"])
+
+    assert "quanzhou_pm.E003" in [error.id for error in errors]
+
+
 def test_production_settings_pass_check_deploy_without_a_warning():
     # Only the deployment's variables: browser tests in the same run set DJANGO_ALLOW_ASYNC_UNSAFE.
     inherited = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {**inherited, "PRODUCTION": "true", "DEBUG": "false", "ALLOWED_HOSTS": "pm.example.gov.cn",
            "SECRET_KEY": "check-deploy-" + "k7Qz9xVb2mN4pL8wR1tY6uJ3hG5fD0sA" * 2,
-           "SELECTION_SMS_BACKEND": "selection.sms.SmsBackend"}
+           "SELECTION_SMS_BACKEND": "selection.sms.SmsBackend", "EMAIL_HOST": "smtp.example.gov.cn"}
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 

@@ -40,6 +40,9 @@ def _password(rng: random.Random, user: User) -> str:
         return password
 
 
+DEMO_EMAIL_DOMAIN = "quanzhou-pm.test"
+
+
 def _planned_users() -> list[User]:
     users = [
         User(username="admin", role=Role.CITY_STAFF, is_staff=True, is_superuser=True, first_name="系统管理员"),
@@ -54,6 +57,9 @@ def _planned_users() -> list[User]:
         User(username="judge", role=Role.JUDGE, first_name="评审专家"),
         User(username="api_client", role=Role.API_CLIENT, first_name="市大数据平台"),
     ]
+    for user in users:
+        # A reserved domain: the demo's console backend prints notices and password resets sent to it.
+        user.email = f"{user.username}@{DEMO_EMAIL_DOMAIN}"
     return users
 
 

@@ -7,3 +7,4 @@ from .api import *  # noqa: F401,F403
 from .security import *  # noqa: F401,F403
 from .portal import *  # noqa: F401,F403
 from .metrics import *  # noqa: F401,F403
+from .email import *  # noqa: F401,F403

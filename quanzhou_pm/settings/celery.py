@@ -1,6 +1,6 @@
 from celery.schedules import crontab
 
-from .env import env, env_int
+from .env import env, env_bool, env_int
 
 # With no broker configured, tasks run eagerly in-process (local development, demo).
 # With CELERY_BROKER_URL or REDIS_URL set, tasks go to Redis and separate workers run them.
@@ -27,6 +27,10 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# With no broker there is no beat either: the web process runs the schedule below after requests
+# (common.eager_beat), checking the clock at most every EAGER_BEAT_CHECK_SECONDS.
+EAGER_BEAT = env_bool("EAGER_BEAT", default=CELERY_TASK_ALWAYS_EAGER)
+EAGER_BEAT_CHECK_SECONDS = env_int("EAGER_BEAT_CHECK_SECONDS", 30)
 CELERY_BEAT_SCHEDULE: dict = {
     # Coalesced recompute of the street-months marked stale by edits (metrics app).
     "metrics-process-stale": {"task": "metrics.process_stale", "schedule": 60.0},
@@ -37,6 +41,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Unconfirmed Excel previews older than a day go, with their files; imports stuck for a day fail.
     "reporting-clean-up-uploads": {"task": "reporting.clean_up_uploads", "schedule": crontab(minute=20)},
+    # Notices of the calendar (reports due soon or overdue, committee terms ending), each delivered once;
+    # emails an SMTP server did not take are retried.
+    "notifications-calendar": {"task": "notifications.deliver_calendar_notices",
+                               "schedule": crontab(hour=7, minute=0)},
+    "notifications-stale-emails": {"task": "notifications.send_stale_emails", "schedule": crontab(minute="*/10")},
     # Yearly partitions of the per-month tables up to next year (common/partitions.py): creates one
     # on 1 January, moves rows that wait in a DEFAULT partition, otherwise only reads the catalogue.
     "common-ensure-partitions": {
