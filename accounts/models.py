@@ -1,7 +1,7 @@
 import hashlib
 import secrets
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -18,6 +18,13 @@ class Role(models.TextChoices):
     API_CLIENT = "api_client", _("接口调用系统")
 
 
+class PortalUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # `createsuperuser` names no role; a superuser serves the whole city, with no area.
+        extra_fields.setdefault("role", Role.CITY_STAFF)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A portal user: a role and, for district staff and street officers, the one area they serve.
 
@@ -30,6 +37,8 @@ class User(AbstractUser):
                                  related_name="users", verbose_name=_("所属区县"))
     street = models.ForeignKey(Street, on_delete=models.PROTECT, null=True, blank=True,
                                related_name="users", verbose_name=_("所属街道(乡镇)"))
+
+    objects = PortalUserManager()
 
     class Meta:
         verbose_name = _("用户")
