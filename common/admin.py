@@ -18,7 +18,7 @@ from simple_history.utils import get_history_model_for_model
 from accounts.scope import AreaScope
 from districts.models import District, Street
 
-from .scoping import street_id_of, street_path
+from .scoping import may_write_row, street_path
 
 
 def _may_write(request, model, obj) -> bool:
@@ -28,7 +28,21 @@ def _may_write(request, model, obj) -> bool:
     if obj is None:
         # A street officer adds rows of their own street; area-wide rows are the city's.
         return scope.can_change_street(scope.street_id) if path else scope.city_wide
-    return scope.can_change_street(street_id_of(obj, path))
+    return may_write_row(scope, obj)
+
+
+class RowInAreaFormMixin:
+    """Refuses a row that, as the form would save it, lies outside the area its writer may change:
+    a street officer who leaves a party organisation's street empty would make it the district's."""
+
+    area_scope: AreaScope
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and not self._errors and not may_write_row(self.area_scope, self.instance):
+            place = (street_path(type(self.instance)) or "").split("__")[0]
+            self.add_error(place if place in self.fields else None,
+                           _("街道(乡镇)工作人员只能登记和修改本街道(乡镇)的记录。"))
 
 
 class GuardedHistoryAdmin(SimpleHistoryAdmin):
@@ -88,6 +102,10 @@ class AreaScopedFormfieldsMixin:
 class AreaScopedAdminMixin(AreaScopedFormfieldsMixin):
     def get_queryset(self, request):
         return AreaScope.for_user(request.user).filter(super().get_queryset(request))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (RowInAreaFormMixin, form), {"area_scope": AreaScope.for_user(request.user)})
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)

@@ -14,7 +14,7 @@ from import_export.instance_loaders import CachedInstanceLoader
 
 from accounts.scope import AreaScope
 
-from .scoping import street_id_of, street_path
+from .scoping import may_write_row
 
 CODE_FIELDS = ("code", "credit_code")
 
@@ -147,7 +147,7 @@ class RegistryResource(resources.ModelResource):
         return super().import_row(row, instance_loader, scope=self.scope, **kwargs)
 
     def save_instance(self, instance, is_create, row, **kwargs):
-        if self.scope is not None and not self.scope.can_change_street(street_id_of(instance, street_path(type(instance)))):
+        if self.scope is not None and not may_write_row(self.scope, instance):
             raise ValidationError(_("您无权导入或修改该区域的数据。"))
         # A row and whatever its hooks write alongside it are saved together or not at all.
         with transaction.atomic():

@@ -36,3 +36,9 @@ def street_id_of(obj: Model, path: str | None) -> int | None:
         if obj is None:
             return None
     return getattr(obj, f"{last}_id")
+
+
+def may_write_row(scope, obj: Model) -> bool:
+    """Whether a user of `scope` (accounts.scope.AreaScope) may write `obj` as it stands: its street
+    must be one they may change. Area-wide rows are the city's."""
+    return scope.can_change_street(street_id_of(obj, street_path(type(obj))))
