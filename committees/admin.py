@@ -75,7 +75,8 @@ class CommitteeMemberAdmin(MemberPhoneMixin, RegistryAdmin):
     fields = ("committee", "name", "role", "is_party_member")
     list_filter = (DistrictListFilter, StreetListFilter, "role", "is_party_member")
     list_select_related = ("committee__compound",)
-    search_fields = ("name", "=committee__compound__code", "committee__compound__name")
+    # Not by name: members' names and numbers are personal data (common.privacy).
+    search_fields = ("=committee__compound__code", "committee__compound__name")
     autocomplete_fields = ("committee",)
 
 

@@ -128,6 +128,7 @@ class CommitteeMember(TimeStampedModel):
 
     history = HistoricalRecords(excluded_fields=["phone"])
 
+    personal_fields = ("name", "phone")
     scope_paths = {"district": "committee__compound__community__street__district",
                    "street": "committee__compound__community__street"}
 

@@ -7,7 +7,9 @@ street officers write their own street, city staff and superusers everything.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +20,7 @@ from simple_history.utils import get_history_model_for_model
 from accounts.scope import AreaScope
 from districts.models import District, Street
 
+from .privacy import reaches_personal_field
 from .scoping import may_write_row, street_path
 
 
@@ -43,6 +46,37 @@ class RowInAreaFormMixin:
             place = (street_path(type(self.instance)) or "").split("__")[0]
             self.add_error(place if place in self.fields else None,
                            _("街道(乡镇)工作人员只能登记和修改本街道(乡镇)的记录。"))
+
+
+class PersonalFieldsChangeList(ChangeList):
+    """A change list that never sorts by a personal field: its column is no sort link, `?o=` naming it is refused."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        sortable = self.list_display if self.sortable_by is None else self.sortable_by
+        self.sortable_by = [column for column in sortable if not self._sorts_by_personal_field(column)]
+
+    def get_ordering(self, request, queryset):
+        for part in (self.params.get(ORDER_VAR) or "").split("."):
+            index = part.rpartition("-")[2]
+            if index.isdigit() and int(index) < len(self.list_display) and self._sorts_by_personal_field(
+                    self.list_display[int(index)]):
+                raise DisallowedModelAdminLookup(f"Ordering by column {index} not allowed")
+        return super().get_ordering(request, queryset)
+
+    def _sorts_by_personal_field(self, column) -> bool:
+        field = self.get_ordering_field(column)
+        return isinstance(field, str) and reaches_personal_field(self.model, field.lstrip("-"))
+
+
+class PersonalFieldsAdminMixin:
+    """No filter, lookup or sort on personal fields (common.privacy); search fields must not name them either."""
+
+    def lookup_allowed(self, lookup, value, request):
+        return not reaches_personal_field(self.model, lookup) and super().lookup_allowed(lookup, value, request)
+
+    def get_changelist(self, request, **kwargs):
+        return PersonalFieldsChangeList
 
 
 class GuardedHistoryAdmin(SimpleHistoryAdmin):
@@ -151,13 +185,13 @@ class AreaScopedInlineMixin(AreaScopedFormfieldsMixin):
         return super().has_delete_permission(request, obj) and _may_write(request, self.parent_model, obj)
 
 
-class ScopedHistoryAdmin(AreaScopedAdminMixin, GuardedHistoryAdmin):
+class ScopedHistoryAdmin(PersonalFieldsAdminMixin, AreaScopedAdminMixin, GuardedHistoryAdmin):
     # Counting a 500,000-row table on every page is the slowest part of a changelist.
     show_full_result_count = False
     list_per_page = 50
 
 
-class RegistryAdmin(AreaScopedAdminMixin, ImportExportModelAdmin, GuardedHistoryAdmin):
+class RegistryAdmin(PersonalFieldsAdminMixin, AreaScopedAdminMixin, ImportExportModelAdmin, GuardedHistoryAdmin):
     """A registry model with history, import and export; files are scoped like the pages."""
 
     show_full_result_count = False

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from accounts.scope import scope_for
-from common.admin import GuardedHistoryAdmin
+from common.admin import GuardedHistoryAdmin, PersonalFieldsAdminMixin
 
 from .models import (
     CandidateResult,
@@ -77,7 +77,7 @@ class CandidateResultAdmin(admin.ModelAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(admin.ModelAdmin):
+class VoteAdmin(PersonalFieldsAdminMixin, admin.ModelAdmin):
     list_display = ["round", "nomination", "cast_at", "ip", "device_id", "voided_by"]
     list_filter = ["round"]
     list_select_related = ["round", "nomination__street", "nomination__round", "voided_by__round"]

@@ -237,6 +237,8 @@ class Voter(models.Model):
     phone_masked = models.CharField(_("手机号(脱敏)"), max_length=20)
     verified_at = models.DateTimeField(_("验证时间"))
 
+    personal_fields = ("phone_hash", "phone_masked")
+
     class Meta:
         verbose_name = _("投票人")
         verbose_name_plural = _("投票人")
@@ -254,6 +256,8 @@ class VerificationCode(models.Model):
     used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
     failed_attempts = models.PositiveSmallIntegerField(_("错误次数"), default=0)
     ip = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
+
+    personal_fields = ("phone_hash",)
 
     class Meta:
         verbose_name = _("短信验证码")
@@ -303,6 +307,8 @@ class Vote(models.Model):
     device_id = models.CharField(_("设备标识"), max_length=64, blank=True)
     voided_by = models.ForeignKey(RoundAuditEntry, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="voided_votes", verbose_name=_("作废记录"))
+
+    personal_fields = ("phone_hash",)
 
     class Meta:
         verbose_name = _("公众点赞")
