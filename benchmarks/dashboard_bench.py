@@ -71,7 +71,7 @@ def pages() -> list[tuple[str, str]]:
         ("city overview (month)", "/dashboard/"),
         ("city overview, ranking by party coverage", "/dashboard/?indicator=party_org_coverage&order=asc"),
         ("city overview (quarter)", f"/dashboard/?period={_quarter()}"),
-        ("city overview (year)", f"/dashboard/?period={_last_full_month()[:4]}"),
+        ("city overview (year)", f"/dashboard/?period={_year()}"),
         (f"district {district.name}", f"/dashboard/district/{district.code}/"),
         (f"district {biggest.name}", f"/dashboard/district/{biggest.code}/"),
         (f"district {district.name} (quarter)", f"/dashboard/district/{district.code}/?period={_quarter()}"),
@@ -80,14 +80,28 @@ def pages() -> list[tuple[str, str]]:
         (f"compound {compound.code}", f"/dashboard/compound/{compound.code}/"),
         ("laggards, streets", "/dashboard/laggards/"),
         ("laggards, communities", "/dashboard/laggards/?level=community"),
-        ("laggards, communities (year)", f"/dashboard/laggards/?level=community&period={_last_full_month()[:4]}"),
+        ("laggards, communities (year)", f"/dashboard/laggards/?level=community&period={_year()}"),
         ("ranking export .xlsx", "/dashboard/?export=ranking&format=xlsx"),
     ]
 
 
 def _quarter() -> str:
-    year, month = map(int, _last_full_month().split("-"))
-    return f"{year}-Q{(month - 1) // 3 + 1}"
+    """The latest quarter whose reports are due: the only quarters a dashboard shows figures for."""
+    from reporting.periods import latest_due_month
+
+    latest = latest_due_month()
+    year, quarter = latest.year, (latest.month - 1) // 3 + 1
+    if latest.month % 3:  # its quarter's last month is not due yet
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    return f"{year}-Q{quarter}"
+
+
+def _year() -> str:
+    """The latest year whose reports are due."""
+    from reporting.periods import latest_due_month
+
+    latest = latest_due_month()
+    return str(latest.year if latest.month == 12 else latest.year - 1)
 
 
 def time_pages(runs: int) -> None:

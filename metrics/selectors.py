@@ -56,6 +56,14 @@ def counted_report_states(include_submitted: bool) -> list[str]:
     return states + [ReportState.SUBMITTED] if include_submitted else states
 
 
+def counted_monthly_records(include_submitted: bool | None = None) -> QuerySet[MonthlyRecord]:
+    """The monthly records the engine counts: their report approved or locked (or submitted, when the
+    setting includes it). A compound-month without one has zeros in its facts, not reported figures."""
+    if include_submitted is None:
+        include_submitted = settings.METRICS_INCLUDE_SUBMITTED
+    return MonthlyRecord.objects.filter(report__state__in=counted_report_states(include_submitted))
+
+
 def _flag(*conditions, **lookups) -> Case:
     return Case(When(*conditions, **lookups, then=Value(1)), default=Value(0), output_field=IntegerField())
 
@@ -400,15 +408,18 @@ def indicator_values_for_span(*, area_level: str, area_codes: list[str], first: 
 
 
 def published_span_values(*, area_level: str, area_codes: list[str], kind: str, first: datetime.date,
-                          last: datetime.date, indicator_codes: list[str] | None = None) -> list[SpanValue]:
+                          last: datetime.date | None, indicator_codes: list[str] | None = None) -> list[SpanValue]:
     """The quarter or year values the engine published, for the span from `first` to `last` (every
     indicator, or those of `indicator_codes`), marked provisional when a month of the span is.
 
     Equal to `indicator_values_for_span` over the same months, read from one indexed range instead of
     summing facts; a span published up to another last month (a later month since computed) gives nothing.
+    `last=None` reads the span as published, up to whichever month its data reaches.
     """
-    values = IndicatorSpanValue.objects.filter(kind=kind, period=first, last_period=last, area_level=area_level,
+    values = IndicatorSpanValue.objects.filter(kind=kind, period=first, area_level=area_level,
                                                area_code__in=area_codes).order_by()
+    if last is not None:
+        values = values.filter(last_period=last)
     if indicator_codes is not None:
         values = values.filter(indicator_id__in=indicator_codes)
     return [SpanValue(*row) for row in values.values_list("indicator_id", "area_code", "numerator", "denominator",

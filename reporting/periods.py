@@ -54,6 +54,23 @@ def months_due_between(first: datetime.date, last: datetime.date) -> list[dateti
     return months
 
 
+def is_due(period: datetime.date, *, today: datetime.date | None = None) -> bool:
+    """Whether the month's reports are due: its due day is over, so its figures are complete.
+
+    The one rule every page, export and feed asks (DOMAIN.md: a period whose reports are not yet due
+    has no figures to show). A report submitted on the due day itself is on time, so until that day
+    is over the month is still being reported.
+    """
+    return due_on(period) < (today or timezone.localdate())
+
+
+def latest_due_month(*, today: datetime.date | None = None) -> datetime.date:
+    """The latest month whose reports are due (last month once this month's due day is over)."""
+    today = today or timezone.localdate()
+    previous = add_months(today.replace(day=1), -1)
+    return previous if is_due(previous, today=today) else add_months(previous, -1)
+
+
 def current_month() -> datetime.date:
     return timezone.localdate().replace(day=1)
 

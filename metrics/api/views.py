@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from common.api.views import ScopedReadOnlyViewSet
 from metrics.filtersets import IndicatorValueFilterSet, TargetFilterSet
 from metrics.models import Indicator, IndicatorValue, Target
+from reporting.periods import latest_due_month
 
 from .serializers import IndicatorSerializer, IndicatorValueSerializer, TargetSerializer
 
@@ -71,7 +72,8 @@ class TargetViewSet(ScopedReadOnlyViewSet):
             "&descendants=true&period_from=2024-01&period_to=2024-12&page_size=500`。\n\n"
             "One row per indicator, area and month, with numerator, denominator, target and attainment. Cursor "
             "pagination (follow `next`, up to 1000 rows a page); an unchanged page answers 304 to If-None-Match; "
-            "`updated_since` gives increments. Add `format=csv` for CSV."),
+            "`updated_since` gives increments. Months whose reports are not due yet have no figures and are "
+            "left out. Add `format=csv` for CSV."),
         examples=[FEED_EXAMPLE],
     ),
     retrieve=extend_schema(summary="一条指标数据 / One indicator value"),
@@ -92,6 +94,10 @@ class IndicatorValueViewSet(ScopedReadOnlyViewSet):
         # A page of 500 as plain rows of the serializer's columns: building a model instance per
         # row would cost more than the query. The indicator names come from prepare_page.
         return queryset.values(*FEED_COLUMNS)
+
+    def get_queryset(self):
+        # A month still being reported has computed values but no figures yet (reporting.periods.is_due).
+        return super().get_queryset().filter(period__lte=latest_due_month())
 
     def scope_queryset(self, scope, queryset):
         return scope.filter_by_area_code(queryset)

@@ -46,15 +46,17 @@ from metrics.selectors import (
     attainment,
     baseline_period,
     compound_month_facts,
+    counted_monthly_records,
     indicator_values_with_comparison,
     published_span_values,
     target_for_area,
     target_in_force,
     targets_by_area,
 )
-from reporting.periods import current_reporting_period
+from metrics.periods import add_months
+from reporting.periods import latest_due_month, month_label
 
-from .periods import MONTH, PeriodChoice, parse_choice, picker_options, span
+from .periods import MONTH, QUARTER, PeriodChoice, containing, parse_choice, picker_options, span
 from .tables import (
     NO_VALUE,
     Cell,
@@ -149,28 +151,38 @@ def breadcrumb(area, *, last_linked: bool = False) -> list[tuple[str, str | None
 
 
 def published_periods() -> list[datetime.date]:
-    """Months with published city values, newest first: what the period picker offers."""
-    return list(IndicatorValue.objects.filter(area_level=AreaLevel.CITY).order_by("-period")
-                .values_list("period", flat=True).distinct())
+    """Months with published city values whose reports are due, newest first: what the period picker
+    offers (a month still being reported has values, but no figures to show)."""
+    return list(IndicatorValue.objects.filter(area_level=AreaLevel.CITY, period__lte=latest_due_month())
+                .order_by("-period").values_list("period", flat=True).distinct())
 
 
 @dataclass
 class PeriodContext:
+    """The period a page shows. `not_due`: the period asked for is not due yet, so the page shows no
+    figures ("未到截止日"), only when they will come."""
+
     choice: PeriodChoice | None
     options: list
+    not_due: bool = False
 
 
 def period_context(param: str | None) -> PeriodContext:
+    """The period asked for, or by default the latest month that is due and has values."""
     periods = published_periods()
     if not periods:
+        # Values of a month still being reported only: nothing is due yet.
+        if IndicatorValue.objects.filter(area_level=AreaLevel.CITY).exists():
+            month = add_months(latest_due_month(), 1)
+            return PeriodContext(PeriodChoice(MONTH, month, month), [], not_due=True)
         return PeriodContext(None, [])
-    if param:
-        return PeriodContext(parse_choice(param, periods[0]), picker_options(periods))
-    # With no choice, show the month being reported now (last month), not the month still in progress
-    # whose reports are not due yet and whose flow indicators would read as zero.
-    reported = current_reporting_period()
-    default = next((period for period in periods if period <= reported), periods[-1])
-    return PeriodContext(span(MONTH, default, periods[0]), picker_options(periods))
+    options = picker_options(periods)
+    choice = parse_choice(param, periods[0]) if param else None
+    if choice is not None and not choice.is_due:
+        return PeriodContext(choice, options, not_due=True)
+    if choice is None or choice.first > periods[0]:  # nothing asked, or a due period with no values yet
+        choice = span(MONTH, periods[0], periods[0])
+    return PeriodContext(choice, options)
 
 
 # --- Values with their comparison, for a month or a span ----------------------------------------
@@ -188,14 +200,13 @@ def _span_comparison(area_level: str, codes: list[str], choice: PeriodChoice,
     spans = {"area_level": area_level, "area_codes": codes, "indicator_codes": indicator_codes}
     current = {(v.area_code, v.indicator_code): v
                for v in published_span_values(kind=choice.kind, first=choice.first, last=choice.last, **spans)}
-    before = choice.previous()
+    # Like with like: the previous span and the baseline's span of the same kind (its quarter, its year),
+    # as published, so a year's complaints are set against a year's and never against one month's.
+    before, base = choice.previous(), containing(choice.kind, baseline_period())
     previous = {(v.area_code, v.indicator_code): v.value
-                for v in published_span_values(kind=before.kind, first=before.first, last=before.last, **spans)}
-    baseline = IndicatorValue.objects.filter(area_level=area_level, area_code__in=codes, period=baseline_period())
-    if indicator_codes is not None:
-        baseline = baseline.filter(indicator_id__in=indicator_codes)
-    baseline = {(area_code, code): value for area_code, code, value in baseline.order_by().values_list(
-        "area_code", "indicator_id", "value")}
+                for v in published_span_values(kind=before.kind, first=before.first, last=None, **spans)}
+    baseline = {(v.area_code, v.indicator_code): v.value
+                for v in published_span_values(kind=base.kind, first=base.first, last=None, **spans)}
     targets = targets_by_area(Target.objects.filter(Q(area_level="") | Q(area_level=area_level, area_code__in=codes)))
     rows = []
     for area_code in codes:
@@ -370,19 +381,28 @@ def compounds_table(community: Community, choice: PeriodChoice) -> Table:
     facts = (CompoundMonthFact.objects.filter(community=community, period=choice.last).order_by("compound__code")
              .values_list("compound__name", "compound__code", "households", *flags, "evaluation_score", "complaints",
                           "provisional"))
-    table = Table("compounds", _("小区（%(month)s）") % {"month": f"{choice.last.year}年{choice.last.month}月"},
+    table = Table("compounds", _("小区（%(month)s）") % {"month": month_label(choice.last)},
                   [Column(_("小区")), Column(str(field("households").verbose_name), numeric=True)]
                   + [Column(str(field(name).verbose_name)) for name in flags]
                   + [Column(str(field("evaluation_score").verbose_name), numeric=True),
                      Column(str(field("complaints").verbose_name), numeric=True), Column(_("含未审核数据"))])
+    reported = set(counted_monthly_records().filter(compound__community=community, period=choice.last)
+                   .values_list("compound__code", flat=True))
     flag_cells = {False: yes_no(False), True: yes_no(True)}  # shared by every row: cells are only read
     url = page_urls("compound")
+    consulted = flags.index("consulted")
     for name, code, households, *flag_values, score, complaints, provisional in facts:
+        # Without reported figures the month's meetings and complaints are unknown, not none.
+        shown = [flag_cells[bool(value)] for value in flag_values]
+        if code not in reported:
+            shown[consulted] = Cell(NO_VALUE)
         table.rows.append(
-            [Cell(name, url=url(code), heading=True), Cell(format_count(households), households)]
-            + [flag_cells[bool(value)] for value in flag_values]
-            + [Cell(format_value(score, Unit.SCORE), score), Cell(format_count(complaints), complaints),
+            [Cell(name, url=url(code), heading=True), Cell(format_count(households), households)] + shown
+            + [Cell(format_value(score, Unit.SCORE), score),
+               Cell(format_count(complaints), complaints) if code in reported else Cell(NO_VALUE),
                flag_cells[bool(provisional)]])
+    if len(reported) < len(table.rows):
+        table.caption = _("“—”：该小区本月数据尚未上报或尚未审核。")
     return table
 
 
@@ -451,6 +471,20 @@ class AreaPage:
     charts: dict
     tables: list[Table] = field(default_factory=list)
     child_level: str | None = None
+
+    @property
+    def comparison_note(self) -> str:
+        return comparison_note(self.choice)
+
+
+def comparison_note(choice: PeriodChoice) -> str:
+    """What the changes on the page are measured against: always a period as long as the one shown."""
+    words = {"baseline": containing(choice.kind, baseline_period()).label, "previous": choice.previous().label}
+    if choice.is_month:
+        return _("较基期：与基期%(baseline)s比较；较上月：与%(previous)s比较。比率类指标的变化单位为百分点。") % words
+    kind = _("季度") if choice.kind == QUARTER else _("年度")
+    return _("较基期：与基期所在的%(baseline)s比较；较上期：与%(previous)s比较。比较双方都是完整的一个%(kind)s，"
+             "流量指标（如信访矛盾）都按%(kind)s累加，不与单月比较。比率类指标的变化单位为百分点。") % {**words, "kind": kind}
 
 
 # What the tables and charts of an area page show of its child areas (and each one's parent's name).
@@ -799,17 +833,29 @@ FLAG_COLUMNS = {"party_covered", "committee_in_office", "consulted", "service_co
                 "reported_on_time", "provisional"}
 
 
+# The columns that come from the compound's monthly report (the rest are registry states on the month's end).
+REPORTED_COLUMNS = {"consulted", "complaints", "fees_due", "fees_collected", "hotline_received", "hotline_resolved",
+                    "hotline_satisfied", "hazards_found", "hazards_rectified", "guards_employed", "guards_certified"}
+
+
 def monthly_history_table(compound: Compound) -> Table:
-    """The compound's monthly facts as the engine stored them, newest first."""
+    """The compound's monthly facts as the engine stored them, newest first: the months that are due
+    only, and "—" for figures of a month whose report is not in (not zeros)."""
     field = CompoundMonthFact._meta.get_field
+    latest = latest_due_month()
     table = Table("monthly", _("月度数据（指标计算所用）"),
                   [Column(_("月份"))] + [Column(str(field(name).verbose_name), numeric=name not in FLAG_COLUMNS)
-                                         for name in MONTHLY_COLUMNS])
-    for fact in compound_month_facts(compound):
+                                         for name in MONTHLY_COLUMNS],
+                  caption=_("%(month)s以后的月份未到月报截止日，不列出；“—”：该月数据尚未上报或尚未审核。") % {
+                      "month": month_label(latest)})
+    reported = set(counted_monthly_records().filter(compound=compound).values_list("period", flat=True))
+    for fact in compound_month_facts(compound).filter(period__lte=latest):
         row = [Cell(f"{fact.period:%Y-%m}", heading=True)]
         for name in MONTHLY_COLUMNS:
             value = getattr(fact, name)
-            if name in FLAG_COLUMNS:
+            if name in REPORTED_COLUMNS and fact.period not in reported:
+                row.append(Cell(NO_VALUE))
+            elif name in FLAG_COLUMNS:
                 row.append(yes_no(value))
             elif name == "evaluation_score":
                 row.append(Cell(format_value(value, Unit.SCORE), value))

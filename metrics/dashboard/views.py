@@ -50,7 +50,7 @@ def _area_view(request, area):
         context["report_period"] = current_reporting_period()
     if area.level == AreaLevel.DISTRICT:
         context["review_link"] = AreaScope.for_user(request.user).can_review_street(area.pk)
-    if period.choice is None:
+    if period.choice is None or period.not_due:
         return render(request, "metrics/dashboard/area.html", context)
     order = request.GET.get("order")
     page = selectors.area_page(area, period.choice, indicator_code=request.GET.get("indicator"),
@@ -123,7 +123,7 @@ def laggards(request):
     period = selectors.period_context(request.GET.get("period"))
     context = {"period": period, "levels": [(value, AreaLevel(value).label) for value in levels], "level": level,
                "params": request.GET.dict()}
-    if period.choice is None:
+    if period.choice is None or period.not_due:
         return render(request, "metrics/dashboard/laggards.html", context)
     # The codes the user may see, as a subquery of the laggards' query.
     visible = None if scope.city_wide else scope.filter(selectors.LEVEL_MODELS[level].objects.all()).values("code")

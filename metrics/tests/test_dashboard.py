@@ -246,13 +246,18 @@ def test_laggards_stay_within_the_visible_areas(computed):
 @pytest.mark.parametrize(("text", "kind", "first", "last"), [
     ("2024-02", MONTH, FEBRUARY, FEBRUARY),
     ("2024-Q1", QUARTER, JANUARY, MARCH),
-    ("2024", YEAR, JANUARY, MARCH),  # an unfinished year ends at the latest month
-    ("2030-01", MONTH, MARCH, MARCH),  # after the latest month: the latest month
-    ("rubbish", MONTH, MARCH, MARCH),
+    ("2024", YEAR, JANUARY, MARCH),  # data up to March: the year's figures end there
+    ("2030-01", MONTH, datetime.date(2030, 1, 1), datetime.date(2030, 1, 1)),  # after the data: whole, to be told not due
+    ("2030-Q2", QUARTER, datetime.date(2030, 4, 1), datetime.date(2030, 6, 1)),
 ])
 def test_period_choice_parses_months_quarters_and_years(text, kind, first, last):
     choice = parse_choice(text, MARCH)
     assert (choice.kind, choice.first, choice.last) == (kind, first, last)
+
+
+@pytest.mark.parametrize("text", ["rubbish", "2024-13", "2024-Q5", "0999-01", ""])
+def test_anything_else_is_no_choice(text):
+    assert parse_choice(text, MARCH) is None
 
 
 def test_period_picker_offers_months_quarters_and_years():

@@ -195,14 +195,3 @@ def test_provisional_values_are_marked_on_the_page(computed, client):
 def test_without_computed_values_the_page_says_so(db, client):
     client.force_login(city_staff())
     assert "尚未计算任何指标值" in client.get(reverse("dashboard:overview")).content.decode()
-
-
-def test_without_a_choice_the_page_shows_the_month_being_reported_not_the_month_in_progress(computed, client,
-                                                                                            monkeypatch):
-    # On 2024-03-20, February is being reported; March's data is not due yet.
-    monkeypatch.setattr("metrics.dashboard.selectors.current_reporting_period", lambda: datetime.date(2024, 2, 1))
-    client.force_login(city_staff())
-    response = client.get(reverse("dashboard:overview"))
-    assert response.context["period"].choice.first == datetime.date(2024, 2, 1)
-    chosen = client.get(reverse("dashboard:overview"), {"period": "2024-03"})
-    assert chosen.context["period"].choice.first == MARCH
