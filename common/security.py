@@ -2,6 +2,7 @@
 and the access log of unmasked personal information (PIPL)."""
 from __future__ import annotations
 
+import ipaddress
 import logging
 
 from django.conf import settings
@@ -39,13 +40,24 @@ class ContentSecurityPolicyMiddleware:
 
 
 def client_ip(request) -> str:
-    """The client's address: behind N trusted proxies, the Nth entry from the right of X-Forwarded-For
-    (each proxy appends the address it saw); entries further left are client-supplied and untrusted."""
-    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if proxies and len(forwarded) >= proxies:
-        return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address, the one key of every per-address limit (voting, API throttles, login lockout).
+
+    Each trusted proxy appends the address it saw to X-Forwarded-For, so behind N of them the client is
+    the Nth entry from the right; entries further left are whatever the client wrote and are never
+    read. A request with fewer entries than proxies, or one whose entry is not an address, counts as
+    the connecting peer (REMOTE_ADDR), so a made-up header never opens a bucket of its own.
+    """
+    peer = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if not proxies:
+        return peer
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(forwarded) < proxies:
+        return peer
+    try:
+        return str(ipaddress.ip_address(forwarded[-proxies]))
+    except ValueError:
+        return peer
 
 
 def log_personal_data_view(request, *, what: str, obj) -> None:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.scope import scope_for
 from common.enqueue import send_after_commit
+from common.security import client_ip
 from districts.models import Street
 
 from . import selectors, services
@@ -280,11 +281,6 @@ def judge_score(request, pk):
 # --- The public --------------------------------------------------------------------------------
 
 
-def _client_ip(request) -> str | None:
-    # Behind the city's reverse proxy, set REMOTE_ADDR from the proxy's header at the proxy layer.
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _voter(request) -> Voter | None:
     voter_id = request.session.get(VOTER_SESSION_KEY)
     return Voter.objects.filter(pk=voter_id).first() if voter_id else None
@@ -321,7 +317,7 @@ def voter_code(request, pk):
     form = PhoneForm(request.POST)
     if form.is_valid():
         _run(request, lambda: services.voting_code_request(
-            selection_round=selection_round, phone=form.cleaned_data["phone"], ip=_client_ip(request),
+            selection_round=selection_round, phone=form.cleaned_data["phone"], ip=client_ip(request) or None,
             device_id=request.COOKIES.get(DEVICE_COOKIE, "")), _("验证码已发送，请查收短信。"))
         request.session["selection_phone"] = form.cleaned_data["phone"]
     return redirect("selection:candidates", pk=pk)
@@ -351,7 +347,7 @@ def vote(request, pk, nomination_pk):
         messages.error(request, _("请先验证手机号码。"))
     else:
         _run(request, lambda: services.vote_cast(selection_round=selection_round, nomination=nomination, voter=voter,
-                                                 ip=_client_ip(request),
+                                                 ip=client_ip(request) or None,
                                                  device_id=request.COOKIES.get(DEVICE_COOKIE, "")),
              _("已为%(street)s点赞，感谢参与！") % {"street": nomination.street.name})
     return redirect("selection:candidates", pk=pk)

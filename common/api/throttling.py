@@ -6,6 +6,7 @@ default cache, so several server processes need a shared cache (Redis) to share 
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
 from accounts.models import ApiToken
+from common.security import client_ip
 
 
 class TokenRateThrottle(SimpleRateThrottle):
@@ -23,3 +24,8 @@ class TokenRateThrottle(SimpleRateThrottle):
 
 class AnonymousIpRateThrottle(AnonRateThrottle):
     scope = "anon"
+
+    def get_ident(self, request):
+        # The portal's one reading of the client address: DRF's own falls back to the leftmost
+        # X-Forwarded-For entry, which the client writes, when the header is shorter than expected.
+        return client_ip(request)

@@ -1,5 +1,5 @@
 """The REST API (Django REST framework) and its OpenAPI schema (drf-spectacular)."""
-from .base import STATIC_URL
+from .base import STATIC_URL, TRUSTED_PROXY_COUNT
 from .env import env
 
 REST_FRAMEWORK = {
@@ -28,6 +28,8 @@ REST_FRAMEWORK = {
         "token": env("API_THROTTLE_TOKEN", default="1200/min"),
         "anon": env("API_THROTTLE_ANON", default="30/min"),
     },
+    # Our throttles key on common.security.client_ip; DRF's own get_ident follows the same count.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "common.api.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "common.api.schema.ApiAutoSchema",
     "DATETIME_FORMAT": "iso-8601",

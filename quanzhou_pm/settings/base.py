@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from .env import env, env_bool, env_list
+from .env import env, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -9,6 +9,10 @@ PRODUCTION = env_bool("PRODUCTION", default=False)
 DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", required=PRODUCTION) or "dev-only-insecure-key-not-for-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+# Proxies in front of gunicorn that append the address they saw to X-Forwarded-For (the shipped nginx
+# is one). The client address is the one the outermost of them appended (common.security.client_ip);
+# DRF's throttles, the login lockout and the voting limits all key on it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

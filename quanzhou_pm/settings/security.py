@@ -28,8 +28,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
-# Behind nginx the client address arrives in X-Forwarded-For; this many trusted proxies stand in front.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
+# axes asks this callable before any other way of finding the address (django-ipware is not used).
 AXES_CLIENT_IP_CALLABLE = "common.security.client_ip"
 
 if PRODUCTION:

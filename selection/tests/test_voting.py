@@ -2,10 +2,11 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from selection import services
-from selection.models import RoundAuditEntry, Vote, Voter
+from selection.models import RoundAuditEntry, VerificationCode, Vote, Voter
 from selection.selectors import burst_votes, suspicious_bursts, vote_counts
 from selection.sms import ConsoleSmsBackend
 from tests.factories import DistrictFactory, district_staff
@@ -156,3 +157,23 @@ def test_voiding_needs_city_staff_and_a_reason(make_round, nominate, staff):
                             reason="x")
     with pytest.raises(ValidationError, match="须填写原因"):
         services.votes_void(selection_round=selection_round, votes=votes, user=staff, reason="")
+
+
+def test_behind_nginx_each_voter_has_an_address_limit_of_their_own(client, settings, make_round):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.SELECTION_REQUESTS_PER_IP_HOURLY = 2
+    url = reverse("selection:voter_code", args=[make_round().pk])
+
+    voter_a, voter_b = "203.0.113.9", "203.0.113.10"
+
+    def ask_code(phone: str, forwarded: str) -> None:
+        client.post(url, {"phone": phone}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+
+    ask_code("13900000001", voter_a)
+    ask_code("13900000002", voter_a)
+    # Voter A writes a fresh left entry: still voter A's bucket, which is full.
+    ask_code("13900000003", f"198.51.100.7, {voter_a}")
+    # Voter B, behind the same nginx, is not blocked by A.
+    ask_code("13900000004", voter_b)
+
+    assert sorted(VerificationCode.objects.values_list("ip", flat=True)) == [voter_b, voter_a, voter_a]
