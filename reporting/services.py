@@ -20,7 +20,6 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scope import AreaScope
 from common.enqueue import send_after_commit
 from communities.models import Compound
 from notifications.models import NoticeKind
@@ -38,7 +37,7 @@ from .models import (
     UploadStatus,
 )
 from .periods import due_on, format_period, is_future
-from .permissions import may_close, may_edit, may_review
+from .permissions import is_system, may_close, may_edit, may_move, may_review, may_submit
 from .signals import monthly_data_changed
 from .validation import (
     FIELD_NAMES,
@@ -163,8 +162,8 @@ def monthly_records_plan(*, street, period: datetime.date, rows: list[RowInput])
 
 
 def _require_editable(report: MonthlyReport, actor) -> None:
-    if actor is not None and not may_edit(AreaScope.for_user(actor), report):
-        raise ReportPermissionError(_("只有本街道(乡镇)工作人员可以填报该月报"))
+    if actor is not None and not may_edit(actor, report):
+        raise _refuse(actor, _("只有本街道(乡镇)工作人员可以填报该月报"))
     if report.state != ReportState.DRAFT:
         raise ReportingError(_("月报当前为“%(state)s”状态，不能修改；如需修改请先退回或重新打开") % {
             "state": ReportState(report.state).label})
@@ -218,10 +217,19 @@ def _apply(report: MonthlyReport, changes: list[RowChange], actor, source: str) 
     bulk.update_with_history(updates, [*FIELD_NAMES, "flags", "updated_at"], user=actor, reason=source, at=now)
 
 
+def _refuse(actor, message: str) -> ReportPermissionError:
+    """The refusal for `actor`: a system is told what systems may do at all (reporting.permissions)."""
+    if is_system(actor):
+        message = _("接口调用系统只能在其限定的区域内填报数据，不能上报、审核、退回、锁定或重新打开月报")
+    return ReportPermissionError(message)
+
+
 def _transition(report: MonthlyReport, actor, *, allowed_from: tuple[str, ...], to: str, reason: str = "",
                 apply=None, expected_version: int | None = None, notice: str | None = None) -> MonthlyReport:
     """Move the report (its row locked) to `to`; with `expected_version`, only if it is still that version.
     `notice` is the kind of notice the step sends (notifications app) once it commits."""
+    if not may_move(actor):
+        raise _refuse(actor, "")
     with transaction.atomic():
         current = MonthlyReport.objects.select_for_update().get(pk=report.pk)
         if current.state not in allowed_from:
@@ -252,8 +260,8 @@ def _require_reason(reason: str) -> str:
 
 
 def monthly_report_submit(*, report: MonthlyReport, actor) -> MonthlyReport:
-    if not may_edit(AreaScope.for_user(actor), report):
-        raise ReportPermissionError(_("只有本街道(乡镇)工作人员可以上报该月报"))
+    if not may_submit(actor, report):
+        raise _refuse(actor, _("只有本街道(乡镇)工作人员可以上报该月报"))
     if not report.records.exists():
         raise ReportingError(_("月报还没有任何小区的数据，不能上报"))
 
@@ -271,8 +279,8 @@ def monthly_report_submit(*, report: MonthlyReport, actor) -> MonthlyReport:
 
 
 def _require_reviewer(report: MonthlyReport, actor) -> None:
-    if not may_review(AreaScope.for_user(actor), report):
-        raise ReportPermissionError(_("只有所属区县的工作人员可以审核该月报"))
+    if not may_review(actor, report):
+        raise _refuse(actor, _("只有所属区县的工作人员可以审核该月报"))
 
 
 def monthly_report_approve(*, report: MonthlyReport, actor, expected_version: int | None = None) -> MonthlyReport:
@@ -301,8 +309,8 @@ def monthly_report_return_to_draft(*, report: MonthlyReport, actor, reason: str,
 
 
 def _require_city(actor, message: str) -> None:
-    if not may_close(AreaScope.for_user(actor)):
-        raise ReportPermissionError(message)
+    if not may_close(actor):
+        raise _refuse(actor, message)
 
 
 def monthly_report_lock(*, report: MonthlyReport, actor) -> MonthlyReport:
@@ -354,7 +362,7 @@ def monthly_upload_preview(*, report: MonthlyReport, actor, content: bytes,
 
 def _upload_refusal(report: MonthlyReport, upload: MonthlyUpload) -> str | None:
     """Why `upload` may not be applied to `report` now (both locked by the caller), or None."""
-    if not may_edit(AreaScope.for_user(upload.uploaded_by), report):
+    if not may_edit(upload.uploaded_by, report):
         return _("只有本街道(乡镇)工作人员可以填报该月报")
     if report.state != ReportState.DRAFT:
         return _("月报当前为“%(state)s”状态，不能导入") % {"state": ReportState(report.state).label}
@@ -383,8 +391,8 @@ def monthly_upload_queue(*, upload: MonthlyUpload, actor) -> MonthlyUpload:
 
     with transaction.atomic():
         report = MonthlyReport.objects.select_for_update(of=("self",)).select_related("street").get(pk=upload.report_id)
-        if actor is not None and not may_edit(AreaScope.for_user(actor), report):
-            raise ReportPermissionError(_("只有本街道(乡镇)工作人员可以填报该月报"))
+        if actor is not None and not may_edit(actor, report):
+            raise _refuse(actor, _("只有本街道(乡镇)工作人员可以填报该月报"))
         upload = MonthlyUpload.objects.select_for_update().get(pk=upload.pk)
         if upload.status != UploadStatus.PREVIEW:
             return upload  # confirmed twice (a double click): the first confirmation stands

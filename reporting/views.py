@@ -80,9 +80,10 @@ def report_detail(request, street_code, period):
         "importing": importing,
         "can_edit": editable,
         "can_submit": editable and report is not None,
-        "can_review": report is not None and state == ReportState.SUBMITTED and may_review(scope, report),
-        "can_lock": report is not None and state == ReportState.APPROVED and may_close(scope),
-        "can_reopen": report is not None and state in (ReportState.APPROVED, ReportState.LOCKED) and may_close(scope),
+        "can_review": report is not None and state == ReportState.SUBMITTED and may_review(request.user, report),
+        "can_lock": report is not None and state == ReportState.APPROVED and may_close(request.user),
+        "can_reopen": (report is not None and state in (ReportState.APPROVED, ReportState.LOCKED)
+                       and may_close(request.user)),
         "reason_form": ReasonForm(),
     }
     return render(request, "reporting/report_detail.html", context)
@@ -272,7 +273,7 @@ def upload_status(request, street_code, period, upload_id):
     """Where an officer follows a confirmed upload: in progress (the page refreshes itself), done or failed."""
     street = _street_or_404(request, street_code)
     report = _report_or_404(street, period)
-    if not may_edit(AreaScope.for_user(request.user), report):
+    if not may_edit(request.user, report):
         raise PermissionDenied
     pending = get_object_or_404(report.uploads.select_related("uploaded_by"), pk=upload_id)
     return render(request, "reporting/upload_status.html", {

@@ -171,9 +171,10 @@ for resource, key in STREET_A_RESOURCES.items():
     }
 # Report transitions through the API: an empty POST reaches the service, which refuses or needs a reason.
 # The draft report of street A: its officer may submit, the city reaches every service (which then
-# refuses the wrong state with 409, or a missing reason with 400); a read-only token may not write.
-for action, outcomes in (("submit", "ok 404 404 ok 404 403 ok"), ("approve", "403 404 404 409 404 403 409"),
-                         ("lock", "403 404 404 409 404 403 409"), ("reopen", "400 404 404 400 404 403 400"),
+# refuses the wrong state with 409, or a missing reason with 400); a read-only token may not write,
+# and a system's write token moves no report (403 once the body is valid).
+for action, outcomes in (("submit", "ok 404 404 ok 404 403 403"), ("approve", "403 404 404 409 404 403 403"),
+                         ("lock", "403 404 404 409 404 403 403"), ("reopen", "400 404 404 400 404 403 400"),
                          ("return", "400 404 404 400 404 403 400")):
     EXPECTED |= {
         f"api/v1/^monthly-reports/(?P<pk>[^/.]+)/{action}/$": api(outcomes, "post"),

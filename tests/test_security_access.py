@@ -4,11 +4,10 @@ import datetime
 import pytest
 from django.contrib.auth.models import Permission
 
-from accounts.models import Role
 from metrics.models import RecomputeJob
 from reporting.services import monthly_report_get_or_create
 from tests.api_clients import token_client
-from tests.factories import CompoundFactory, UserFactory, street_officer
+from tests.factories import CompoundFactory, street_officer
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +32,7 @@ def test_an_officer_with_admin_access_cannot_delete_a_recompute_job(client):
 def test_a_report_transition_with_a_format_suffix_is_answered_not_crashed():
     compound = CompoundFactory()
     report = monthly_report_get_or_create(street=compound.community.street, period=datetime.date(2024, 5, 1))
-    client = token_client(UserFactory(role=Role.API_CLIENT), can_write=True)
+    client = token_client(street_officer(compound.community.street), can_write=True)
 
     suffixed = client.post(f"/api/v1/monthly-reports/{report.pk}/submit.json")
     plain = client.post(f"/api/v1/monthly-reports/{report.pk}/submit/")
