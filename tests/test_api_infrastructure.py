@@ -119,6 +119,38 @@ def test_csv_of_a_whole_list_is_not_paged():
     assert len(lines) == 1 + 3
 
 
+def test_a_streamed_csv_is_private_to_the_caller():
+    CompoundFactory()
+    response = token_client(city_staff()).get("/api/v1/compounds/", {"format": "csv"})
+    assert isinstance(response, StreamingHttpResponse)
+    assert response["Cache-Control"] == "private, no-cache"
+    assert {"Accept", "Authorization", "Cookie"} <= {part.strip() for part in response["Vary"].split(",")}
+
+
+def test_a_body_over_the_size_limit_gets_the_api_json_error(settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4096
+    body = {"street": "350502001", "period": "2024-05", "records": [{"compound": "X" * 100}] * 100}
+    response = token_client(city_staff(), can_write=True).post("/api/v1/monthly-reports/", body, format="json")
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == "request_too_large" and "4 KB" in response.json()["message"]
+
+
+@pytest.mark.parametrize("depth", [17, 100, 1000, 100_000])
+def test_deeply_nested_json_is_refused_with_a_json_400_before_it_is_decoded(depth):
+    client = token_client(city_staff(), can_write=True)
+    response = client.post("/api/v1/monthly-reports/", "[" * depth + "]" * depth, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error" and "嵌套" in response.json()["message"]
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    client = token_client(city_staff(), can_write=True)
+    response = client.post("/api/v1/monthly-reports/", {"street": "[" * 100, "period": "2024-05", "records": []},
+                           format="json")
+    assert response.json()["field"] == "street"
+
+
 def test_cursor_pagination_walks_every_row_once():
     community = CommunityFactory()
     created = sorted(c.code for c in CompoundFactory.create_batch(5, community=community))

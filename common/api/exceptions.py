@@ -8,7 +8,10 @@ the wrong input (dotted for nested rows, null when the error is not about one fi
 """
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -20,6 +23,10 @@ def api_exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         # Services validate with Django's ValidationError; the API reports it like any other bad input.
         exc = exceptions.ValidationError(serializers.as_serializer_error(exc))
+    elif isinstance(exc, RequestDataTooBig):
+        # Django would answer its own HTML 400 page.
+        exc = RequestTooLarge(_("请求内容过大（上限 %(limit)s KB）。") % {
+            "limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024})
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -66,3 +73,9 @@ class Conflict(exceptions.APIException):
     status_code = 409
     default_code = "conflict"
     default_detail = "与当前状态冲突。"
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "request_too_large"
+    default_detail = "请求内容过大。"

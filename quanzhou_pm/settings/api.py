@@ -11,6 +11,8 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "common.api.permissions.TokenWriteScope",
     ],
+    # Bodies are JSON only, with a bounded nesting depth (common.api.parsers).
+    "DEFAULT_PARSER_CLASSES": ["common.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
