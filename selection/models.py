@@ -249,12 +249,16 @@ class Voter(models.Model):
 
 
 class VerificationCode(models.Model):
+    """A one-time code sent to a number. It works only in the browser session that asked for it
+    (`requester_hash`), so nobody else's guesses can use it up."""
+
     phone_hash = models.CharField(_("手机号摘要"), max_length=64, db_index=True)
+    requester_hash = models.CharField(_("请求会话摘要"), max_length=64, default="")
     code_hash = models.CharField(_("验证码摘要"), max_length=64)
     created_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
     expires_at = models.DateTimeField(_("失效时间"))
     used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
-    failed_attempts = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("核验次数"), default=0)
     ip = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
 
     personal_fields = ("phone_hash",)

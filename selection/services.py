@@ -397,39 +397,59 @@ def _require_voting_open(selection_round: SelectionRound, now: datetime.datetime
         raise ValidationError(_("当前不在公众点赞期内。"))
 
 
-def voting_code_request(*, selection_round: SelectionRound, phone: str, ip: str | None, device_id: str,
-                        now: datetime.datetime | None = None) -> None:
+def _requester_hash(requester: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"selection-requester:{requester}".encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def voting_code_request(*, selection_round: SelectionRound, phone: str, requester: str, ip: str | None,
+                        device_id: str, now: datetime.datetime | None = None) -> None:
+    """Send a code to `phone` that works only for `requester` (the asking browser session's secret).
+
+    Requests for a number are limited per number *and* address: a per-number limit alone would let
+    anyone use up the owner's codes for the hour. Each address and device also has an hourly
+    budget over everything it does in the voting (codes, verifications, votes).
+    """
     now = now or timezone.now()
     _require_voting_open(selection_round, now)
     phone = phone_normalise(phone)
     number_hash = phone_hash(phone)
-    _rate_limit("code-number", number_hash, settings.SELECTION_CODES_PER_NUMBER_HOURLY)
+    _rate_limit("code-number", f"{number_hash}:{ip or ''}", settings.SELECTION_CODES_PER_NUMBER_HOURLY)
     _rate_limit("ip", ip, settings.SELECTION_REQUESTS_PER_IP_HOURLY)
     _rate_limit("device", device_id, settings.SELECTION_REQUESTS_PER_DEVICE_HOURLY)
     code = f"{secrets.randbelow(10 ** 6):06d}"
     ttl = settings.SELECTION_CODE_TTL_SECONDS
-    VerificationCode.objects.create(phone_hash=number_hash, code_hash=_code_hash(number_hash, code), ip=ip,
+    VerificationCode.objects.create(phone_hash=number_hash, requester_hash=_requester_hash(requester),
+                                    code_hash=_code_hash(number_hash, code), ip=ip,
                                     expires_at=now + datetime.timedelta(seconds=ttl))
     get_sms_backend().send_code(phone=phone, code=code, ttl_seconds=ttl)
 
 
-def voting_code_verify(*, phone: str, code: str, now: datetime.datetime | None = None) -> Voter:
-    """The voter behind a number whose latest code is `code`; each code works once, until it expires."""
+def voting_code_verify(*, phone: str, code: str, requester: str, ip: str | None, device_id: str,
+                       now: datetime.datetime | None = None) -> Voter:
+    """The voter behind a number whose latest code sent to `requester` is `code`; each code works
+    once, until it expires, and is compared at most SELECTION_CODE_MAX_ATTEMPTS times."""
     now = now or timezone.now()
     phone = phone_normalise(phone)
+    _rate_limit("ip", ip, settings.SELECTION_REQUESTS_PER_IP_HOURLY)
+    _rate_limit("device", device_id, settings.SELECTION_REQUESTS_PER_DEVICE_HOURLY)
     number_hash = phone_hash(phone)
-    latest = VerificationCode.objects.filter(phone_hash=number_hash).order_by("-created_at", "-pk").first()
+    latest = (VerificationCode.objects.filter(phone_hash=number_hash, requester_hash=_requester_hash(requester))
+              .order_by("-created_at", "-pk").first())
     if latest is None:
         raise ValidationError(_("请先获取验证码。"))
     if latest.used_at is not None:
         raise ValidationError(_("验证码已使用，请重新获取。"))
     if latest.expires_at <= now:
         raise ValidationError(_("验证码已过期，请重新获取。"))
-    if latest.failed_attempts >= settings.SELECTION_CODE_MAX_ATTEMPTS:
+    # Claim the attempt before comparing, in one conditional UPDATE: of any number of parallel
+    # guesses only the first SELECTION_CODE_MAX_ATTEMPTS are compared. Autocommitted, so a wrong
+    # guess counts although we raise.
+    claimed = (VerificationCode.objects.filter(pk=latest.pk, attempts__lt=settings.SELECTION_CODE_MAX_ATTEMPTS)
+               .update(attempts=F("attempts") + 1))
+    if not claimed:
         raise ValidationError(_("验证码错误次数过多，请重新获取。"))
     if not hmac.compare_digest(latest.code_hash, _code_hash(number_hash, (code or "").strip())):
-        # Recorded outside any transaction so the failed attempt counts even though we raise.
-        VerificationCode.objects.filter(pk=latest.pk).update(failed_attempts=F("failed_attempts") + 1)
         raise ValidationError(_("验证码不正确。"))
     with transaction.atomic():
         # The conditional update makes the code single-use even under concurrent submissions.

@@ -46,6 +46,8 @@ from .tasks import score_round
 
 DEVICE_COOKIE = "qz_vote_device"
 VOTER_SESSION_KEY = "selection_voter_id"
+# The secret a browser session's codes are bound to (selection.services.voting_code_request).
+REQUESTER_SESSION_KEY = "selection_requester"
 
 
 def roles_required(*roles):
@@ -281,6 +283,12 @@ def judge_score(request, pk):
 # --- The public --------------------------------------------------------------------------------
 
 
+def _requester(request) -> str:
+    if REQUESTER_SESSION_KEY not in request.session:
+        request.session[REQUESTER_SESSION_KEY] = secrets.token_urlsafe(24)
+    return request.session[REQUESTER_SESSION_KEY]
+
+
 def _voter(request) -> Voter | None:
     voter_id = request.session.get(VOTER_SESSION_KEY)
     return Voter.objects.filter(pk=voter_id).first() if voter_id else None
@@ -317,8 +325,9 @@ def voter_code(request, pk):
     form = PhoneForm(request.POST)
     if form.is_valid():
         _run(request, lambda: services.voting_code_request(
-            selection_round=selection_round, phone=form.cleaned_data["phone"], ip=client_ip(request) or None,
-            device_id=request.COOKIES.get(DEVICE_COOKIE, "")), _("验证码已发送，请查收短信。"))
+            selection_round=selection_round, phone=form.cleaned_data["phone"], requester=_requester(request),
+            ip=client_ip(request) or None, device_id=request.COOKIES.get(DEVICE_COOKIE, "")),
+            _("验证码已发送，请查收短信。"))
         request.session["selection_phone"] = form.cleaned_data["phone"]
     return redirect("selection:candidates", pk=pk)
 
@@ -328,7 +337,9 @@ def voter_verify(request, pk):
     form = CodeForm(request.POST)
     if form.is_valid():
         try:
-            voter = services.voting_code_verify(phone=form.cleaned_data["phone"], code=form.cleaned_data["code"])
+            voter = services.voting_code_verify(phone=form.cleaned_data["phone"], code=form.cleaned_data["code"],
+                                                requester=_requester(request), ip=client_ip(request) or None,
+                                                device_id=request.COOKIES.get(DEVICE_COOKIE, ""))
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
         else:

@@ -24,7 +24,8 @@ MONTHLY_UPLOAD_MAX_ZIP_ENTRIES = env_int("MONTHLY_UPLOAD_MAX_ZIP_ENTRIES", 100)
 MONTHLY_UPLOAD_MAX_ROWS = env_int("MONTHLY_UPLOAD_MAX_ROWS", 20000)
 
 # The annual selection's public voting (公众点赞): candidates a verified number may vote for per day,
-# code lifetime and attempts, and rate limits (count per hour) per number, per IP and per device cookie.
+# code lifetime and attempts, and rate limits (count per hour): codes per number from one address, and
+# everything one address or device cookie does (code requests, verifications, votes).
 SELECTION_DAILY_VOTE_LIMIT = env_int("SELECTION_DAILY_VOTE_LIMIT", 3)
 SELECTION_CODE_TTL_SECONDS = env_int("SELECTION_CODE_TTL_SECONDS", 300)
 SELECTION_CODE_MAX_ATTEMPTS = env_int("SELECTION_CODE_MAX_ATTEMPTS", 5)

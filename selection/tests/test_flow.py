@@ -40,9 +40,9 @@ def test_a_30_candidate_round_is_nominated_scored_voted_published_and_listed(
     # Twelve voters, three votes each, all for the last three candidates.
     for n in range(12):
         phone = f"1360000{n:04d}"
-        services.voting_code_request(selection_round=selection_round, phone=phone, ip=f"10.0.{n}.1",
-                                     device_id=f"d{n}")
-        voter = services.voting_code_verify(phone=phone, code=ConsoleSmsBackend.last_code_for(phone))
+        browser = dict(requester=f"session-{n}", ip=f"10.0.{n}.1", device_id=f"d{n}")
+        services.voting_code_request(selection_round=selection_round, phone=phone, **browser)
+        voter = services.voting_code_verify(phone=phone, code=ConsoleSmsBackend.last_code_for(phone), **browser)
         for candidate in candidates[-3:]:
             services.vote_cast(selection_round=selection_round, nomination=candidate, voter=voter,
                                ip=f"10.0.{n}.1", device_id=f"d{n}")

@@ -1,4 +1,5 @@
 import datetime
+from collections import Counter
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,16 +10,32 @@ from selection import services
 from selection.models import RoundAuditEntry, VerificationCode, Vote, Voter
 from selection.selectors import burst_votes, suspicious_bursts, vote_counts
 from selection.sms import ConsoleSmsBackend
+from tests.concurrency import run_together
 from tests.factories import DistrictFactory, district_staff
 
 pytestmark = pytest.mark.django_db
 
 PHONE = "13905951234"
+OWNER = {"requester": "owner-session", "ip": "10.0.0.1", "device_id": "owner-device"}
+STRANGER = {"requester": "stranger-session", "ip": "10.6.6.6", "device_id": "stranger-device"}
+
+
+def ask(selection_round, phone=PHONE, browser=OWNER):
+    services.voting_code_request(selection_round=selection_round, phone=phone, **browser)
+    return ConsoleSmsBackend.last_code_for(phone)
+
+
+def verify(code, phone=PHONE, browser=OWNER, **kwargs):
+    return services.voting_code_verify(phone=phone, code=code, **browser, **kwargs)
+
+
+def wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 10**6:06d}"
 
 
 def verified_voter(selection_round, phone=PHONE, ip="10.0.0.1", device="device-a") -> Voter:
-    services.voting_code_request(selection_round=selection_round, phone=phone, ip=ip, device_id=device)
-    return services.voting_code_verify(phone=phone, code=ConsoleSmsBackend.last_code_for(phone))
+    browser = {"requester": f"session-{phone}", "ip": ip, "device_id": device}
+    return verify(ask(selection_round, phone, browser), phone, browser)
 
 
 def test_a_verified_voter_is_stored_only_as_a_keyed_hash_and_a_masked_number(make_round):
@@ -29,38 +46,90 @@ def test_a_verified_voter_is_stored_only_as_a_keyed_hash_and_a_masked_number(mak
 
 
 def test_a_code_works_only_once(make_round):
-    selection_round = make_round()
-    services.voting_code_request(selection_round=selection_round, phone=PHONE, ip="10.0.0.1", device_id="d")
-    code = ConsoleSmsBackend.last_code_for(PHONE)
-    services.voting_code_verify(phone=PHONE, code=code)
+    code = ask(make_round())
+    verify(code)
     with pytest.raises(ValidationError, match="验证码已使用"):
-        services.voting_code_verify(phone=PHONE, code=code)
+        verify(code)
 
 
 def test_an_expired_code_is_refused(make_round):
-    selection_round = make_round()
-    services.voting_code_request(selection_round=selection_round, phone=PHONE, ip="10.0.0.1", device_id="d")
+    code = ask(make_round())
     later = timezone.now() + datetime.timedelta(minutes=6)
     with pytest.raises(ValidationError, match="验证码已过期"):
-        services.voting_code_verify(phone=PHONE, code=ConsoleSmsBackend.last_code_for(PHONE), now=later)
+        verify(code, now=later)
 
 
-def test_wrong_codes_are_counted_and_lock_the_code(make_round, settings):
+def test_wrong_codes_are_counted_and_use_the_code_up(make_round, settings):
     settings.SELECTION_CODE_MAX_ATTEMPTS = 2
-    selection_round = make_round()
-    services.voting_code_request(selection_round=selection_round, phone=PHONE, ip="10.0.0.1", device_id="d")
-    code = ConsoleSmsBackend.last_code_for(PHONE)
-    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    code = ask(make_round())
     for _ in range(2):
         with pytest.raises(ValidationError, match="验证码不正确"):
-            services.voting_code_verify(phone=PHONE, code=wrong)
+            verify(wrong(code))
     with pytest.raises(ValidationError, match="错误次数过多"):
-        services.voting_code_verify(phone=PHONE, code=code)
+        verify(code)
+
+
+def test_a_code_works_only_in_the_browser_session_that_asked_for_it(make_round):
+    code = ask(make_round())
+    with pytest.raises(ValidationError, match="请先获取验证码"):
+        verify(code, browser=STRANGER)
+    assert verify(code).phone_masked == "139****1234"
+
+
+def test_a_strangers_wrong_guesses_do_not_use_up_the_owners_code(make_round, settings):
+    selection_round = make_round()
+    code = ask(selection_round)
+    for _ in range(settings.SELECTION_CODE_MAX_ATTEMPTS + 1):
+        with pytest.raises(ValidationError):
+            verify("000000", browser=STRANGER)
+    # The stranger may ask for codes of their own for the number: guessing those wrong is their loss.
+    strangers = ask(selection_round, browser=STRANGER)
+    for _ in range(settings.SELECTION_CODE_MAX_ATTEMPTS):
+        with pytest.raises(ValidationError, match="验证码不正确"):
+            verify(wrong(strangers), browser=STRANGER)
+
+    assert verify(code).phone_masked == "139****1234"
+
+
+def test_a_stranger_cannot_use_up_the_owners_code_requests(make_round, settings):
+    settings.SELECTION_CODES_PER_NUMBER_HOURLY = 2
+    selection_round = make_round()
+    for _ in range(2):
+        ask(selection_round, browser=STRANGER)
+    with pytest.raises(ValidationError, match="操作过于频繁"):
+        ask(selection_round, browser=STRANGER)
+
+    assert verify(ask(selection_round)).phone_masked == "139****1234"
+
+
+def test_verifications_count_against_the_address_budget(make_round, settings):
+    settings.SELECTION_REQUESTS_PER_IP_HOURLY = 3
+    selection_round = make_round()
+    ask(selection_round)  # one of the address's three
+    for _ in range(2):
+        with pytest.raises(ValidationError, match="验证码不正确"):
+            verify("000000")
+    with pytest.raises(ValidationError, match="操作过于频繁"):
+        verify("000000", phone="13900000001")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_guesses_get_no_more_comparisons_than_the_attempt_limit(require_postgres, make_round, settings):
+    settings.SELECTION_CODE_MAX_ATTEMPTS = 3
+    code = ask(make_round())
+    guesses = [f"{(int(code) + n) % 10**6:06d}" for n in range(1, 13)]
+
+    outcomes = run_together(*[lambda guess=guess: verify(guess) for guess in guesses])
+
+    answers = Counter(" ".join(outcome.error.messages) for outcome in outcomes)
+    assert answers == {"验证码不正确。": 3, "验证码错误次数过多，请重新获取。": 9}
+    with pytest.raises(ValidationError, match="错误次数过多"):
+        verify(code)
 
 
 def test_invalid_numbers_are_refused(make_round):
     with pytest.raises(ValidationError, match="有效的11位手机号码"):
-        services.voting_code_request(selection_round=make_round(), phone="12345", ip=None, device_id="d")
+        services.voting_code_request(selection_round=make_round(), phone="12345", **OWNER)
 
 
 def test_a_voter_votes_for_at_most_the_daily_limit(make_round, nominate, settings):
@@ -90,28 +159,33 @@ def test_a_voter_votes_for_a_candidate_once_a_day(make_round, nominate):
         services.vote_cast(selection_round=selection_round, nomination=candidate, voter=voter, ip=None, device_id="")
 
 
-def test_code_requests_are_rate_limited_per_number(make_round, settings):
+def test_code_requests_are_rate_limited_per_number_and_address(make_round, settings):
     settings.SELECTION_CODES_PER_NUMBER_HOURLY = 2
     selection_round = make_round()
     for n in range(2):
-        services.voting_code_request(selection_round=selection_round, phone=PHONE, ip=f"10.0.0.{n}", device_id=str(n))
+        services.voting_code_request(selection_round=selection_round, phone=PHONE, requester=str(n), ip="10.0.0.1",
+                                     device_id=str(n))
     with pytest.raises(ValidationError, match="操作过于频繁"):
-        services.voting_code_request(selection_round=selection_round, phone=PHONE, ip="10.0.0.9", device_id="9")
+        services.voting_code_request(selection_round=selection_round, phone=PHONE, requester="9", ip="10.0.0.1",
+                                     device_id="9")
 
 
 def test_requests_are_rate_limited_per_ip_and_per_device(make_round, settings):
     settings.SELECTION_REQUESTS_PER_IP_HOURLY = 2
     settings.SELECTION_REQUESTS_PER_DEVICE_HOURLY = 2
     selection_round = make_round()
-    services.voting_code_request(selection_round=selection_round, phone="13900000001", ip="10.0.0.1", device_id="a")
-    services.voting_code_request(selection_round=selection_round, phone="13900000002", ip="10.0.0.1", device_id="b")
+
+    def request(phone, ip, device):
+        services.voting_code_request(selection_round=selection_round, phone=phone, requester="r", ip=ip,
+                                     device_id=device)
+
+    request("13900000001", "10.0.0.1", "a")
+    request("13900000002", "10.0.0.1", "b")
     with pytest.raises(ValidationError, match="操作过于频繁"):
-        services.voting_code_request(selection_round=selection_round, phone="13900000003", ip="10.0.0.1",
-                                     device_id="c")
-    services.voting_code_request(selection_round=selection_round, phone="13900000004", ip="10.0.0.2", device_id="a")
+        request("13900000003", "10.0.0.1", "c")
+    request("13900000004", "10.0.0.2", "a")
     with pytest.raises(ValidationError, match="操作过于频繁"):
-        services.voting_code_request(selection_round=selection_round, phone="13900000005", ip="10.0.0.3",
-                                     device_id="a")
+        request("13900000005", "10.0.0.3", "a")
 
 
 def test_voting_outside_the_voting_stage_is_refused(make_round, nominate, staff):
