@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.checks import run_checks
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from tests.factories import city_staff
 
@@ -45,6 +45,36 @@ def test_a_success_before_the_limit_resets_the_failure_count(client):
     response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
 
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_spraying_one_password_over_many_usernames_locks_the_address(client, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 6
+    user = city_staff()
+    # One wrong guess each at six usernames: no account reaches its own limit of five.
+    for n in range(6):
+        client.post("/accounts/login/", {"username": f"staff{n}", "password": "Quanzhou2024!"},
+                    REMOTE_ADDR="203.0.113.9")
+
+    sprayer = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD},
+                          REMOTE_ADDR="203.0.113.9")
+    elsewhere = Client().post("/accounts/login/", {"username": user.username, "password": PASSWORD},
+                              REMOTE_ADDR="198.51.100.7")
+
+    assert sprayer.status_code == 429 and "登录已锁定" in sprayer.content.decode()
+    assert elsewhere.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_address_lock_covers_the_admin_login_too(client, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
+    user = city_staff(is_staff=True, is_superuser=True)
+    for n in range(3):
+        client.post("/accounts/login/", {"username": f"staff{n}", "password": "x"})
+
+    response = client.post("/admin/login/", {"username": user.username, "password": PASSWORD})
+
+    assert response.status_code == 429
 
 
 @pytest.mark.django_db

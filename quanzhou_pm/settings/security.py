@@ -18,13 +18,18 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddlewar
                   "common.security.ContentSecurityPolicyMiddleware")
 
 # Login lockout (django-axes): after AXES_FAILURE_LIMIT failures for one username from one address,
-# that pair is locked for AXES_COOLOFF_HOURS. The lockout page says so in Chinese.
+# that pair is locked for AXES_COOLOFF_HOURS; after LOGIN_ADDRESS_FAILURE_LIMIT failures from one
+# address over all usernames (password spraying), the address is (accounts.lockout). The lockout
+# page says so in Chinese.
 INSTALLED_APPS.append("axes")
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.lockout.AccountAndAddressLockoutHandler"
+# High enough for an office behind one address, far below what spraying passwords needs.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
