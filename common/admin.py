@@ -21,7 +21,9 @@ from accounts.scope import AreaScope
 from districts.models import District, Street
 
 from .privacy import reaches_personal_field
+from .resources import REGISTRY_EXPORT_FORMATS, REGISTRY_IMPORT_FORMATS
 from .scoping import may_write_row, street_path
+from .xlsx import SpreadsheetError
 
 
 def _may_write(request, model, obj) -> bool:
@@ -196,6 +198,14 @@ class RegistryAdmin(PersonalFieldsAdminMixin, AreaScopedAdminMixin, ImportExport
 
     show_full_result_count = False
     list_per_page = 50
+    import_formats = REGISTRY_IMPORT_FORMATS
+    export_formats = REGISTRY_EXPORT_FORMATS
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, SpreadsheetError):
+            form.add_error("import_file", e.message)
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def get_resource_kwargs(self, request, *args, **kwargs):
         return {"scope": AreaScope.for_user(request.user)}

@@ -5,16 +5,25 @@ instead of internal values, and codes instead of ids for every reference.
 """
 from __future__ import annotations
 
+import csv
+import io
+
+import tablib
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ForeignKey
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
+from import_export.formats import base_formats
 from import_export.instance_loaders import CachedInstanceLoader
 
 from accounts.scope import AreaScope
 
 from .scoping import may_write_row
+from .uploads import check_xlsx_container
+from .xlsx import SpreadsheetError, read_xlsx
 
 CODE_FIELDS = ("code", "credit_code")
 
@@ -152,3 +161,80 @@ class RegistryResource(resources.ModelResource):
         # A row and whatever its hooks write alongside it are saved together or not at all.
         with transaction.atomic():
             super().save_instance(instance, is_create, row, **kwargs)
+
+
+# --- Reading registry files within bounds ----------------------------------------------------------
+# A registry resource has about twenty columns; rows beyond REGISTRY_IMPORT_MAX_ROWS or wider than
+# this are not a registry file.
+REGISTRY_MAX_COLUMNS = 64
+
+
+def _check_size(content) -> None:
+    if len(content) > settings.REGISTRY_IMPORT_MAX_BYTES:
+        raise SpreadsheetError(_("文件不能超过 %(size)s") % {"size": filesizeformat(settings.REGISTRY_IMPORT_MAX_BYTES)})
+
+
+def _dataset(rows) -> tablib.Dataset:
+    """A dataset from (row number, values) pairs: the first row holds the headers, blank rows are left out."""
+    rows = iter(rows)
+    header = [("" if value is None else str(value)).strip() for value in next(rows, [])]
+    dataset = tablib.Dataset(headers=header)
+    for values in rows:
+        if any(value not in (None, "") for value in values):
+            dataset.append((list(values) + [None] * len(header))[:len(header)])
+    return dataset
+
+
+class RegistryXLSX(base_formats.XLSX):
+    """.xlsx registry files, read by common.xlsx: the first sheet's first REGISTRY_MAX_COLUMNS
+    columns of the rows that have content, whatever the file's XML claims (openpyxl, which the
+    library uses, pads every row to the width and height the file declares)."""
+
+    def create_dataset(self, in_stream):
+        _check_size(in_stream)
+        try:
+            check_xlsx_container(io.BytesIO(in_stream), max_uncompressed=settings.REGISTRY_IMPORT_MAX_UNCOMPRESSED_BYTES,
+                                 max_entries=settings.MONTHLY_UPLOAD_MAX_ZIP_ENTRIES)
+        except ValidationError as exc:
+            raise SpreadsheetError(exc.messages[0]) from exc
+        workbook = read_xlsx(io.BytesIO(in_stream), columns=REGISTRY_MAX_COLUMNS, allow_formulas=True,
+                             max_rows=settings.REGISTRY_IMPORT_MAX_ROWS,
+                             max_uncompressed=settings.REGISTRY_IMPORT_MAX_UNCOMPRESSED_BYTES)
+        sheet = workbook.sheets.get(0)
+        if sheet is not None and any(row.last_column > REGISTRY_MAX_COLUMNS for row in sheet.rows):
+            raise SpreadsheetError(_("工作表列数过多（上限 %(limit)s 列），请删除多余的列") % {"limit": REGISTRY_MAX_COLUMNS})
+        if sheet is None or not sheet.rows or sheet.rows[0].number != 1:
+            raise SpreadsheetError(_("第一张工作表第1行应为表头，请使用本系统导出的文件"))
+        return _dataset(row.values for row in sheet.rows)
+
+
+class RegistryCSV(base_formats.CSV):
+    """CSV registry files, with the same limits on size, rows and columns as .xlsx ones."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        _check_size(in_stream)
+        if isinstance(in_stream, bytes):
+            try:
+                in_stream = in_stream.decode(self.encoding or "utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise SpreadsheetError(_("无法读取该文件：请以 UTF-8 编码保存 CSV 文件后重新上传")) from exc
+        rows = []
+        try:
+            for number, values in enumerate(csv.reader(io.StringIO(in_stream, newline="")), start=1):
+                if number > settings.REGISTRY_IMPORT_MAX_ROWS:
+                    raise SpreadsheetError(_("工作表行数过多（第 %(row)s 行有内容，上限 %(limit)s 行），请删除多余的行") % {
+                        "row": number, "limit": settings.REGISTRY_IMPORT_MAX_ROWS})
+                if len(values) > REGISTRY_MAX_COLUMNS:
+                    raise SpreadsheetError(_("工作表列数过多（上限 %(limit)s 列），请删除多余的列") % {
+                        "limit": REGISTRY_MAX_COLUMNS})
+                rows.append(values)
+        except csv.Error as exc:
+            raise SpreadsheetError(_("无法读取该文件：CSV 格式有误（%(error)s）") % {"error": exc}) from exc
+        return _dataset(rows)
+
+
+# What the registry admins import and export. Other formats the library offers (JSON, YAML, ODS,
+# HTML, TSV) would each need the same bounds; officers use Excel and CSV. Export uses the library's
+# own classes, which write numbers and dates as such.
+REGISTRY_IMPORT_FORMATS = [RegistryCSV, RegistryXLSX]
+REGISTRY_EXPORT_FORMATS = [base_formats.CSV, base_formats.XLSX]

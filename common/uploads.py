@@ -1,9 +1,9 @@
-"""Cheap structural checks of an uploaded .xlsx, done before any Excel reader sees it.
+"""Cheap structural checks of an uploaded .xlsx, done before it is read (common.xlsx).
 
-Excel readers trust the file: a few hundred KB can inflate to gigabytes (zip bomb), and a single
-cell at XFD1048576 makes calamine allocate the whole grid and abort the process. So the zip is
-opened here first, its directory checked, and every part streamed with a hard cap on the bytes
-actually inflated, while the XML is scanned for formulas and for the furthest cell.
+A few hundred KB can inflate to gigabytes (zip bomb), and a zip's directory can lie about sizes.
+So the zip is opened here first, its directory checked, and every part streamed with a hard cap on
+the bytes actually inflated, while the XML is scanned for formulas. Where cells are and how many
+is the reader's business: it parses the sheet, which a scan of the bytes cannot do faithfully.
 """
 from __future__ import annotations
 
@@ -22,19 +22,9 @@ CHUNK = 256 * 1024
 MAX_TAG = 64 * 1024
 # Any XML element named f, with or without a namespace prefix: a cell formula (<formula1> is not).
 FORMULA_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
-# The r attribute of a cell (r="U5001") or a row (r="5001"); letters stay empty for a row.
-REFERENCE_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(?:c|row)\s[^>]*?\br="([A-Z]*)([0-9]+)"')
 
 
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + letter - 64
-    return number
-
-
-def check_xlsx_container(file, *, max_uncompressed: int, max_entries: int, max_rows: int | None = None,
-                         max_columns: int | None = None, allow_formulas: bool = True) -> None:
+def check_xlsx_container(file, *, max_uncompressed: int, max_entries: int, allow_formulas: bool = True) -> None:
     """Raise ValidationError (Chinese message) unless `file` (a binary file object) is a sane .xlsx zip."""
     file.seek(0)
     if file.read(len(OLE2_SIGNATURE)) == OLE2_SIGNATURE:
@@ -64,7 +54,7 @@ def check_xlsx_container(file, *, max_uncompressed: int, max_entries: int, max_r
         if sum(entry.file_size for entry in entries) > max_uncompressed:
             raise ValidationError(too_big)
         corrupt = _("文件已损坏或格式不受支持，请在 Excel 中重新保存为 .xlsx 后上传")
-        budget, furthest_row, furthest_column = max_uncompressed, 0, 0
+        budget = max_uncompressed
         try:
             for entry in entries:
                 with archive.open(entry) as part:
@@ -76,16 +66,6 @@ def check_xlsx_container(file, *, max_uncompressed: int, max_entries: int, max_r
                         window = carried + chunk
                         if not allow_formulas and FORMULA_RE.search(window):
                             raise ValidationError(_("文件中含有公式，请将公式单元格改为直接填写数值后再上传"))
-                        for letters, digits in REFERENCE_RE.findall(window):
-                            furthest_row = max(furthest_row, int(digits))
-                            if letters:
-                                furthest_column = max(furthest_column, _column_number(letters))
-                        if max_rows is not None and furthest_row > max_rows:
-                            raise ValidationError(_("工作表行数过多（第 %(row)s 行有内容，上限 %(limit)s 行），请删除多余的行") % {
-                                "row": furthest_row, "limit": max_rows})
-                        if max_columns is not None and furthest_column > max_columns:
-                            raise ValidationError(_("工作表列数过多（上限 %(limit)s 列），请删除多余的列") % {
-                                "limit": max_columns})
                         cut = window.rfind(b"<")
                         carried = window[cut:] if cut >= 0 and window.find(b">", cut) < 0 else b""
                         if len(carried) > MAX_TAG:

@@ -18,9 +18,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from python_calamine import CalamineError, CalamineWorkbook
 
 from common.uploads import check_xlsx_container
+from common.xlsx import SpreadsheetError, read_xlsx
 from communities.models import Compound
 
 from .periods import format_period
@@ -30,8 +30,8 @@ from .validation import COUNT, FIELDS, FLAG, MONEY, PART_OF_WHOLE, FIELD_BY_NAME
 DATA_SHEET = "月报数据"
 INSTRUCTIONS_SHEET = "填写说明"
 FIRST_FIELD_COLUMN = 3
-# Columns any sheet may reach: the template's 21 plus room for stray formatting; bounds the
-# rows × columns grid the reader allocates.
+# Columns a data row may reach: the template's 21 plus room for an officer's notes beside them,
+# which are not read.
 MAX_COLUMNS = 64
 
 
@@ -122,29 +122,32 @@ def _cell_text(value) -> str:
 def read_monthly_workbook(content: bytes, *, street=None, period: datetime.date | None = None) -> list[RowInput]:
     """Rows of the first sheet as RowInput; ExcelLayoutError when the file is not this template.
 
-    Read with calamine (Rust): openpyxl alone takes seconds for a 5,000-row sheet. Formulas are
-    refused, not read: calamine would hand back whatever value the file claims they computed.
+    Read with common.xlsx, which keeps only the template's columns of the rows that have content,
+    whatever the file's XML claims. Formulas are refused, not read: a reader would hand back
+    whatever value the file claims they computed.
     """
     if len(content) > settings.MONTHLY_UPLOAD_MAX_BYTES:
         raise ExcelLayoutError(_("文件不能超过 %(size)s") % {"size": filesizeformat(settings.MONTHLY_UPLOAD_MAX_BYTES)})
+    expected = headers()
     try:
         check_xlsx_container(BytesIO(content), max_uncompressed=settings.MONTHLY_UPLOAD_MAX_UNCOMPRESSED_BYTES,
-                             max_entries=settings.MONTHLY_UPLOAD_MAX_ZIP_ENTRIES,
-                             max_rows=settings.MONTHLY_UPLOAD_MAX_ROWS, max_columns=MAX_COLUMNS, allow_formulas=False)
+                             max_entries=settings.MONTHLY_UPLOAD_MAX_ZIP_ENTRIES, allow_formulas=False)
+        workbook = read_xlsx(BytesIO(content), columns=len(expected), max_rows=settings.MONTHLY_UPLOAD_MAX_ROWS,
+                             max_uncompressed=settings.MONTHLY_UPLOAD_MAX_UNCOMPRESSED_BYTES,
+                             sheets=(0, INSTRUCTIONS_SHEET))
     except ValidationError as exc:
         raise ExcelLayoutError(exc.messages[0]) from exc
-    try:
-        workbook = CalamineWorkbook.from_filelike(BytesIO(content))
-        sheets = [workbook.get_sheet_by_index(0).to_python()]
-        if INSTRUCTIONS_SHEET in workbook.sheet_names:
-            sheets.append(workbook.get_sheet_by_name(INSTRUCTIONS_SHEET).to_python())
-    except CalamineError as exc:
-        raise ExcelLayoutError(_("无法读取该文件，请上传由本系统下载的 .xlsx 模板")) from exc
-    if len(sheets) > 1 and street is not None:
-        _check_made_for(sheets[1], street, period)
-    rows = iter(sheets[0])
-    header = [_cell_text(value) for value in next(rows, ())]
-    expected = headers()
+    except SpreadsheetError as exc:
+        raise ExcelLayoutError(exc.message) from exc
+    if 0 not in workbook.sheets:
+        raise ExcelLayoutError(_("无法读取该文件，请上传由本系统下载的 .xlsx 模板"))
+    if INSTRUCTIONS_SHEET in workbook.sheets and street is not None:
+        _check_made_for(workbook.sheets[INSTRUCTIONS_SHEET].rows, street, period)
+    rows = workbook.sheets[0].rows
+    if any(row.last_column > MAX_COLUMNS for row in rows):
+        raise ExcelLayoutError(_("工作表列数过多（上限 %(limit)s 列），请删除多余的列") % {"limit": MAX_COLUMNS})
+    first = rows[0] if rows and rows[0].number == 1 else None
+    header = [_cell_text(value) for value in first.values] if first else []
     if header[:1] != expected[:1] and workbook.sheet_names[0] != DATA_SHEET:
         raise ExcelLayoutError(_("第一张工作表应为“%(sheet)s”，实为“%(found)s”，请使用本系统下载的模板") % {
             "sheet": DATA_SHEET, "found": workbook.sheet_names[0]})
@@ -153,11 +156,12 @@ def read_monthly_workbook(content: bytes, *, street=None, period: datetime.date 
         if found != title:
             raise ExcelLayoutError(_("第一张工作表第1行表头与模板不一致：%(column)s列应为“%(title)s”，实为“%(found)s”") % {
                 "column": get_column_letter(index + 1), "title": title, "found": found})
-    if any(header[len(expected):]):
+    if first.last_column > len(expected):
         raise ExcelLayoutError(_("第一张工作表有多余的列，请使用本系统下载的模板"))
     names = [spec.name for spec in FIELDS]
     result = []
-    for line, cells in enumerate(rows, start=2):
+    for row in rows[1:] if first else rows:
+        cells, line = row.values, row.number
         if all(_cell_text(value) == "" for value in cells):
             continue
         for column, value in enumerate(cells):
@@ -177,12 +181,14 @@ def read_monthly_workbook(content: bytes, *, street=None, period: datetime.date 
     return result
 
 
-def _check_made_for(instructions: list[list], street, period) -> None:
-    def cell(row: int) -> str:
-        return _cell_text(instructions[row][1]) if len(instructions) > row and len(instructions[row]) > 1 else ""
+def _check_made_for(instructions, street, period) -> None:
+    values = {row.number: row.values for row in instructions}
+
+    def cell(line: int) -> str:
+        return _cell_text(values[line][1]) if len(values.get(line, ())) > 1 else ""
 
     # Rows 2 and 3 of the instructions sheet, column B: see _instructions.
-    made_street, made_period = cell(1), cell(2)
+    made_street, made_period = cell(2), cell(3)
     if (made_street and made_street != street.code) or (made_period and made_period != format_period(period)):
         raise ExcelLayoutError(_("该文件是 %(street)s %(period)s 的模板，与当前要导入的街道或月份不一致") % {
             "street": made_street, "period": made_period})

@@ -2,9 +2,11 @@
 from django.db.models import Model, QuerySet
 from import_export.formats import base_formats
 
-from common.resources import natural_code_field
+from common.resources import RegistryCSV, RegistryXLSX, natural_code_field
 
 FORMATS = {"csv": base_formats.CSV, "xlsx": base_formats.XLSX}
+# What the registry admins read files with (common.admin.RegistryAdmin.import_formats).
+IMPORT_FORMATS = {"csv": RegistryCSV, "xlsx": RegistryXLSX}
 
 
 def export_file(resource, fmt: str, queryset: QuerySet | None = None):
@@ -14,7 +16,7 @@ def export_file(resource, fmt: str, queryset: QuerySet | None = None):
 
 def import_file(resource, content, fmt: str, *, dry_run: bool):
     """Import the way the admin does: all-or-nothing, every invalid row reported."""
-    dataset = FORMATS[fmt]().create_dataset(content)
+    dataset = IMPORT_FORMATS[fmt]().create_dataset(content)
     return resource.import_data(dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True)
 
 

@@ -22,6 +22,10 @@ MONTHLY_UPLOAD_MAX_BYTES = env_int("MONTHLY_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 MONTHLY_UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int("MONTHLY_UPLOAD_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
 MONTHLY_UPLOAD_MAX_ZIP_ENTRIES = env_int("MONTHLY_UPLOAD_MAX_ZIP_ENTRIES", 100)
 MONTHLY_UPLOAD_MAX_ROWS = env_int("MONTHLY_UPLOAD_MAX_ROWS", 20000)
+# Registry files imported in the admin (.xlsx or CSV, common.resources): size, size once unzipped, rows.
+REGISTRY_IMPORT_MAX_BYTES = env_int("REGISTRY_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+REGISTRY_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("REGISTRY_IMPORT_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
+REGISTRY_IMPORT_MAX_ROWS = env_int("REGISTRY_IMPORT_MAX_ROWS", 50000)
 
 # The annual selection's public voting (公众点赞): candidates a verified number may vote for per day,
 # code lifetime and attempts, and rate limits (count per hour): codes per number from one address, and

@@ -1,7 +1,9 @@
 """Malformed or hostile .xlsx files: each gets a clear Chinese error on every way in, and changes nothing.
 
-Each case goes through read_monthly_workbook, the upload page and import_monthly. The bombs are
-built in memory with zipfile, so nothing big is ever written to disk.
+Each case goes through read_monthly_workbook (first in a child process capped in memory and CPU
+time, so a regression fails the test instead of eating the machine), the upload page and
+import_monthly. The bombs are built in memory (tests/hostile_files.py), so nothing big is ever
+written to disk.
 """
 import re
 import zipfile
@@ -17,9 +19,25 @@ from reporting.excel import ExcelLayoutError, headers, monthly_template, read_mo
 from reporting.models import MonthlyRecord, MonthlyReport
 from reporting.services import monthly_records_save
 
+from tests.capped import capped_memory, run_capped  # noqa: F401 - capped_memory is a fixture
+from tests.hostile_files import (
+    SHARED_STRINGS,
+    SHEET,
+    WORKBOOK,
+    billion_laughs,
+    cells_without_r,
+    huge_inline_string,
+    nested,
+    repacked,
+    rows_without_r,
+    shared_strings,
+    sheet_part,
+    with_sheet_data,
+)
+
 from .conftest import PERIOD, row
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("capped_memory")]
 
 
 @pytest.fixture
@@ -42,8 +60,9 @@ def assert_refused_everywhere(content, message, *, report, officer, client, tmp_
     """The same file through the reader, the upload page and the command: refused, nothing changed."""
     before = database_state(report)
     if reader:
-        with pytest.raises(ExcelLayoutError, match=message):
-            read_monthly_workbook(content, street=report.street, period=PERIOD)
+        refused = run_capped(lambda: read_monthly_workbook(content, street=report.street, period=PERIOD))
+        assert isinstance(refused.value, ExcelLayoutError), refused
+        assert re.search(message, refused.value.message), refused
     client.force_login(officer)
     url = reverse("reporting:upload", kwargs={"street_code": report.street.code, "period": PERIOD})
     response = client.post(url, {"file": SimpleUploadedFile(name, content)})
@@ -70,21 +89,6 @@ def template(report, cells=None, text_cells=None) -> bytes:
         sheet[ref].data_type = "s"  # stored as text, not as a formula
     buffer = BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def repacked(content: bytes, *, replace=None, extra=()) -> bytes:
-    """The workbook's zip with some parts replaced (name → bytes or chunk generator) and extra parts."""
-    replace = replace or {}
-    buffer = BytesIO()
-    with zipfile.ZipFile(BytesIO(content)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for entry in source.infolist():
-            data = replace.get(entry.filename, source.read(entry.filename))
-            with target.open(entry.filename, "w", force_zip64=True) as part:
-                for chunk in ([data] if isinstance(data, bytes) else data):
-                    part.write(chunk)
-        for name, data in extra:
-            target.writestr(name, data)
     return buffer.getvalue()
 
 
@@ -217,3 +221,109 @@ def test_the_template_itself_still_passes(saved):
     rows = read_monthly_workbook(template(saved, {"E3": 2}), street=saved.street, period=PERIOD)
     assert [(r.code, r.values["petitions"]) for r in rows] == [("C0001", 4), ("C0002", 2)]
     assert headers()[0] == "小区代码"
+
+
+# --- The probe's files: what the XML claims must not decide what the reader builds ---------------
+
+def hostile(saved, rows=None, *, replace=None) -> bytes:
+    """The street's template with its compound rows replaced by `rows` (the header stays), and parts replaced."""
+    content = template(saved)
+    parts = dict(replace or {})
+    if rows is not None:
+        parts[SHEET] = with_sheet_data(sheet_part(content), rows)
+    return repacked(content, replace=parts)
+
+
+def test_cells_without_r_cannot_make_the_reader_allocate_the_grid(saved, officer, client, tmp_path):
+    # 16,384 cells with no `r` in row 20,000: calamine placed them by a counter the container check
+    # never saw and allocated 20,000 × 16,384 cells (10 GB) for a 6 KB file.
+    content = hostile(saved, cells_without_r(row=20_000, count=16_384))
+    assert len(content) < 10 * 1024
+    assert_refused_everywhere(content, "工作表列数过多", report=saved, officer=officer, client=client,
+                              tmp_path=tmp_path)
+
+
+def test_a_single_quoted_far_reference_is_seen_for_what_it_is(saved, officer, client, tmp_path):
+    content = hostile(saved, b"<row r='20000'><c r='XFD20000'><v>1</v></c></row>")
+    assert_refused_everywhere(content, "工作表列数过多", report=saved, officer=officer, client=client,
+                              tmp_path=tmp_path)
+
+
+def test_a_million_rows_without_r(saved, officer, client, tmp_path):
+    content = hostile(saved, rows_without_r(1_000_000))
+    assert_refused_everywhere(content, "工作表行数过多", report=saved, officer=officer, client=client,
+                              tmp_path=tmp_path)
+
+
+def test_a_cell_longer_than_excel_allows(saved, officer, client, tmp_path):
+    content = hostile(saved, huge_inline_string(cell=b"B2", size=100_000))
+    assert_refused_everywhere(content, r"单元格内容过长（超过 32767 个字符）", report=saved, officer=officer,
+                              client=client, tmp_path=tmp_path)
+
+
+def test_a_huge_inline_string(saved, officer, client, tmp_path):
+    # 40 MB of text in one cell, a few KB zipped.
+    content = hostile(saved, huge_inline_string(cell=b"B2", size=40 * 1024 * 1024))
+    assert len(content) < 200 * 1024
+    assert_refused_everywhere(content, "一行内容过多", report=saved, officer=officer, client=client,
+                              tmp_path=tmp_path)
+
+
+def test_a_shared_strings_bomb_is_read_only_as_far_as_the_cells_need(saved):
+    # Two million shared strings; the one cell that uses them names the last.
+    content = hostile(saved, b'<row r="2"><c r="A2" t="s"><v>1999999</v></c><c r="E2"><v>3</v></c></row>',
+                      replace={SHARED_STRINGS: shared_strings(2_000_000, last=b"C0002")})
+    read = run_capped(lambda: read_monthly_workbook(content, street=saved.street, period=PERIOD))
+    assert not read.raised, read
+    assert [(r.code, r.values["petitions"]) for r in read.value] == [("C0002", 3)]
+
+
+def test_a_cell_naming_a_shared_string_the_file_does_not_have(saved, officer, client, tmp_path):
+    content = hostile(saved, b'<row r="2"><c r="A2" t="s"><v>999999999</v></c></row>',
+                      replace={SHARED_STRINGS: shared_strings(10, last=b"C0002")})
+    assert_refused_everywhere(content, "文件已损坏", report=saved, officer=officer, client=client, tmp_path=tmp_path)
+
+
+def test_one_long_shared_string_in_every_cell_is_kept_once(saved):
+    long_name = "长" * 30_000
+    cells = b"".join(b'<c r="%s2" t="s"><v>0</v></c>' % column.encode() for column in "BCDEFGHIJKLMNOPQRSTU")
+    rows = (b'<row r="%d">' % n + cells.replace(b"2\"", b'%d"' % n) + b"</row>" for n in range(2, 20_001))
+    content = hostile(saved, rows, replace={SHARED_STRINGS: shared_strings(1, last=long_name.encode())})
+    # 19,999 rows × 20 cells × 30,000 characters would be 36 GB as separate strings.
+    refused = run_capped(lambda: read_monthly_workbook(content, street=saved.street, period=PERIOD))
+    assert isinstance(refused.value, ExcelLayoutError), refused
+    assert "19999 行数据，超过本街道的小区数" in refused.value.message
+    assert refused.memory_growth < 300 * 1024 * 1024, refused
+
+
+def test_deeply_nested_xml_in_a_cell(saved):
+    rows = [b'<row r="2"><c r="A2" t="inlineStr"><is><t>C0001</t></is></c><c r="E2">', *nested(1_000_000),
+            b"<v>2</v></c></row>"]
+    read = run_capped(lambda: read_monthly_workbook(hostile(saved, rows), street=saved.street, period=PERIOD))
+    assert not read.raised, read
+    assert [(r.code, r.values["petitions"]) for r in read.value] == [("C0001", 2)]
+
+
+def test_deeply_nested_workbook_part(saved, officer, client, tmp_path):
+    workbook = [b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">', *nested(1_000_000),
+                b"</workbook>"]
+    assert_refused_everywhere(repacked(template(saved), replace={WORKBOOK: workbook}), "文件已损坏",
+                              report=saved, officer=officer, client=client, tmp_path=tmp_path)
+
+
+@pytest.mark.parametrize("part, root", [(SHEET, b"worksheet"), (WORKBOOK, b"workbook")])
+def test_entity_expansion_is_refused(saved, officer, client, tmp_path, part, root):
+    content = repacked(template(saved), replace={part: billion_laughs(root)})
+    assert_refused_everywhere(content, "文件已损坏", report=saved, officer=officer, client=client, tmp_path=tmp_path)
+
+
+def test_a_sheet_written_without_r_attributes_reads_like_the_same_sheet_with_them(saved):
+    # Without `r` a cell is one column right of the one before: every cell of the rows is filled.
+    cells = {f"{column}{line}": 0 for column in "CDEFGHIJKLMNOPQRS" for line in (2, 3)}
+    content = template(saved, {**cells, "E2": 5, "T2": "是", "T3": "否", "U2": 88, "U3": 91.5})
+    plain = re.sub(rb' r="[A-Z]*[0-9]+"', b"", sheet_part(content))
+    assert b' r="' not in plain
+    without = read_monthly_workbook(repacked(content, replace={SHEET: plain}), street=saved.street, period=PERIOD)
+    assert without == read_monthly_workbook(content, street=saved.street, period=PERIOD)
+    assert [(r.code, r.values["petitions"], r.values["evaluation_score"]) for r in without] == [
+        ("C0001", 5, 88), ("C0002", 0, 91.5)]
