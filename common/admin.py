@@ -20,6 +20,8 @@ from simple_history.utils import get_history_model_for_model
 from accounts.scope import AreaScope
 from districts.models import District, Street
 
+from .forms import NUMBER_FORMFIELD_OVERRIDES
+from .numbers import is_ascii_integer
 from .privacy import reaches_personal_field
 from .resources import REGISTRY_EXPORT_FORMATS, REGISTRY_IMPORT_FORMATS
 from .scoping import may_write_row, street_path
@@ -127,6 +129,7 @@ class AreaScopedFormfieldsMixin:
     """
 
     unscoped_foreign_keys: tuple[str, ...] = ()
+    formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.related_model
@@ -225,7 +228,7 @@ class DistrictListFilter(admin.SimpleListFilter):
         return [(str(d.pk), d.name) for d in districts]
 
     def queryset(self, request, queryset):
-        if not (self.value() or "").isdigit():
+        if not is_ascii_integer(self.value() or ""):
             return queryset
         return queryset.filter(**{queryset.model.scope_paths["district"]: self.value()})
 
@@ -240,13 +243,13 @@ class StreetListFilter(admin.SimpleListFilter):
         scope = AreaScope.for_user(request.user)
         streets = scope.filter(Street.objects.only("pk", "name"))
         district = request.GET.get(DistrictListFilter.parameter_name, "")
-        if district.isdigit():
+        if is_ascii_integer(district):
             streets = streets.filter(district_id=district)
         elif scope.city_wide:
             return []
         return [(str(s.pk), s.name) for s in streets]
 
     def queryset(self, request, queryset):
-        if not (self.value() or "").isdigit():
+        if not is_ascii_integer(self.value() or ""):
             return queryset
         return queryset.filter(**{queryset.model.scope_paths["street"]: self.value()})

@@ -12,7 +12,7 @@ import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import ForeignKey
+from django.db.models import DecimalField, ForeignKey, IntegerField
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
@@ -21,6 +21,8 @@ from import_export.instance_loaders import CachedInstanceLoader
 
 from accounts.scope import AreaScope
 
+from .forms import INTEGER_DIGITS
+from .numbers import NumberError, parse_integer, parse_number
 from .scoping import may_write_row
 from .uploads import check_xlsx_container
 from .xlsx import SpreadsheetError, read_xlsx
@@ -87,6 +89,32 @@ class CodeListWidget(widgets.ManyToManyWidget):
         return found
 
 
+class IntegerWidget(widgets.IntegerWidget):
+    """Whole numbers read by common.numbers: ASCII digits only, refused by magnitude first, in Chinese."""
+
+    def clean(self, value, row=None, **kwargs):
+        if self.is_empty(value):
+            return None
+        try:
+            return parse_integer(value, integer_digits=INTEGER_DIGITS)
+        except NumberError as exc:
+            raise ValueError(exc.message) from None
+
+
+class DecimalWidget(widgets.DecimalWidget):
+    def __init__(self, *, integer_digits: int, **kwargs):
+        super().__init__(**kwargs)
+        self.integer_digits = integer_digits
+
+    def clean(self, value, row=None, **kwargs):
+        if self.is_empty(value):
+            return None
+        try:
+            return parse_number(value, integer_digits=self.integer_digits)
+        except NumberError as exc:
+            raise ValueError(exc.message) from None
+
+
 class ChoiceLabelWidget(widgets.Widget):
     """Writes a choice's Chinese label; reads the label or the internal value."""
 
@@ -139,6 +167,10 @@ class RegistryResource(resources.ModelResource):
             field.widget = CodeForeignKeyWidget(django_field.related_model)
         elif django_field.choices:
             field.widget = ChoiceLabelWidget(django_field.choices)
+        elif isinstance(django_field, IntegerField):
+            field.widget = IntegerWidget()
+        elif isinstance(django_field, DecimalField):
+            field.widget = DecimalWidget(integer_digits=django_field.max_digits - django_field.decimal_places)
         field.column_name = str(django_field.verbose_name)
         return field
 

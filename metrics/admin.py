@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import NUMBER_FORMFIELD_OVERRIDES
+
 from .models import Indicator, IndicatorValue, RecomputeJob, StaleStreetMonth, Target
 from .services import recompute_job_start
 
@@ -8,11 +10,13 @@ from .services import recompute_job_start
 class TargetInline(admin.TabularInline):
     model = Target
     extra = 0
+    formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
     fields = ["area_level", "area_code", "comparison", "threshold", "deadline", "note"]
 
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
+    formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
     list_display = ["display_order", "code", "name", "is_core", "direction", "unit"]
     list_display_links = ["code", "name"]
     list_filter = ["is_core", "direction", "unit"]
@@ -32,6 +36,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 @admin.register(Target)
 class TargetAdmin(admin.ModelAdmin):
+    formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
     list_display = ["indicator", "comparison", "threshold", "deadline", "area_level", "area_code", "note"]
     list_filter = ["indicator", "deadline"]
     search_fields = ["indicator__name", "area_code"]

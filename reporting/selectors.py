@@ -11,6 +11,7 @@ from django.db.models.functions import Concat
 from django.utils.translation import gettext as _, gettext_lazy
 
 from accounts.scope import AreaScope
+from common.numbers import is_ascii_integer
 from communities.models import Compound
 from communities.selectors import compounds_active_on
 
@@ -168,7 +169,7 @@ def active_upload(*, report: MonthlyReport) -> MonthlyUpload | None:
 
 def upload_for_confirmation(*, upload_id, street, period: datetime.date, user) -> MonthlyUpload | None:
     """The user's own upload of this street-month: only its uploader may confirm a preview."""
-    if not str(upload_id).isdigit():
+    if not is_ascii_integer(str(upload_id)):
         return None
     return (MonthlyUpload.objects.filter(pk=upload_id, report__street=street, report__period=period, uploaded_by=user)
             .select_related("report__street").first())

@@ -16,13 +16,14 @@ import statistics
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Aggregate, Count, FloatField, QuerySet
 from django.utils.translation import gettext as _
 
+from common.numbers import NON_ASCII_DIGITS, TOO_LARGE, NumberError, parse_number
 from communities.models import Compound
 
 from .models import MonthlyRecord
@@ -79,6 +80,8 @@ PART_OF_WHOLE = (
 
 MAX_MONEY = Decimal("999999999999.99")
 MAX_COUNT = 2_147_483_647  # the database column's limit
+# Digits of each kind's integer part, for the magnitude check before any conversion (common.numbers).
+COUNT_DIGITS, MONEY_DIGITS, SCORE_DIGITS = len(str(MAX_COUNT)), 12, 3
 TRUE_WORDS = {"是", "1", "true", "yes", "y", "on", "√", "已公示"}
 FALSE_WORDS = {"否", "0", "false", "no", "n", "off", "未公示"}
 
@@ -129,18 +132,12 @@ def _is_blank(raw) -> bool:
     return raw is None or (isinstance(raw, str) and raw.strip() == "")
 
 
-def _as_decimal(raw) -> Decimal:
-    if isinstance(raw, bool):
-        raise _Invalid
-    if isinstance(raw, float):
-        raw = repr(raw)
+def _number(raw, *, integer_digits: int, reason: str) -> Decimal:
+    """A typed number, or _Invalid with `reason` (a more precise one for non-ASCII digits or a huge value)."""
     try:
-        number = Decimal(str(raw).strip().replace(",", ""))
-    except InvalidOperation as exc:
-        raise _Invalid from exc
-    if not number.is_finite():
-        raise _Invalid
-    return number
+        return parse_number(raw, integer_digits=integer_digits)
+    except NumberError as exc:
+        raise _Invalid(exc.message if exc.code in (NON_ASCII_DIGITS, TOO_LARGE) else reason) from None
 
 
 def _parse(spec: FieldSpec, raw):
@@ -158,34 +155,28 @@ def _parse(spec: FieldSpec, raw):
     if _is_blank(raw):
         return None if spec.kind == SCORE else (0 if spec.kind == COUNT else Decimal("0"))
     if spec.kind == COUNT:
+        reason = _("须为不小于0的整数")
         if type(raw) is int or (type(raw) is float and raw.is_integer()):
-            number = int(raw)  # what a spreadsheet sends, without the cost of a Decimal
+            number = int(raw)  # what a spreadsheet sends: a float has at most 309 digits, cheap to convert
         else:
-            try:
-                number = _as_decimal(raw)
-            except _Invalid as exc:
-                raise _Invalid(_("须为不小于0的整数")) from exc
+            number = _number(raw, integer_digits=COUNT_DIGITS, reason=reason)
         if number < 0 or number != int(number):
-            raise _Invalid(_("须为不小于0的整数"))
+            raise _Invalid(reason)
         if number > MAX_COUNT:
             raise _Invalid(_("数值过大"))
         return int(number)
     if spec.kind == MONEY:
-        try:
-            number = _as_decimal(raw)
-        except _Invalid as exc:
-            raise _Invalid(_("须为不小于0的金额")) from exc
+        reason = _("须为不小于0的金额")
+        number = _number(raw, integer_digits=MONEY_DIGITS, reason=reason)
         if number < 0 or number > MAX_MONEY:
-            raise _Invalid(_("须为不小于0的金额"))
+            raise _Invalid(reason)
         if number != number.quantize(Decimal("0.01")):
             raise _Invalid(_("金额最多保留两位小数"))
         return number.quantize(Decimal("0.01"))
-    try:
-        number = _as_decimal(raw)
-    except _Invalid as exc:
-        raise _Invalid(_("须为0到100之间的分数")) from exc
+    reason = _("须为0到100之间的分数")
+    number = _number(raw, integer_digits=SCORE_DIGITS, reason=reason)
     if number < 0 or number > 100:
-        raise _Invalid(_("须为0到100之间的分数"))
+        raise _Invalid(reason)
     if number != number.quantize(Decimal("0.01")):
         raise _Invalid(_("分数最多保留两位小数"))
     return number.quantize(Decimal("0.01"))

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.scope import AreaScope
+from common.numbers import NumberError, parse_integer
 from districts.models import Street
 
 from . import selectors, services
@@ -42,8 +43,8 @@ def _report_or_404(street, period):
 def _posted_version(request) -> int:
     """The report version the posted page was rendered from; -1 (never current) when missing or garbled."""
     try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
+        return parse_integer(request.POST.get("version", ""))
+    except NumberError:
         return -1
 
 

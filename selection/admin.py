@@ -1,6 +1,7 @@
 from django.contrib import admin
 from accounts.scope import scope_for
 from common.admin import GuardedHistoryAdmin, PersonalFieldsAdminMixin
+from common.forms import NUMBER_FORMFIELD_OVERRIDES
 
 from .models import (
     CandidateResult,
@@ -23,10 +24,12 @@ class RoundStageInline(admin.TabularInline):
 class CriterionInline(admin.TabularInline):
     model = Criterion
     extra = 0
+    formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
 
 
 @admin.register(SelectionRound)
 class SelectionRoundAdmin(GuardedHistoryAdmin):
+    formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
     list_display = ["year", "title", "quota", "state", "scores_known", "published_at"]
     list_filter = ["state", "year"]
     # State changes go through the services (audited); the admin edits only descriptive fields.

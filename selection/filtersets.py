@@ -1,10 +1,12 @@
 import django_filters
 
+from common.forms import IntegerFilter
+
 from .models import SelectionRound
 
 
 class SelectionRoundFilterSet(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="year")
+    year = IntegerFilter(field_name="year")
 
     class Meta:
         model = SelectionRound

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from common.forms import DecimalField, IntegerField, number_formfield
 
 from .models import RoundStage, SelectionRound
 
@@ -10,6 +11,7 @@ class RoundForm(forms.ModelForm):
     class Meta:
         model = SelectionRound
         fields = ["year", "title", "quota", "nomination_limit_per_district", "reference_month"]
+        formfield_callback = number_formfield
         widgets = {"reference_month": forms.DateInput(attrs={"type": "date"})}
 
 
@@ -28,9 +30,9 @@ class CriteriaForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.criteria = list(criteria)
         for criterion in self.criteria:
-            self.fields[f"weight_{criterion.code}"] = forms.IntegerField(
+            self.fields[f"weight_{criterion.code}"] = IntegerField(
                 label=criterion.name, min_value=0, max_value=100, initial=criterion.weight)
-            self.fields[f"share_{criterion.code}"] = forms.IntegerField(
+            self.fields[f"share_{criterion.code}"] = IntegerField(
                 label=_("%(name)s·指标得分占比(%%)") % {"name": criterion.name}, min_value=0, max_value=100,
                 initial=criterion.indicator_share)
 
@@ -68,8 +70,8 @@ class MaterialForm(forms.Form):
 
 
 class ScoreForm(forms.Form):
-    nomination = forms.IntegerField(widget=forms.HiddenInput)
-    value = forms.DecimalField(label=_("得分"), min_value=0, max_value=100, decimal_places=2)
+    nomination = IntegerField(widget=forms.HiddenInput)
+    value = DecimalField(label=_("得分"), min_value=0, max_value=100, max_digits=5, decimal_places=2)
     comment = forms.CharField(label=_("评语"), required=False, max_length=1000)
 
 

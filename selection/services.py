@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.scope import scope_for
+from common.numbers import NumberError, parse_number
 from common.privacy import mask_phone
 from common.ratelimit import hit_exceeds
 
@@ -358,7 +359,11 @@ def score_submit(*, judge, nomination: Nomination, criterion: Criterion, value, 
         raise ValidationError(_("“%(criterion)s”不在打分期内。") % {"criterion": criterion.name})
     score = Score.objects.filter(assignment=assignment, nomination=nomination).first() or Score(
         assignment=assignment, nomination=nomination)
-    score.value, score.comment = Decimal(str(value)), comment
+    try:
+        score.value = parse_number(value, integer_digits=3)
+    except NumberError as exc:
+        raise ValidationError({"value": exc.message}) from None
+    score.comment = comment
     score.full_clean()
     score.save()
     return score

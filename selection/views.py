@@ -265,14 +265,14 @@ def judge_score(request, pk):
     if request.method == "POST":
         form = ScoreForm(request.POST)
         nomination = Nomination.objects.filter(round_id=criterion.round_id,
-                                               pk=request.POST.get("nomination")).first()
-        if form.is_valid() and nomination:
+                                               pk=form.cleaned_data["nomination"]).first() if form.is_valid() else None
+        if nomination:
             _run(request, lambda: services.score_submit(judge=request.user, nomination=nomination,
                                                         criterion=criterion, value=form.cleaned_data["value"],
                                                         comment=form.cleaned_data["comment"]),
                  _("已保存对%(street)s的评分。") % {"street": nomination.street.name})
         else:
-            messages.error(request, _("得分须为0到100之间的数值。"))
+            messages.error(request, _("得分须为0到100之间的数值。") + "".join(form.errors.get("value", [])))
         return redirect("selection:judge_score", pk=pk)
     own = selectors.judge_own_scores(assignment)
     rows = [(nomination, own.get(nomination.pk)) for nomination in selectors.round_candidates(criterion.round)]

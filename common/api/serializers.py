@@ -1,4 +1,5 @@
-"""A lighter way to serialize a page of rows, for the feeds and the big registry lists."""
+"""The project's ModelSerializer, and a lighter way to serialize a page of rows for the feeds and the big
+registry lists."""
 from __future__ import annotations
 
 import decimal
@@ -6,6 +7,18 @@ from collections.abc import Mapping
 
 from rest_framework import serializers
 from rest_framework.fields import get_attribute
+
+from . import fields
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose model numbers are read by common.api.fields (ASCII digits, refused by
+    magnitude first), so that a field that takes input one day does not need remembering."""
+
+    serializer_field_mapping = {
+        model_field: {serializers.IntegerField: fields.IntegerField, serializers.DecimalField: fields.DecimalField}.get(
+            serializer_field, serializer_field)
+        for model_field, serializer_field in serializers.ModelSerializer.serializer_field_mapping.items()}
 
 
 class PageListSerializer(serializers.ListSerializer):

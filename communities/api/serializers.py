@@ -1,10 +1,10 @@
 from rest_framework import serializers
 
-from common.api.serializers import PageListSerializer
+from common.api.serializers import ModelSerializer, PageListSerializer
 from communities.models import Community, Compound, ManagementMode, PropertyFirm, ServiceContract
 
 
-class CommunitySerializer(serializers.ModelSerializer):
+class CommunitySerializer(ModelSerializer):
     street = serializers.CharField(source="street.code", read_only=True, help_text="所属街道代码。 / Street code.")
 
     class Meta:
@@ -12,7 +12,7 @@ class CommunitySerializer(serializers.ModelSerializer):
         fields = ["code", "name", "kind", "street", "updated_at"]
 
 
-class CompoundSerializer(serializers.ModelSerializer):
+class CompoundSerializer(ModelSerializer):
     community = serializers.CharField(source="community.code", read_only=True, help_text="所属社区代码。 / Community code.")
     street = serializers.CharField(source="community.street.code", read_only=True, help_text="所属街道代码。 / Street code.")
     district = serializers.CharField(source="community.street.district.code", read_only=True,
@@ -33,7 +33,7 @@ class CompoundSerializer(serializers.ModelSerializer):
                   "active_from", "closed_on", "merged_into", "counted", "updated_at"]
 
 
-class PropertyFirmSerializer(serializers.ModelSerializer):
+class PropertyFirmSerializer(ModelSerializer):
     registered_district = serializers.CharField(source="registered_district.code", read_only=True,
                                                 help_text="注册区县代码。 / Registered district code.")
     is_sanyou = serializers.BooleanField(read_only=True, help_text="是否“三有”企业。 / Whether the firm is 三有.")
@@ -44,7 +44,7 @@ class PropertyFirmSerializer(serializers.ModelSerializer):
                   "is_state_owned", "star_rating", "is_sanyou", "updated_at"]
 
 
-class ServiceContractSerializer(serializers.ModelSerializer):
+class ServiceContractSerializer(ModelSerializer):
     firm = serializers.CharField(source="firm.credit_code", read_only=True,
                                  help_text="企业统一社会信用代码。 / The firm's credit code.")
     firm_name = serializers.CharField(source="firm.name", read_only=True)

@@ -1,21 +1,21 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from common.api.serializers import PageListSerializer
+from common.api.serializers import ModelSerializer, PageListSerializer
 from districts.selectors import area_names
 from metrics.models import Indicator, IndicatorValue, Target
 from metrics.selectors import Attainment, attainment, target_for_area, targets_by_area
 from reporting.api.serializers import PeriodField
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(ModelSerializer):
     class Meta:
         model = Indicator
         fields = ["code", "name", "is_core", "direction", "unit", "numerator_description", "denominator_description",
                   "formula", "display_order"]
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(ModelSerializer):
     indicator = serializers.CharField(source="indicator_id", read_only=True)
 
     class Meta:
@@ -23,7 +23,7 @@ class TargetSerializer(serializers.ModelSerializer):
         fields = ["id", "indicator", "area_level", "area_code", "comparison", "threshold", "deadline", "note"]
 
 
-class IndicatorValueSerializer(serializers.ModelSerializer):
+class IndicatorValueSerializer(ModelSerializer):
     indicator = serializers.CharField(source="indicator_id", read_only=True, help_text="指标代码。 / Indicator code.")
     indicator_name = serializers.CharField(source="indicator.name", read_only=True)
     area_name = serializers.SerializerMethodField(help_text="区域名称。 / Area name.")

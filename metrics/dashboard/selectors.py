@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from committees.models import CommitteeMember, OwnersCommittee, PartyOrganisationCompound
 from committees.selectors import compound_party_coverage_exists
+from common.numbers import TOO_LARGE, NumberError, parse_integer
 from communities.models import Community, Compound, CompoundManagementPeriod, ServiceContract
 from communities.selectors import contracts_active_on, management_mode_on
 from districts.models import AreaLevel, City, District, Street
@@ -650,9 +651,9 @@ def _lagging_rows(level: str, visible_codes, choice: PeriodChoice, targets: dict
 def _page_number(text: str | None) -> int:
     """1 for anything but a page number; capped far past any last page, so the offset stays a small integer."""
     try:
-        return min(max(1, int(text or 1)), 1_000_000)
-    except ValueError:
-        return 1
+        return min(max(1, parse_integer(text or 1, integer_digits=7)), 1_000_000)
+    except NumberError as exc:
+        return 1_000_000 if exc.code == TOO_LARGE else 1
 
 
 def laggards_page(level: str, visible_codes, choice: PeriodChoice, params: dict | None = None) -> LaggardsPage:

@@ -3,6 +3,8 @@ the fields below only say which JSON types each figure takes."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.api import fields
+from common.api.serializers import ModelSerializer
 from reporting.models import MonthlyRecord, MonthlyReport, ReportState
 from reporting.periods import format_period, parse_period
 from reporting.validation import COUNT, FIELD_NAMES, FIELDS, FLAG, MONEY
@@ -26,12 +28,12 @@ def figure_field(kind: str, **kwargs) -> serializers.Field:
     label = kwargs.pop("label")
     common = {"label": label, "help_text": label, **kwargs}
     if kind == COUNT:
-        return serializers.IntegerField(**common)
+        return fields.IntegerField(**common)
     if kind == MONEY:
-        return serializers.DecimalField(max_digits=14, decimal_places=2, **common)
+        return fields.DecimalField(max_digits=14, decimal_places=2, **common)
     if kind == FLAG:
         return serializers.BooleanField(**common)
-    return serializers.DecimalField(max_digits=5, decimal_places=2, **common)
+    return fields.DecimalField(max_digits=5, decimal_places=2, **common)
 
 
 # The figures as optional inputs, one field per reporting.validation.FIELDS entry; null means blank.
@@ -41,7 +43,7 @@ FiguresSerializer = type("FiguresSerializer", (serializers.Serializer,), {
 })
 
 
-class MonthlyRecordSerializer(serializers.ModelSerializer):
+class MonthlyRecordSerializer(ModelSerializer):
     compound = serializers.CharField(source="compound.code", read_only=True, help_text="小区代码。 / Compound code.")
     compound_name = serializers.CharField(source="compound.name", read_only=True)
     street = serializers.CharField(source="report.street.code", read_only=True, help_text="街道代码。 / Street code.")
@@ -62,7 +64,7 @@ class MonthlyRowSerializer(FiguresSerializer):
     compound = serializers.CharField(help_text="小区代码。 / Compound code.")
 
 
-class MonthlyReportSerializer(serializers.ModelSerializer):
+class MonthlyReportSerializer(ModelSerializer):
     street = serializers.CharField(source="street.code", read_only=True, help_text="街道代码。 / Street code.")
     street_name = serializers.CharField(source="street.name", read_only=True)
     period = PeriodField(read_only=True)
@@ -85,7 +87,7 @@ class MonthlyReportDetailSerializer(MonthlyReportSerializer):
 class MonthlyReportWriteSerializer(serializers.Serializer):
     street = serializers.CharField(help_text="街道代码（仅创建时）。 / Street code (on create).")
     period = PeriodField(help_text="月份 YYYY-MM（仅创建时）。 / Month YYYY-MM (on create).")
-    version = serializers.IntegerField(required=False, help_text=(
+    version = fields.IntegerField(required=False, help_text=(
         "读取时的版本号；填写后若月报已被他人修改则返回 409。 / The version read; if the report changed since, 409."))
     records = MonthlyRowSerializer(many=True, help_text=(
         "要保存的小区数据；未列出的小区不变，整行留空表示删除该小区本月数据。 / Rows to save; compounds not "
@@ -100,7 +102,7 @@ class MonthlyReportUpdateSerializer(MonthlyReportWriteSerializer):
 class MonthlyRecordWriteSerializer(FiguresSerializer):
     compound = serializers.CharField(help_text="小区代码（仅创建时）。 / Compound code (on create).")
     period = PeriodField(help_text="月份 YYYY-MM（仅创建时）。 / Month YYYY-MM (on create).")
-    version = serializers.IntegerField(required=False, help_text=(
+    version = fields.IntegerField(required=False, help_text=(
         "所属月报读取时的版本号；填写后若已被他人修改则返回 409。 / The report version read; if it changed since, 409."))
 
 
@@ -116,7 +118,7 @@ class ReasonSerializer(serializers.Serializer):
 class ReviewSerializer(serializers.Serializer):
     """The body of a review (approve, return): optionally the version the reviewer saw."""
 
-    version = serializers.IntegerField(required=False, source="expected_version", help_text=(
+    version = fields.IntegerField(required=False, source="expected_version", help_text=(
         "审核时看到的月报版本号（读取月报时的 version）；填写后若月报此后已被修改（如退回后重新上报），返回 409 "
         "stale_version，不做任何改动；不填则不检查（兼容旧客户端）。 / The report version the reviewer saw; if the "
         "report has changed since (say, returned, edited and submitted again), 409 stale_version and nothing "

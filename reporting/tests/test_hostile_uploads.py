@@ -327,3 +327,21 @@ def test_a_sheet_written_without_r_attributes_reads_like_the_same_sheet_with_the
     assert without == read_monthly_workbook(content, street=saved.street, period=PERIOD)
     assert [(r.code, r.values["petitions"], r.values["evaluation_score"]) for r in without] == [
         ("C0001", 5, 88), ("C0002", 0, 91.5)]
+
+
+@pytest.mark.parametrize("value", [b"<v>1e4000000</v>", b'<is><t>1e4000000</t></is>'])
+def test_a_number_with_a_huge_exponent_is_refused_at_once(saved, officer, client, value):
+    # int(Decimal("1e4000000")) alone would take about twenty minutes of CPU.
+    kind = b' t="inlineStr"' if value.startswith(b"<is>") else b""
+    cells = b"".join(b'<c r="%s2"%s>%s</c>' % (column, kind, value) for column in (b"E", b"J", b"U"))
+    content = hostile(saved, b'<row r="2"><c r="A2" t="inlineStr"><is><t>C0001</t></is></c>' + cells + b"</row>")
+    client.force_login(officer)
+    url = reverse("reporting:upload", kwargs={"street_code": saved.street.code, "period": PERIOD})
+
+    def preview():
+        response = client.post(url, {"file": SimpleUploadedFile("月报.xlsx", content)})
+        return response.status_code, response.content.decode()
+
+    status, page = run_capped(preview).value
+    assert status == 400
+    assert page.count("数值过大") == 3

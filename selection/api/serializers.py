@@ -1,9 +1,11 @@
 from rest_framework import serializers
 
+from common.api.serializers import ModelSerializer
+
 from ..models import CandidateResult, SelectionRound
 
 
-class CandidateResultSerializer(serializers.ModelSerializer):
+class CandidateResultSerializer(ModelSerializer):
     street_code = serializers.CharField(source="nomination.street.code")
     street_name = serializers.CharField(source="nomination.street.name")
     district_code = serializers.CharField(source="nomination.district.code")
@@ -19,7 +21,7 @@ class CandidateResultSerializer(serializers.ModelSerializer):
         return {code: float(value) for code, value in result.criterion_scores.items()}
 
 
-class SelectionRoundSerializer(serializers.ModelSerializer):
+class SelectionRoundSerializer(ModelSerializer):
     candidates = CandidateResultSerializer(source="results", many=True)
     weights = serializers.SerializerMethodField(help_text="评分项代码 → 权重")
 
