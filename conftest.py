@@ -22,6 +22,7 @@ DATA_MIGRATIONS = [
     ("districts", "0002_quanzhou_areas"),
     ("metrics", "0002_indicators_and_targets"),
     ("selection", "0002_round_2024_history"),
+    ("selection", "0005_round_2024_published_in_2025"),
 ]
 
 

@@ -8,11 +8,11 @@ from .models import ApiToken, User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    area_fieldset = (_("角色与区域"), {"fields": ("role", "district", "street")})
+    area_fieldset = (_("角色与区域"), {"fields": ("role", "organisation", "district", "street")})
     fieldsets = (*DjangoUserAdmin.fieldsets, area_fieldset)
     # The role's area constraints are checked on creation, so they are part of the add form.
     add_fieldsets = (*DjangoUserAdmin.add_fieldsets, area_fieldset)
-    list_display = ("username", "last_name", "first_name", "role", "district", "street", "is_staff", "is_active")
+    list_display = ("username", "last_name", "first_name", "organisation", "role", "district", "street", "is_staff", "is_active")
     list_filter = ("role", ("district", admin.RelatedOnlyFieldListFilter), "is_staff", "is_superuser", "is_active")
     list_select_related = ("district", "street")
     search_fields = ("username", "first_name", "last_name", "email")

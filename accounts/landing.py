@@ -1,5 +1,6 @@
 """Where each role lands after signing in. Apps with a landing page register it here."""
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 
 from .models import Role
 
@@ -11,6 +12,14 @@ LANDING_PAGES: dict[str, tuple[str, object]] = {
     Role.DISTRICT_STAFF: ("dashboard:district", lambda user: {"code": user.district.code}),
     Role.JUDGE: ("selection:judge_home", lambda user: {}),
 }
+
+
+# What `/` shows to visitors who are not signed in: the public side of the portal.
+PUBLIC_HOME_VIEW = "selection.views.public_index"
+
+
+def public_home(request):
+    return import_string(PUBLIC_HOME_VIEW)(request)
 
 
 def landing_url_for(user) -> str | None:

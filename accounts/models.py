@@ -37,6 +37,9 @@ class User(AbstractUser):
                                  related_name="users", verbose_name=_("所属区县"))
     street = models.ForeignKey(Street, on_delete=models.PROTECT, null=True, blank=True,
                                related_name="users", verbose_name=_("所属街道(乡镇)"))
+    # How others know the person: a judge's department or university, an officer's bureau.
+    organisation = models.CharField(_("工作单位"), max_length=100, blank=True,
+                                    help_text=_("例如“泉州市发展和改革委员会”；在评审、推荐等页面与姓名一同显示"))
 
     objects = PortalUserManager()
 
@@ -63,6 +66,18 @@ class User(AbstractUser):
             raise ValidationError(_("市级工作人员和评审专家不绑定区域。"))
         if self.street_id and self.district_id and self.street.district_id != self.district_id:
             raise ValidationError({"street": _("所属街道不在所属区县内。")})
+
+    def get_full_name(self) -> str:
+        # Chinese order: family name first, no space (王芳); Latin names keep "given family".
+        if any("\u4e00" <= char <= "\u9fff" for char in self.last_name + self.first_name):
+            return f"{self.last_name}{self.first_name}".strip()
+        return super().get_full_name()
+
+    @property
+    def display_name(self) -> str:
+        """How the person appears to others: full name and organisation, "王芳（泉州市发改委）"."""
+        name = self.get_full_name() or self.get_username()
+        return f"{name}（{self.organisation}）" if self.organisation else name
 
     def save(self, *args, **kwargs):
         # A street implies its district: keeps district-level scoping one lookup away.

@@ -1,12 +1,11 @@
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 
 from common.security import client_ip
 
 from .forms import RateLimitedPasswordResetForm
-from .landing import landing_url_for
+from .landing import landing_url_for, public_home
 
 
 class LoginView(auth_views.LoginView):
@@ -14,9 +13,10 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-@login_required
 def home(request):
-    """Each role lands on its own page; roles without one yet see their summary here."""
+    """Visitors see the public home; each role lands on its own page, roles without one see their summary."""
+    if not request.user.is_authenticated:
+        return public_home(request)
     target = landing_url_for(request.user)
     if target:
         return redirect(target)

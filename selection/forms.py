@@ -1,4 +1,7 @@
+from itertools import groupby
+
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
@@ -7,15 +10,59 @@ from common.forms import DecimalField, IntegerField, number_formfield
 from .models import RoundStage, SelectionRound
 
 
+def county_of(street):
+    """The county-level unit a street is grouped under in pickers."""
+    return street.district
+
+
+class CountyGroupedIterator(ModelChoiceIterator):
+    """Choices as one option group per county-level unit ("安溪县 350524"), in the queryset's order."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for county, streets in groupby(self.queryset, key=county_of):
+            yield (f"{county.name} {county.code}", [self.choice(street) for street in streets])
+
+
+class StreetChoiceField(forms.ModelChoiceField):
+    """Streets grouped by county-level unit, each with its code, so two 官桥镇 are told apart.
+
+    The queryset must be ordered by county-level unit and select it."""
+
+    iterator = CountyGroupedIterator
+
+    def label_from_instance(self, street) -> str:
+        return f"{street.name}（{street.code}）"
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user) -> str:
+        return user.display_name
+
+
 class RoundForm(forms.ModelForm):
     class Meta:
         model = SelectionRound
-        fields = ["year", "title", "quota", "nomination_limit_per_district", "reference_month"]
+        fields = ["year", "title", "quota", "nomination_limit_per_district", "reference_month", "min_public_votes"]
         formfield_callback = number_formfield
         widgets = {"reference_month": forms.DateInput(attrs={"type": "date"})}
 
 
+class OverrideForm(forms.Form):
+    """City staff's reason for doing a stage's work outside its dates (audited)."""
+
+    override_reason = forms.CharField(label=_("越期操作原因"), max_length=500, required=False,
+                                      widget=forms.TextInput(attrs={"placeholder": _("不在阶段日期内时必填")}))
+
+    def reason(self) -> str:
+        return self.cleaned_data.get("override_reason", "") if self.is_valid() else ""
+
+
 class StageForm(forms.ModelForm):
+    reason = forms.CharField(label=_("调整原因"), max_length=500, required=False,
+                             help_text=_("推选开放后调整日期须填写原因"))
+
     class Meta:
         model = RoundStage
         fields = ["kind", "starts_on", "ends_on"]
@@ -24,9 +71,9 @@ class StageForm(forms.ModelForm):
 
 
 class CriteriaForm(forms.Form):
-    """One weight and one indicator share per criterion of the round."""
+    """One weight and one indicator share per criterion of the round, and the public votes' minimum."""
 
-    def __init__(self, *args, criteria, **kwargs):
+    def __init__(self, *args, criteria, selection_round, **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = list(criteria)
         for criterion in self.criteria:
@@ -35,6 +82,10 @@ class CriteriaForm(forms.Form):
             self.fields[f"share_{criterion.code}"] = IntegerField(
                 label=_("%(name)s·指标得分占比(%%)") % {"name": criterion.name}, min_value=0, max_value=100,
                 initial=criterion.indicator_share)
+        self.fields["min_public_votes"] = IntegerField(
+            label=SelectionRound._meta.get_field("min_public_votes").verbose_name, min_value=0, max_value=10 ** 8,
+            initial=selection_round.min_public_votes,
+            help_text=SelectionRound._meta.get_field("min_public_votes").help_text)
 
     def weights(self) -> dict[str, int]:
         return {c.code: self.cleaned_data[f"weight_{c.code}"] for c in self.criteria}
@@ -45,7 +96,8 @@ class CriteriaForm(forms.Form):
 
 class AssignForm(forms.Form):
     criterion = forms.ModelChoiceField(label=_("评分项"), queryset=None)
-    judge = forms.ModelChoiceField(label=_("评审专家/部门"), queryset=User.objects.filter(role=Role.JUDGE, is_active=True))
+    judge = PersonChoiceField(label=_("评审专家/部门"), queryset=User.objects.filter(
+        role=Role.JUDGE, is_active=True).order_by("organisation", "last_name", "first_name", "username"))
 
     def __init__(self, *args, criteria, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,13 +108,17 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class NominateForm(forms.Form):
-    street = forms.ModelChoiceField(label=_("街道(乡镇)"), queryset=None)
+class NominateForm(OverrideForm):
+    street = StreetChoiceField(label=_("街道(乡镇)"), queryset=None)
     summary = forms.CharField(label=_("推荐理由"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, streets, **kwargs):
+    field_order = ["street", "summary", "override_reason"]
+
+    def __init__(self, *args, streets, may_override: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["street"].queryset = streets
+        self.fields["street"].queryset = streets.order_by("district__code", "code")
+        if not may_override:
+            del self.fields["override_reason"]
 
 
 class MaterialForm(forms.Form):

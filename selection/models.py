@@ -6,6 +6,7 @@ the top `quota`, staff publish. Every consequential step writes a `RoundAuditEnt
 """
 import os
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -33,6 +34,14 @@ class StageKind(models.TextChoices):
     PUBLICATION = "publication", _("结果公布")
 
 
+class DatePrecision(models.TextChoices):
+    """How much of a recorded date is known: history often says only the year something happened."""
+
+    DAY = "day", _("日")
+    MONTH = "month", _("月")
+    YEAR = "year", _("年")
+
+
 class SelectionRound(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"))
     title = models.CharField(_("名称"), max_length=200)
@@ -41,11 +50,23 @@ class SelectionRound(models.Model):
                                                                      validators=[MinValueValidator(1)])
     # The month whose 四升一降 attainment feeds material review and breaks ties.
     reference_month = models.DateField(_("指标参考月份"), null=True, blank=True, help_text=_("该月第一天"))
+    # Below this many valid votes in the whole round the public criterion does not count (DOMAIN.md):
+    # its weight is spread over the other criteria. 300 is about ten votes per candidate of a
+    # 30-candidate round, where one vote can no longer move a fifth of a total.
+    min_public_votes = models.PositiveIntegerField(
+        _("公众点赞最低有效票数"), default=300,
+        help_text=_("全轮有效点赞少于此数时，公众点赞不计分，其权重按比例分配给其他评分项"))
     state = models.CharField(_("状态"), max_length=10, choices=RoundState.choices, default=RoundState.DRAFT)
     # False for rounds loaded as history whose scores were never published.
     scores_known = models.BooleanField(_("得分已知"), default=True)
     note = models.TextField(_("说明"), blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_precision = models.CharField(_("发布时间精度"), max_length=5, choices=DatePrecision.choices,
+                                           default=DatePrecision.DAY)
+    # What the latest scoring run applied: criterion code → weight (string decimal) after any
+    # spreading of the public criterion's weight, and the round's valid votes at that moment.
+    scored_weights = models.JSONField(_("计分采用的权重"), default=dict, blank=True)
+    scored_vote_total = models.PositiveIntegerField(_("计分时有效点赞数"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -61,6 +82,22 @@ class SelectionRound(models.Model):
     @property
     def is_published(self) -> bool:
         return self.state == RoundState.PUBLISHED
+
+    def public_votes_count(self, vote_total: int) -> bool:
+        """Whether the public criterion counts with this many valid votes in the round."""
+        return vote_total >= self.min_public_votes
+
+    @property
+    def public_votes_spread(self) -> bool:
+        """The latest scoring run left the public criterion out (too few votes) and spread its weight."""
+        return bool(self.scored_weights) and any(
+            criterion.source == CriterionSource.PUBLIC_VOTES and criterion.weight
+            and not Decimal(self.scored_weights.get(criterion.code, "0"))
+            for criterion in self.criteria.all())
+
+    def stage_of(self, kind: str) -> "RoundStage | None":
+        # Reads the stages through .all() so a prefetch serves every question asked of one round.
+        return next((stage for stage in self.stages.all() if stage.kind == kind), None)
 
 
 class RoundStage(models.Model):
@@ -277,6 +314,8 @@ class RoundAuditEntry(models.Model):
         PUBLISHED = "published", _("发布")
         REOPENED = "reopened", _("重新开放")
         VOTES_VOIDED = "votes_voided", _("作废投票")
+        STAGE_CHANGED = "stage_changed", _("调整阶段日期")
+        STAGE_OVERRIDDEN = "stage_overridden", _("越期操作")
         HISTORY_LOADED = "history_loaded", _("历史导入")
 
     round = models.ForeignKey(SelectionRound, on_delete=models.CASCADE, related_name="audit_entries",

@@ -29,6 +29,20 @@ def normalised_votes(counts: dict[int, int]) -> dict[int, Decimal]:
     return {key: quantize(HUNDRED * count / top) if top else Decimal(0) for key, count in counts.items()}
 
 
+def applied_weights(weights: dict[str, int], *, left_out: set[str]) -> dict[str, Decimal]:
+    """The weights a total uses when the criteria in `left_out` do not count: theirs is spread over
+    the others in proportion to their own weights (30/30/20 without a public 20 → 37.5/37.5/25)."""
+    counted = sum(weight for code, weight in weights.items() if code not in left_out)
+    full = sum(weights.values())
+    return {code: Decimal(0) if code in left_out or not counted else Decimal(weight) * full / counted
+            for code, weight in weights.items()}
+
+
+def weighted_total(scores: dict[str, Decimal], weights: dict[str, Decimal]) -> Decimal:
+    """Σ score × weight / 100, rounded once at the end."""
+    return quantize(sum((scores[code] * weight for code, weight in weights.items()), Decimal(0)) / HUNDRED)
+
+
 @dataclass
 class Ranked:
     key: int

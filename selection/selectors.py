@@ -10,7 +10,7 @@ from django.db.models.functions import TruncHour
 from accounts.models import Role
 from accounts.scope import scope_for
 from metrics.models import Comparison, Direction, Unit
-from metrics.selectors import indicator_values_with_comparison
+from metrics.selectors import ComparedValue, indicator_values_with_comparison
 
 from .models import (
     CandidateResult,
@@ -18,6 +18,7 @@ from .models import (
     CriterionSource,
     JudgeAssignment,
     Nomination,
+    NominationMaterial,
     RoundState,
     Score,
     SelectionRound,
@@ -30,7 +31,20 @@ HUNDRED = Decimal(100)
 # --- The 四升一降 attainment of a street ----------------------------------------------------------
 
 
-def street_attainment(*, street_codes: list[str], period: datetime.date) -> dict[str, Decimal]:
+def candidate_indicators(*, street_codes: list[str], period: datetime.date | None) -> dict[str, list[ComparedValue]]:
+    """Each street's 四升一降 core indicators at `period`, beside target and attainment as the metrics
+    selectors give them (their one attainment rule), keyed by street code. Three queries."""
+    if not street_codes or period is None:
+        return {}
+    rows = indicator_values_with_comparison(area_level="street", area_codes=list(street_codes), period=period)
+    by_street: dict[str, list[ComparedValue]] = {}
+    for row in rows:
+        if row.indicator.is_core:
+            by_street.setdefault(row.area_code, []).append(row)
+    return by_street
+
+
+def street_attainment(*, street_codes: list[str], period: datetime.date | None) -> dict[str, Decimal]:
     """Each street's 0–100 attainment of the 四升一降 core indicators at `period`.
 
     The one input the selection takes from the indicator engine: it breaks ties and feeds the
@@ -39,22 +53,20 @@ def street_attainment(*, street_codes: list[str], period: datetime.date) -> dict
     value when that is on a 0–100 scale of "higher is better"; a missing value counts 0. The
     score is the mean progress × 100. Streets without any published value are absent.
     """
-    if not street_codes or period is None:
-        return {}
-    rows = indicator_values_with_comparison(area_level="street", area_codes=list(street_codes), period=period)
-    progress: dict[str, list[Decimal]] = {}
-    has_value: set[str] = set()
-    for row in rows:
-        if not row.indicator.is_core:
-            continue
-        share = _progress(row)
-        if share is None:
-            continue
-        if row.value is not None:
-            has_value.add(row.area_code)
-        progress.setdefault(row.area_code, []).append(share)
-    return {code: (sum(shares) / len(shares) * HUNDRED).quantize(Decimal("0.01"))
-            for code, shares in progress.items() if code in has_value}
+    scores = {}
+    for code, rows in candidate_indicators(street_codes=street_codes, period=period).items():
+        score = attainment_score(rows)
+        if score is not None:
+            scores[code] = score
+    return scores
+
+
+def attainment_score(rows: list[ComparedValue]) -> Decimal | None:
+    """The 0–100 attainment of one street's core indicator rows; None when none has a value."""
+    shares = [share for share in map(_progress, rows) if share is not None]
+    if not shares or all(row.value is None for row in rows if _progress(row) is not None):
+        return None
+    return (sum(shares) / len(shares) * HUNDRED).quantize(Decimal("0.01"))
 
 
 def _progress(row) -> Decimal | None:
@@ -92,18 +104,35 @@ def rounds_for_public() -> QuerySet[SelectionRound]:
     return SelectionRound.objects.exclude(state=RoundState.DRAFT)
 
 
+# Ranked results by rank; a list published without ranks by county-level unit, then street.
+RESULT_ORDER = ("rank", "nomination__district__code", "nomination__street__code")
+
+
 def published_rounds(*, year: int | None = None) -> QuerySet[SelectionRound]:
     rounds = SelectionRound.objects.filter(state=RoundState.PUBLISHED)
     if year is not None:
         rounds = rounds.filter(year=year)
     results = CandidateResult.objects.select_related("nomination__street", "nomination__district").order_by(
-        "rank", "nomination__street__code")
+        *RESULT_ORDER)
     return rounds.prefetch_related(Prefetch("results", queryset=results), "criteria")
 
 
+def published_round_list() -> QuerySet[SelectionRound]:
+    """Published rounds, newest year first, each with how many candidates it selected."""
+    return (SelectionRound.objects.filter(state=RoundState.PUBLISHED)
+            .annotate(selected_count=Count("results", filter=Q(results__selected=True))))
+
+
+def rounds_in_progress() -> QuerySet[SelectionRound]:
+    """Rounds the public can follow now: open, or scored and not yet published."""
+    return (SelectionRound.objects.filter(state__in=[RoundState.OPEN, RoundState.SCORING])
+            .prefetch_related("stages"))
+
+
 def round_candidates(selection_round: SelectionRound) -> QuerySet[Nomination]:
-    return (selection_round.nominations.select_related("street", "district")
-            .prefetch_related("materials").order_by("district__code", "street__code"))
+    materials = NominationMaterial.objects.select_related("uploaded_by")
+    return (selection_round.nominations.select_related("street", "district", "nominated_by")
+            .prefetch_related(Prefetch("materials", queryset=materials)).order_by("district__code", "street__code"))
 
 
 def nominations_visible_to(user, selection_round: SelectionRound) -> QuerySet[Nomination]:
@@ -115,8 +144,7 @@ def district_nomination_count(*, selection_round: SelectionRound, district_id: i
 
 
 def round_results(selection_round: SelectionRound) -> QuerySet[CandidateResult]:
-    return (selection_round.results.select_related("nomination__street", "nomination__district")
-            .order_by("rank", "nomination__street__code"))
+    return selection_round.results.select_related("nomination__street", "nomination__district").order_by(*RESULT_ORDER)
 
 
 def criteria_weight_total(selection_round: SelectionRound) -> int:

@@ -22,11 +22,12 @@ from common.numbers import NumberError, parse_number
 from common.privacy import mask_phone
 from common.ratelimit import hit_exceeds
 
-from . import scoring
+from . import scoring, stages
 from .models import (
     CandidateResult,
     Criterion,
     CriterionSource,
+    DatePrecision,
     JudgeAssignment,
     Nomination,
     NominationMaterial,
@@ -93,9 +94,37 @@ def _require_weights_total(selection_round: SelectionRound) -> None:
         raise ValidationError(_("各评分项权重之和须为100，当前为%(total)s。") % {"total": total})
 
 
-def _stage_open(selection_round: SelectionRound, kind: str, day: datetime.date) -> bool:
-    stage = selection_round.stages.filter(kind=kind).first()
-    return stage is not None and stage.is_open_on(day)
+def _is_city_staff(user) -> bool:
+    return user is not None and (user.is_superuser or user.role == Role.CITY_STAFF)
+
+
+def stage_check(*, selection_round: SelectionRound, kind: str, user=None, override_reason: str = "",
+                today: datetime.date | None = None) -> bool:
+    """Refuse the work of stage `kind` unless the round allows it today (selection.stages).
+
+    Outside the stage's dates city staff may go ahead with a reason; returns True when the work
+    happens only by such an override. Nothing is written: `_require_stage` audits the override.
+    """
+    refusal = stages.state_refusal(selection_round, kind)
+    if refusal:
+        raise ValidationError(refusal)
+    refusal = stages.date_refusal(selection_round, kind, today or timezone.localdate())
+    if refusal is None:
+        return False
+    if not _is_city_staff(user):
+        raise ValidationError(refusal)
+    if not (override_reason or "").strip():
+        raise ValidationError(refusal + _("如确需越期操作，请填写原因。"))
+    return True
+
+
+def _require_stage(selection_round: SelectionRound, kind: str, *, action: str, user=None,
+                   override_reason: str = "", today: datetime.date | None = None) -> None:
+    today = today or timezone.localdate()
+    if stage_check(selection_round=selection_round, kind=kind, user=user, override_reason=override_reason,
+                   today=today):
+        _audit(selection_round, RoundAuditEntry.Action.STAGE_OVERRIDDEN, actor=user, reason=override_reason.strip(),
+               stage=kind, action=action, day=today.isoformat())
 
 
 def _audit(selection_round, action, *, actor=None, reason="", **details) -> RoundAuditEntry:
@@ -113,12 +142,14 @@ def _locked(selection_round: SelectionRound) -> SelectionRound:
 
 @transaction.atomic
 def round_create(*, year: int, title: str, quota: int, nomination_limit_per_district: int = 3,
-                 reference_month: datetime.date | None = None,
+                 reference_month: datetime.date | None = None, min_public_votes: int | None = None,
                  stages: dict[str, tuple[datetime.date, datetime.date]] | None = None,
                  created_by=None) -> SelectionRound:
     _require_city_staff(created_by)
     selection_round = SelectionRound(year=year, title=title, quota=quota, reference_month=reference_month,
                                      nomination_limit_per_district=nomination_limit_per_district)
+    if min_public_votes is not None:
+        selection_round.min_public_votes = min_public_votes
     selection_round.full_clean()
     selection_round.save()
     for order, (code, name, weight, source, stage) in enumerate(DEFAULT_CRITERIA):
@@ -133,21 +164,34 @@ def round_create(*, year: int, title: str, quota: int, nomination_limit_per_dist
 
 @transaction.atomic
 def round_set_stage(*, selection_round: SelectionRound, kind: str, starts_on: datetime.date,
-                    ends_on: datetime.date, user=None) -> RoundStage:
+                    ends_on: datetime.date, user=None, reason: str = "") -> RoundStage:
+    """Set a stage's dates. Once the round is open, moving them changes what may happen when, so it
+    needs a reason and is audited with the old and new dates."""
     _require_city_staff(user)
+    selection_round = _locked(selection_round)
     _require_not_published(selection_round)
     stage = RoundStage.objects.filter(round=selection_round, kind=kind).first() or RoundStage(
         round=selection_round, kind=kind)
+    before = (stage.starts_on, stage.ends_on) if stage.pk else None
+    running = selection_round.state != RoundState.DRAFT
+    if running and not (reason or "").strip():
+        raise ValidationError(_("推选开始后调整阶段日期须填写原因。"))
     stage.starts_on, stage.ends_on = starts_on, ends_on
     stage.full_clean()
     stage.save()
+    if running and before != (starts_on, ends_on):
+        _audit(selection_round, RoundAuditEntry.Action.STAGE_CHANGED, actor=user, reason=reason.strip(), stage=kind,
+               before=[day.isoformat() for day in before] if before else None,
+               after=[starts_on.isoformat(), ends_on.isoformat()])
     return stage
 
 
 @transaction.atomic
 def criteria_set(*, selection_round: SelectionRound, weights: dict[str, int],
-                 indicator_shares: dict[str, int] | None = None, user=None) -> list[Criterion]:
-    """Set the weights (and indicator shares) of the round's criteria, by criterion code."""
+                 indicator_shares: dict[str, int] | None = None, min_public_votes: int | None = None,
+                 user=None) -> list[Criterion]:
+    """Set the weights (and indicator shares) of the round's criteria, by criterion code, and the
+    minimum of valid votes for the public criterion to count."""
     _require_city_staff(user)
     _require_not_published(selection_round)
     if selection_round.state != RoundState.DRAFT:
@@ -164,6 +208,10 @@ def criteria_set(*, selection_round: SelectionRound, weights: dict[str, int],
         criterion.indicator_share = (indicator_shares or {}).get(code, criterion.indicator_share)
         criterion.full_clean()
         criterion.save()
+    if min_public_votes is not None:
+        selection_round.min_public_votes = min_public_votes
+        selection_round.full_clean()
+        selection_round.save(update_fields=["min_public_votes"])
     return list(criteria.values())
 
 
@@ -174,10 +222,12 @@ def round_open(*, selection_round: SelectionRound, user=None) -> SelectionRound:
     if selection_round.state != RoundState.DRAFT:
         raise ValidationError(_("只有草稿状态的轮次可以开放。"))
     _require_weights_total(selection_round)
-    needed = {StageKind.NOMINATION} | {c.stage for c in selection_round.criteria.all()}
+    # Every stage whose work the round will need: each happens only within its dates.
+    needed = ({StageKind.NOMINATION, StageKind.SCORING, StageKind.PUBLICATION}
+              | {c.stage for c in selection_round.criteria.all()})
     missing = needed - set(selection_round.stages.values_list("kind", flat=True))
     if missing:
-        labels = "、".join(str(StageKind(kind).label) for kind in sorted(missing))
+        labels = "、".join(str(label) for kind, label in StageKind.choices if kind in missing)
         raise ValidationError(_("请先设置以下阶段的起止日期：%(stages)s。") % {"stages": labels})
     selection_round.state = RoundState.OPEN
     selection_round.save(update_fields=["state"])
@@ -185,28 +235,45 @@ def round_open(*, selection_round: SelectionRound, user=None) -> SelectionRound:
     return selection_round
 
 
+def round_score_check(*, selection_round: SelectionRound, user, override_reason: str = "",
+                      today: datetime.date | None = None) -> None:
+    """What `round_score` would refuse, asked before a worker is sent to score (nothing written)."""
+    _require_city_staff(user)
+    _require_weights_total(selection_round)
+    stage_check(selection_round=selection_round, kind=StageKind.SCORING, user=user,
+                override_reason=override_reason, today=today)
+
+
 @transaction.atomic
-def round_score(*, selection_round: SelectionRound, user=None) -> list[CandidateResult]:
-    """Compute every candidate's result, rank them and mark the top `quota`; the round moves to scoring."""
+def round_score(*, selection_round: SelectionRound, user=None, override_reason: str = "",
+                today: datetime.date | None = None) -> list[CandidateResult]:
+    """Compute every candidate's result, rank them and mark the top `quota`; the round moves to scoring.
+
+    Public votes count only when the round has at least `min_public_votes` valid votes; below that
+    the public criterion's weight is spread over the others in proportion to their weights.
+    """
     _require_city_staff(user)
     selection_round = _locked(selection_round)
-    _require_not_published(selection_round)
-    if selection_round.state == RoundState.DRAFT:
-        raise ValidationError(_("草稿状态的轮次不能计分。"))
+    _require_stage(selection_round, StageKind.SCORING, action="score", user=user, override_reason=override_reason,
+                   today=today)
     _require_weights_total(selection_round)
 
     criteria = list(selection_round.criteria.all())
     nominations = list(selection_round.nominations.select_related("street"))
     judged = criterion_scores(selection_round)
     counts = {nomination.pk: 0 for nomination in nominations} | vote_counts(selection_round)
+    vote_total = sum(counts.values())
     normalised = scoring.normalised_votes(counts)
+    public_counted = selection_round.public_votes_count(vote_total)
+    left_out = set() if public_counted else {c.code for c in criteria if c.source == CriterionSource.PUBLIC_VOTES}
+    weights = scoring.applied_weights({c.code: c.weight for c in criteria}, left_out=left_out)
     attainment = street_attainment(street_codes=[n.street.code for n in nominations],
                                    period=selection_round.reference_month)
 
     results, ranked = {}, []
     for nomination in nominations:
         street_attained = attainment.get(nomination.street.code)
-        by_criterion, total = {}, Decimal(0)
+        by_criterion = {}
         for criterion in criteria:
             if criterion.source == CriterionSource.PUBLIC_VOTES:
                 value = normalised[nomination.pk]
@@ -216,13 +283,14 @@ def round_score(*, selection_round: SelectionRound, user=None) -> list[Candidate
                     # No published indicators, no indicator credit: reporting is part of the campaign.
                     share = Decimal(criterion.indicator_share) / 100
                     value = scoring.quantize((1 - share) * value + share * (street_attained or Decimal(0)))
-            by_criterion[criterion.code] = str(value)
-            total += value * criterion.weight / 100
+            by_criterion[criterion.code] = value
+        total = scoring.weighted_total(by_criterion, weights)
         results[nomination.pk] = CandidateResult(
-            round=selection_round, nomination=nomination, criterion_scores=by_criterion,
+            round=selection_round, nomination=nomination,
+            criterion_scores={code: str(value) for code, value in by_criterion.items()},
             vote_count=counts[nomination.pk], normalised_votes=normalised[nomination.pk],
-            attainment=street_attained, total=scoring.quantize(total))
-        ranked.append(scoring.Ranked(key=nomination.pk, total=scoring.quantize(total), attainment=street_attained,
+            attainment=street_attained, total=total)
+        ranked.append(scoring.Ranked(key=nomination.pk, total=total, attainment=street_attained,
                                      tiebreak=nomination.street.code))
 
     for candidate in scoring.rank(ranked, quota=selection_round.quota):
@@ -231,21 +299,31 @@ def round_score(*, selection_round: SelectionRound, user=None) -> list[Candidate
     selection_round.results.all().delete()
     created = CandidateResult.objects.bulk_create(results.values())
     selection_round.state = RoundState.SCORING
-    selection_round.save(update_fields=["state"])
+    selection_round.scored_weights = {code: str(scoring.quantize(weight)) for code, weight in weights.items()}
+    selection_round.scored_vote_total = vote_total
+    selection_round.save(update_fields=["state", "scored_weights", "scored_vote_total"])
     _audit(selection_round, RoundAuditEntry.Action.SCORED, actor=user, candidates=len(created),
-           selected=sum(1 for result in created if result.selected))
+           selected=sum(1 for result in created if result.selected), votes=vote_total,
+           public_votes_counted=public_counted)
     return created
 
 
 @transaction.atomic
-def round_publish(*, selection_round: SelectionRound, user=None) -> SelectionRound:
+def round_publish(*, selection_round: SelectionRound, user=None, override_reason: str = "",
+                  today: datetime.date | None = None) -> SelectionRound:
     _require_city_staff(user)
     selection_round = _locked(selection_round)
-    if selection_round.state != RoundState.SCORING or not selection_round.results.exists():
+    if selection_round.state == RoundState.SCORING and not selection_round.results.exists():
         raise ValidationError(_("请先完成计分并审核结果，再发布。"))
+    _require_stage(selection_round, StageKind.PUBLICATION, action="publish", user=user,
+                   override_reason=override_reason, today=today)
+    unscored = selection_round.nominations.filter(result__isnull=True).count()
+    if unscored:
+        raise ValidationError(_("有%(n)s个候选没有计分结果，请重新计分后再发布。") % {"n": unscored})
     selection_round.state = RoundState.PUBLISHED
     selection_round.published_at = timezone.now()
-    selection_round.save(update_fields=["state", "published_at"])
+    selection_round.published_precision = DatePrecision.DAY
+    selection_round.save(update_fields=["state", "published_at", "published_precision"])
     _audit(selection_round, RoundAuditEntry.Action.PUBLISHED, actor=user)
     return selection_round
 
@@ -281,12 +359,11 @@ def _require_may_nominate(user, street) -> None:
 
 @transaction.atomic
 def nomination_create(*, selection_round: SelectionRound, street, user, summary: str = "",
-                      today: datetime.date | None = None) -> Nomination:
+                      override_reason: str = "", today: datetime.date | None = None) -> Nomination:
     _require_may_nominate(user, street)
     selection_round = _locked(selection_round)
-    today = today or timezone.localdate()
-    if selection_round.state != RoundState.OPEN or not _stage_open(selection_round, StageKind.NOMINATION, today):
-        raise ValidationError(_("当前不在推荐申报阶段。"))
+    _require_stage(selection_round, StageKind.NOMINATION, action="nominate", user=user,
+                   override_reason=override_reason, today=today)
     if selection_round.nominations.filter(street=street).exists():
         raise ValidationError(_("%(street)s 已被推荐。") % {"street": street.name})
     limit = selection_round.nomination_limit_per_district
@@ -317,11 +394,12 @@ def material_check(upload) -> str:
 
 
 @transaction.atomic
-def material_add(*, nomination: Nomination, upload, user) -> NominationMaterial:
+def material_add(*, nomination: Nomination, upload, user, override_reason: str = "",
+                 today: datetime.date | None = None) -> NominationMaterial:
+    """Material comes with the nomination: within the nomination stage, before judges review it."""
     _require_may_nominate(user, nomination.street)
-    _require_not_published(nomination.round)
-    if nomination.round.state != RoundState.OPEN:
-        raise ValidationError(_("当前不能上传申报材料。"))
+    _require_stage(SelectionRound.objects.get(pk=nomination.round_id), StageKind.NOMINATION, action="material",
+                   user=user, override_reason=override_reason, today=today)
     content_type = material_check(upload)
     material = NominationMaterial(nomination=nomination, file=upload, original_name=os.path.basename(upload.name)[:200],
                                   content_type=content_type, size=upload.size, uploaded_by=user)
@@ -351,12 +429,14 @@ def score_submit(*, judge, nomination: Nomination, criterion: Criterion, value, 
     assignment = JudgeAssignment.objects.filter(criterion=criterion, judge=judge).first()
     if assignment is None or nomination.round_id != criterion.round_id:
         raise ValidationError(_("您未被指派该评分项，不能打分。"))
-    # Read the round afresh: the state decides, not whatever copy the caller holds.
+    # Read the round afresh: the state decides, not whatever copy the caller holds. Judges have no
+    # override: city staff move the stage's dates (with a reason) when judging must go on.
     selection_round = SelectionRound.objects.get(pk=criterion.round_id)
-    _require_not_published(selection_round)
-    if selection_round.state != RoundState.OPEN or not _stage_open(selection_round, criterion.stage,
-                                                                   today or timezone.localdate()):
-        raise ValidationError(_("“%(criterion)s”不在打分期内。") % {"criterion": criterion.name})
+    refusal = stages.state_refusal(selection_round, criterion.stage) or stages.date_refusal(
+        selection_round, criterion.stage, today or timezone.localdate())
+    if refusal:
+        raise ValidationError(_("“%(criterion)s”不在打分期内：%(why)s") % {"criterion": criterion.name,
+                                                                     "why": refusal})
     score = Score.objects.filter(assignment=assignment, nomination=nomination).first() or Score(
         assignment=assignment, nomination=nomination)
     try:
@@ -397,8 +477,7 @@ def _rate_limit(scope: str, key: str | None, limit: int) -> None:
 
 
 def _require_voting_open(selection_round: SelectionRound, now: datetime.datetime) -> None:
-    if selection_round.state != RoundState.OPEN or not _stage_open(
-            selection_round, StageKind.PUBLIC_VOTING, timezone.localdate(now)):
+    if not stages.allows(selection_round, StageKind.PUBLIC_VOTING, timezone.localdate(now)):
         raise ValidationError(_("当前不在公众点赞期内。"))
 
 

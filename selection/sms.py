@@ -1,7 +1,8 @@
 """Sending one-time codes by SMS.
 
 A backend is chosen by `SELECTION_SMS_BACKEND`. Real gateways (the government SMS platform, a
-cloud provider) subclass `SmsBackend` later; the console backend serves development and tests.
+cloud provider) subclass `SmsBackend` later; the console backend serves development and tests,
+and shows the code on the voting page since it sends no message.
 """
 import logging
 
@@ -19,6 +20,11 @@ class SmsBackend:
     def send_code(self, *, phone: str, code: str, ttl_seconds: int) -> None:
         raise NotImplementedError
 
+    def code_for_page(self, phone: str) -> str | None:
+        """The code just sent to `phone` when this backend delivers nothing and the page must show it
+        instead (development); None for a backend that really sends messages."""
+        return None
+
 
 class ConsoleSmsBackend(SmsBackend):
     """Logs the message instead of sending it, and keeps the last code per number in the cache
@@ -35,6 +41,11 @@ class ConsoleSmsBackend(SmsBackend):
     @classmethod
     def last_code_for(cls, phone: str) -> str | None:
         return cache.get(cls.cache_prefix + phone)
+
+    def code_for_page(self, phone: str) -> str | None:
+        # The code reaches nobody by SMS, so a developer or tester reads it on the page. Never under
+        # PRODUCTION, where `check --deploy` also refuses this backend (common.security).
+        return None if settings.PRODUCTION else self.last_code_for(phone)
 
 
 def get_sms_backend() -> SmsBackend:

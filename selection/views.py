@@ -19,14 +19,16 @@ from accounts.scope import scope_for
 from common.enqueue import send_after_commit
 from common.security import client_ip
 from districts.models import Street
+from reporting.periods import is_due
 
-from . import selectors, services
+from . import pages, selectors, services, stages
 from .forms import (
     AssignForm,
     CodeForm,
     CriteriaForm,
     MaterialForm,
     NominateForm,
+    OverrideForm,
     PhoneForm,
     ReasonForm,
     RoundForm,
@@ -42,6 +44,7 @@ from .models import (
     StageKind,
     Voter,
 )
+from .sms import get_sms_backend
 from .tasks import score_round
 
 DEVICE_COOKIE = "qz_vote_device"
@@ -97,27 +100,33 @@ def round_create(request):
     return render(request, "selection/round_form.html", {"form": form})
 
 
+def _may_override(user) -> bool:
+    return user.is_superuser or user.role == Role.CITY_STAFF
+
+
 @roles_required(Role.CITY_STAFF, Role.DISTRICT_STAFF)
 def manage_round(request, pk):
-    selection_round = get_object_or_404(selectors.rounds_for_staff(request.user), pk=pk)
+    selection_round = get_object_or_404(selectors.rounds_for_staff(request.user).prefetch_related("stages"), pk=pk)
     if request.user.role == Role.DISTRICT_STAFF and not request.user.is_superuser:
         return redirect("selection:nominate", pk=pk)
     criteria = selection_round.criteria.all()
     context = {
         "round": selection_round,
-        "stages": selection_round.stages.all(),
+        "timeline": stages.timeline(selection_round),
         "criteria": criteria,
         "weight_total": sum(c.weight for c in criteria),
         "assignments": JudgeAssignment.objects.filter(criterion__round=selection_round)
         .select_related("criterion", "judge"),
         "candidates": selectors.round_candidates(selection_round),
         "results": selectors.round_results(selection_round),
+        "public_votes_notice": pages.public_votes_notice(selection_round, list(criteria)),
         "bursts": selectors.suspicious_bursts(selection_round, threshold=settings.SELECTION_BURST_THRESHOLD),
         "audit_entries": selection_round.audit_entries.select_related("actor")[:20],
         "stage_form": StageForm(),
-        "criteria_form": CriteriaForm(criteria=criteria),
+        "criteria_form": CriteriaForm(criteria=criteria, selection_round=selection_round),
         "assign_form": AssignForm(criteria=selectors.judged_criteria(selection_round)),
         "reason_form": ReasonForm(),
+        "override_form": OverrideForm(),
     }
     return render(request, "selection/manage_round.html", context)
 
@@ -137,21 +146,25 @@ def _round_action(view):
 def round_stage(request, selection_round):
     form = StageForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.round_set_stage(selection_round=selection_round, user=request.user,
-                                                       **form.cleaned_data), _("阶段日期已保存。"))
+        data = form.cleaned_data
+        _run(request, lambda: services.round_set_stage(
+            selection_round=selection_round, user=request.user, kind=data["kind"], starts_on=data["starts_on"],
+            ends_on=data["ends_on"], reason=data["reason"]), _("阶段日期已保存。"))
     else:
         messages.error(request, _("请填写正确的阶段和日期。"))
 
 
 @_round_action
 def round_criteria(request, selection_round):
-    form = CriteriaForm(request.POST, criteria=selection_round.criteria.all())
+    form = CriteriaForm(request.POST, criteria=selection_round.criteria.all(), selection_round=selection_round)
     if form.is_valid():
         _run(request, lambda: services.criteria_set(selection_round=selection_round, weights=form.weights(),
-                                                    indicator_shares=form.shares(), user=request.user),
+                                                    indicator_shares=form.shares(),
+                                                    min_public_votes=form.cleaned_data["min_public_votes"],
+                                                    user=request.user),
              _("评分项权重已保存。"))
     else:
-        messages.error(request, _("权重和占比须为0到100之间的整数。"))
+        messages.error(request, _("权重和占比须为0到100之间的整数，最低票数须为非负整数。"))
 
 
 @_round_action
@@ -161,19 +174,24 @@ def round_open(request, selection_round):
 
 @_round_action
 def round_score(request, selection_round):
-    # Validate here so staff see the reason at once; the computation runs in a worker after commit.
-    if selection_round.state not in (RoundState.OPEN, RoundState.SCORING):
-        messages.error(request, _("当前状态不能计分。"))
+    # Checked here so staff see the reason at once; the computation runs in a worker after commit,
+    # for this user, who the audit then names.
+    reason = OverrideForm(request.POST).reason()
+    try:
+        services.round_score_check(selection_round=selection_round, user=request.user, override_reason=reason)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
         return
-    send_after_commit(score_round, selection_round.pk,
+    send_after_commit(score_round, selection_round.pk, request.user.pk, reason,
                       on_sent=lambda: messages.success(request, _("已开始计分，完成后刷新本页查看结果。")),
                       on_failure=lambda: messages.error(request, _("任务队列暂时不可用，计分没有开始，请稍后重试。")))
 
 
 @_round_action
 def round_publish(request, selection_round):
-    _run(request, lambda: services.round_publish(selection_round=selection_round, user=request.user),
-         _("结果已发布。"))
+    reason = OverrideForm(request.POST).reason()
+    _run(request, lambda: services.round_publish(selection_round=selection_round, user=request.user,
+                                                 override_reason=reason), _("结果已发布。"))
 
 
 @_round_action
@@ -210,16 +228,20 @@ def votes_void(request, selection_round):
 
 @roles_required(Role.CITY_STAFF, Role.DISTRICT_STAFF)
 def nominate(request, pk):
-    selection_round = get_object_or_404(selectors.rounds_for_staff(request.user), pk=pk)
+    selection_round = get_object_or_404(selectors.rounds_for_staff(request.user).prefetch_related("stages"), pk=pk)
     streets = scope_for(request.user).filter(Street.objects.select_related("district")).exclude(
         nominations__round=selection_round)
-    form = NominateForm(request.POST or None, streets=streets)
+    may_override = _may_override(request.user)
+    form = NominateForm(request.POST or None, streets=streets, may_override=may_override)
     if request.method == "POST" and form.is_valid():
-        if _run(request, lambda: services.nomination_create(selection_round=selection_round, user=request.user,
-                                                            **form.cleaned_data), _("推荐已提交。")):
+        if _run(request, lambda: services.nomination_create(
+                selection_round=selection_round, user=request.user, street=form.cleaned_data["street"],
+                summary=form.cleaned_data["summary"], override_reason=form.reason()), _("推荐已提交。")):
             return redirect("selection:nominate", pk=pk)
     return render(request, "selection/nominate.html", {
         "round": selection_round, "form": form, "material_form": MaterialForm(),
+        "timeline": stages.timeline(selection_round), "may_override": may_override,
+        "nomination_stage": selection_round.stage_of(StageKind.NOMINATION),
         "nominations": selectors.nominations_visible_to(request.user, selection_round),
     })
 
@@ -232,7 +254,9 @@ def material_upload(request, pk):
     form = MaterialForm(request.POST, request.FILES)
     if form.is_valid():
         _run(request, lambda: services.material_add(nomination=nomination, upload=form.cleaned_data["file"],
-                                                    user=request.user), _("材料已上传。"))
+                                                    user=request.user,
+                                                    override_reason=OverrideForm(request.POST).reason()),
+             _("材料已上传。"))
     else:
         messages.error(request, _("请选择要上传的文件。"))
     return redirect("selection:nominate", pk=nomination.round_id)
@@ -264,8 +288,9 @@ def judge_score(request, pk):
     criterion = assignment.criterion
     if request.method == "POST":
         form = ScoreForm(request.POST)
-        nomination = Nomination.objects.filter(round_id=criterion.round_id,
-                                               pk=form.cleaned_data["nomination"]).first() if form.is_valid() else None
+        nomination = (Nomination.objects.select_related("street")
+                      .filter(round_id=criterion.round_id, pk=form.cleaned_data["nomination"]).first()
+                      if form.is_valid() else None)
         if nomination:
             _run(request, lambda: services.score_submit(judge=request.user, nomination=nomination,
                                                         criterion=criterion, value=form.cleaned_data["value"],
@@ -274,10 +299,24 @@ def judge_score(request, pk):
         else:
             messages.error(request, _("得分须为0到100之间的数值。") + "".join(form.errors.get("value", [])))
         return redirect("selection:judge_score", pk=pk)
+    selection_round = SelectionRound.objects.prefetch_related("stages").get(pk=criterion.round_id)
     own = selectors.judge_own_scores(assignment)
-    rows = [(nomination, own.get(nomination.pk)) for nomination in selectors.round_candidates(criterion.round)]
-    return render(request, "selection/judge_score.html", {"assignment": assignment, "criterion": criterion,
-                                                           "rows": rows})
+    candidates = list(selectors.round_candidates(selection_round))
+    month = selection_round.reference_month
+    month_due = month is not None and is_due(month)
+    indicators = selectors.candidate_indicators(street_codes=[n.street.code for n in candidates],
+                                                period=month if month_due else None)
+    rows = []
+    for nomination in candidates:
+        street_rows = indicators.get(nomination.street.code, [])
+        rows.append((nomination, own.get(nomination.pk), pages.indicator_lines(street_rows),
+                     selectors.attainment_score(street_rows)))
+    return render(request, "selection/judge_score.html", {
+        "assignment": assignment, "criterion": criterion, "round": selection_round, "rows": rows,
+        "stage": selection_round.stage_of(criterion.stage),
+        "scoring_open": stages.allows(selection_round, criterion.stage),
+        "reference_month": month, "month_due": month_due,
+    })
 
 
 # --- The public --------------------------------------------------------------------------------
@@ -295,20 +334,26 @@ def _voter(request) -> Voter | None:
 
 
 def public_index(request):
-    return render(request, "selection/public_index.html", {"rounds": selectors.rounds_for_public()})
+    """The public home (also `/` for visitors): rounds to follow and vote in, published lists by year."""
+    in_progress = [(selection_round, stages.timeline(selection_round))
+                   for selection_round in selectors.rounds_in_progress()]
+    published = [(selection_round, pages.published_label(selection_round))
+                 for selection_round in selectors.published_round_list()]
+    return render(request, "selection/public_index.html", {"in_progress": in_progress, "published": published})
 
 
 def public_candidates(request, pk):
-    selection_round = get_object_or_404(selectors.rounds_for_public(), pk=pk)
+    selection_round = get_object_or_404(selectors.rounds_for_public().prefetch_related("stages"), pk=pk)
     voter = _voter(request)
     voted = (selectors.voted_today(selection_round=selection_round, phone_hash=voter.phone_hash,
                                    day=timezone.localdate()) if voter else set())
-    voting = selection_round.stages.filter(kind=StageKind.PUBLIC_VOTING).first()
+    timeline = stages.timeline(selection_round)
     response = render(request, "selection/public_candidates.html", {
         "round": selection_round,
         "candidates": selectors.round_candidates(selection_round),
-        "voter": voter, "voted": voted, "voting_stage": voting,
-        "voting_open": selection_round.state == RoundState.OPEN and voting and voting.is_open_on(timezone.localdate()),
+        "voter": voter, "voted": voted, "timeline": timeline,
+        "voting_stage": timeline.by_kind[StageKind.PUBLIC_VOTING],
+        "voting_open": timeline.allows[StageKind.PUBLIC_VOTING],
         "phone_form": PhoneForm(), "code_form": CodeForm(),
         "daily_limit": settings.SELECTION_DAILY_VOTE_LIMIT,
     })
@@ -324,12 +369,24 @@ def voter_code(request, pk):
     selection_round = get_object_or_404(selectors.rounds_for_public(), pk=pk)
     form = PhoneForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.voting_code_request(
-            selection_round=selection_round, phone=form.cleaned_data["phone"], requester=_requester(request),
-            ip=client_ip(request) or None, device_id=request.COOKIES.get(DEVICE_COOKIE, "")),
-            _("验证码已发送，请查收短信。"))
-        request.session["selection_phone"] = form.cleaned_data["phone"]
+        phone = form.cleaned_data["phone"]
+        if _run(request, lambda: services.voting_code_request(
+                selection_round=selection_round, phone=phone, requester=_requester(request),
+                ip=client_ip(request) or None, device_id=request.COOKIES.get(DEVICE_COOKIE, "")),
+                _("验证码已发送，请查收短信。")):
+            _show_development_code(request, phone)
+        request.session["selection_phone"] = phone
     return redirect("selection:candidates", pk=pk)
+
+
+def _show_development_code(request, phone: str) -> None:
+    """With a backend that sends no SMS (development), the code is shown on the page instead."""
+    try:
+        code = get_sms_backend().code_for_page(services.phone_normalise(phone))
+    except ValidationError:
+        return
+    if code:
+        messages.info(request, _("开发环境未发送短信，验证码为 %(code)s。") % {"code": code}, extra_tags="sms-dev-code")
 
 
 @require_POST
@@ -366,6 +423,10 @@ def vote(request, pk, nomination_pk):
 
 def public_results(request, pk):
     selection_round = get_object_or_404(selectors.published_rounds(), pk=pk)
-    return render(request, "selection/results.html", {"round": selection_round,
-                                                      "results": selection_round.results.all(),
-                                                      "criteria": selection_round.criteria.all()})
+    criteria = list(selection_round.criteria.all())
+    return render(request, "selection/results.html", {
+        "round": selection_round,
+        "table": pages.results_table(selection_round, selection_round.results.all(), criteria),
+        "published_label": pages.published_label(selection_round),
+        "public_votes_notice": pages.public_votes_notice(selection_round, criteria),
+    })

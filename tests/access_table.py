@@ -140,7 +140,8 @@ EXPECTED: dict[str, Row] = {
 }
 
 EXPECTED |= {
-    "": signed_in("redirect redirect redirect redirect redirect"),
+    # Visitors (and callers without a session) get the public home; signed-in users their landing page.
+    "": Row("ok ok redirect redirect redirect redirect redirect ok ok"),
     "healthz": everyone(OK),
     "readyz": everyone(OK),
     "accounts/login/": Row("ok ok redirect redirect redirect redirect redirect ok ok"),

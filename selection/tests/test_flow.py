@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 def test_a_30_candidate_round_is_nominated_scored_voted_published_and_listed(
         client, staff, make_round, settings, django_capture_on_commit_callbacks):
     settings.SELECTION_DAILY_VOTE_LIMIT = 3
-    selection_round = make_round(quota=15, limit=3)
+    # 36 votes reach the round's minimum, so the public criterion counts.
+    selection_round = make_round(quota=15, limit=3, min_public_votes=36)
 
     # Ten districts nominate three streets each.
     candidates = []

@@ -73,7 +73,7 @@ def test_a_judge_cannot_score_after_the_stage_closes(make_round, nominate, staff
     selection_round = make_round()
     candidate = nominate(selection_round)
     material = selection_round.criteria.get(code="material_review")
-    services.round_set_stage(selection_round=selection_round, kind=material.stage, user=staff,
+    services.round_set_stage(selection_round=selection_round, kind=material.stage, user=staff, reason="材料审核提前结束",
                              starts_on=today() - datetime.timedelta(days=20),
                              ends_on=today() - datetime.timedelta(days=1))
     expert = judge()

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from metrics.models import IndicatorValue
 from selection import services
-from selection.models import CandidateResult
+from selection.models import CandidateResult, RoundAuditEntry
 from selection.selectors import street_attainment
 from tests.factories import StreetFactory
 
@@ -38,14 +38,14 @@ def test_attainment_is_the_mean_progress_of_the_core_indicators_at_the_reference
     assert scores == {street.code: Decimal("56.25")}
 
 
-def test_public_votes_are_normalised_against_the_most_voted_candidate(make_round, nominate, settings):
+def test_public_votes_are_normalised_against_the_most_voted_candidate(make_round, nominate, settings, staff):
     settings.SELECTION_DAILY_VOTE_LIMIT = 1
-    selection_round = make_round(quota=1)
+    selection_round = make_round(quota=1, min_public_votes=5)
     first, second, third = (nominate(selection_round) for _ in range(3))
     for n, candidate in enumerate([first] * 4 + [second]):
         voter = verified_voter(selection_round, phone=f"1380000000{n}")
         services.vote_cast(selection_round=selection_round, nomination=candidate, voter=voter, ip=None, device_id="")
-    services.round_score(selection_round=selection_round)
+    services.round_score(selection_round=selection_round, user=staff)
     assert [result(c).normalised_votes for c in (first, second, third)] == [Decimal(100), Decimal(25), Decimal(0)]
     assert [result(c).vote_count for c in (first, second, third)] == [4, 1, 0]
     assert result(first).total == Decimal(20)  # the public criterion weighs 20
@@ -102,10 +102,11 @@ def test_exactly_the_quota_is_selected(make_round, nominate, staff):
     assert [r.rank for r in selected] == [1, 2, 3]
 
 
-def test_the_celery_task_scores_the_round(make_round, nominate):
+def test_the_celery_task_scores_the_round_for_the_staff_member_who_started_it(make_round, nominate, staff):
     from selection.tasks import score_round
 
     selection_round = make_round(quota=1)
     nominate(selection_round)
-    assert score_round.delay(selection_round.pk).get() == 1
+    assert score_round.delay(selection_round.pk, staff.pk).get() == 1
     assert selection_round.results.get().selected
+    assert selection_round.audit_entries.get(action=RoundAuditEntry.Action.SCORED).actor == staff

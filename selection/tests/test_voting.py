@@ -193,7 +193,7 @@ def test_voting_outside_the_voting_stage_is_refused(make_round, nominate, staff)
     candidate = nominate(selection_round)
     voter = verified_voter(selection_round)
     today = timezone.localdate()
-    services.round_set_stage(selection_round=selection_round, kind="public_voting", user=staff,
+    services.round_set_stage(selection_round=selection_round, kind="public_voting", user=staff, reason="点赞顺延",
                              starts_on=today + datetime.timedelta(days=1), ends_on=today + datetime.timedelta(days=5))
     with pytest.raises(ValidationError, match="不在公众点赞期内"):
         services.vote_cast(selection_round=selection_round, nomination=candidate, voter=voter, ip=None, device_id="")
