@@ -216,14 +216,27 @@ def chromium_browser():
         browser.close()
 
 
-@pytest.fixture
-def page(chromium_browser, live_server):
-    """A fresh browser page at 1366×768 that records console errors in `page.console_errors`."""
-    context = chromium_browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",
-                                           base_url=live_server.url)
+def _browser_page(chromium_browser, live_server, **context_options):
+    context = chromium_browser.new_context(locale="zh-CN", base_url=live_server.url, **context_options)
     browser_page = context.new_page()
     browser_page.console_errors = []
     browser_page.on("console", lambda msg: msg.type == "error" and browser_page.console_errors.append(msg.text))
+    return context, browser_page
+
+
+@pytest.fixture
+def page(chromium_browser, live_server):
+    """A fresh browser page at 1366×768 that records console errors in `page.console_errors`."""
+    context, browser_page = _browser_page(chromium_browser, live_server, viewport={"width": 1366, "height": 768})
+    yield browser_page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(chromium_browser, live_server):
+    """A page as a 390×844 phone shows it (mobile viewport, touch), recording console errors too."""
+    context, browser_page = _browser_page(chromium_browser, live_server, viewport={"width": 390, "height": 844},
+                                          is_mobile=True, has_touch=True, device_scale_factor=2)
     yield browser_page
     context.close()
 
@@ -232,13 +245,15 @@ SCREENSHOT_DIR = os.path.join(os.path.dirname(__file__), "artifacts", "screensho
 
 
 @pytest.fixture
-def screenshot(page):
-    """screenshot("name") saves a full-page PNG under artifacts/screenshots/ (kept by CI)."""
+def screenshot(request):
+    """screenshot("name") saves a full-page PNG of `page` (or of the page given as `of`) under
+    artifacts/screenshots/ (kept by CI)."""
 
-    def take(name: str) -> str:
+    def take(name: str, of=None) -> str:
+        target = of if of is not None else request.getfixturevalue("page")
         os.makedirs(SCREENSHOT_DIR, exist_ok=True)
         path = os.path.join(SCREENSHOT_DIR, f"{name}.png")
-        page.screenshot(path=path, full_page=True)
+        target.screenshot(path=path, full_page=True)
         return path
 
     return take

@@ -104,8 +104,8 @@ def rounds_for_public() -> QuerySet[SelectionRound]:
     return SelectionRound.objects.exclude(state=RoundState.DRAFT)
 
 
-# Ranked results by rank; a list published without ranks by county-level unit, then street.
-RESULT_ORDER = ("rank", "nomination__district__code", "nomination__street__code")
+# Ranked results by rank; a list published without ranks by the streets' division codes.
+RESULT_ORDER = ("rank", "nomination__street__code")
 
 
 def published_rounds(*, year: int | None = None) -> QuerySet[SelectionRound]:

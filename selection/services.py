@@ -118,13 +118,13 @@ def stage_check(*, selection_round: SelectionRound, kind: str, user=None, overri
     return True
 
 
-def _require_stage(selection_round: SelectionRound, kind: str, *, action: str, user=None,
+def _require_stage(selection_round: SelectionRound, kind: str, *, step: str, user=None,
                    override_reason: str = "", today: datetime.date | None = None) -> None:
     today = today or timezone.localdate()
     if stage_check(selection_round=selection_round, kind=kind, user=user, override_reason=override_reason,
                    today=today):
         _audit(selection_round, RoundAuditEntry.Action.STAGE_OVERRIDDEN, actor=user, reason=override_reason.strip(),
-               stage=kind, action=action, day=today.isoformat())
+               stage=kind, step=step, day=today.isoformat())
 
 
 def _audit(selection_round, action, *, actor=None, reason="", **details) -> RoundAuditEntry:
@@ -254,7 +254,7 @@ def round_score(*, selection_round: SelectionRound, user=None, override_reason: 
     """
     _require_city_staff(user)
     selection_round = _locked(selection_round)
-    _require_stage(selection_round, StageKind.SCORING, action="score", user=user, override_reason=override_reason,
+    _require_stage(selection_round, StageKind.SCORING, step="score", user=user, override_reason=override_reason,
                    today=today)
     _require_weights_total(selection_round)
 
@@ -315,7 +315,7 @@ def round_publish(*, selection_round: SelectionRound, user=None, override_reason
     selection_round = _locked(selection_round)
     if selection_round.state == RoundState.SCORING and not selection_round.results.exists():
         raise ValidationError(_("请先完成计分并审核结果，再发布。"))
-    _require_stage(selection_round, StageKind.PUBLICATION, action="publish", user=user,
+    _require_stage(selection_round, StageKind.PUBLICATION, step="publish", user=user,
                    override_reason=override_reason, today=today)
     unscored = selection_round.nominations.filter(result__isnull=True).count()
     if unscored:
@@ -362,7 +362,7 @@ def nomination_create(*, selection_round: SelectionRound, street, user, summary:
                       override_reason: str = "", today: datetime.date | None = None) -> Nomination:
     _require_may_nominate(user, street)
     selection_round = _locked(selection_round)
-    _require_stage(selection_round, StageKind.NOMINATION, action="nominate", user=user,
+    _require_stage(selection_round, StageKind.NOMINATION, step="nominate", user=user,
                    override_reason=override_reason, today=today)
     if selection_round.nominations.filter(street=street).exists():
         raise ValidationError(_("%(street)s 已被推荐。") % {"street": street.name})
@@ -398,7 +398,7 @@ def material_add(*, nomination: Nomination, upload, user, override_reason: str =
                  today: datetime.date | None = None) -> NominationMaterial:
     """Material comes with the nomination: within the nomination stage, before judges review it."""
     _require_may_nominate(user, nomination.street)
-    _require_stage(SelectionRound.objects.get(pk=nomination.round_id), StageKind.NOMINATION, action="material",
+    _require_stage(SelectionRound.objects.get(pk=nomination.round_id), StageKind.NOMINATION, step="material",
                    user=user, override_reason=override_reason, today=today)
     content_type = material_check(upload)
     material = NominationMaterial(nomination=nomination, file=upload, original_name=os.path.basename(upload.name)[:200],

@@ -54,7 +54,7 @@ def _planned_users() -> list[User]:
                    first_name=f"{s.name}工作人员")
               for s in Street.objects.filter(code__in=NAMED_STREETS).select_related("district").order_by("code")]
     users += [
-        User(username="judge", role=Role.JUDGE, first_name="评审专家"),
+        User(username="judge", role=Role.JUDGE, first_name="评审专家", organisation="物业管理提升行动评审组"),
         User(username="api_client", role=Role.API_CLIENT, first_name="市大数据平台"),
     ]
     for user in users:

@@ -13,7 +13,8 @@ TITLE = "2024年度样板街道(乡镇)推选"
 
 
 def correct(apps, schema_editor):
-    published = datetime.datetime(2025, 1, 1, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    # Noon, so the year is 2025 in UTC and in local time alike.
+    published = datetime.datetime(2025, 1, 1, 12, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
     apps.get_model("selection", "SelectionRound").objects.filter(year=2024, title=TITLE, scores_known=False).update(
         published_at=published, published_precision="year")
 

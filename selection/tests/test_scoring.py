@@ -110,3 +110,64 @@ def test_the_celery_task_scores_the_round_for_the_staff_member_who_started_it(ma
     assert score_round.delay(selection_round.pk, staff.pk).get() == 1
     assert selection_round.results.get().selected
     assert selection_round.audit_entries.get(action=RoundAuditEntry.Action.SCORED).actor == staff
+
+
+def test_applied_weights_spread_a_left_out_criterion_in_proportion_to_the_others():
+    from selection.scoring import applied_weights
+
+    weights = {"material_review": 30, "onsite_inspection": 30, "department_evaluation": 20, "public_votes": 20}
+    assert applied_weights(weights, left_out={"public_votes"}) == {
+        "material_review": Decimal("37.5"), "onsite_inspection": Decimal("37.5"),
+        "department_evaluation": Decimal("25"), "public_votes": Decimal("0")}
+    assert applied_weights(weights, left_out=set()) == {code: Decimal(w) for code, w in weights.items()}
+
+
+def _voted_round(make_round, nominate, staff, *, min_public_votes: int):
+    """Two candidates scored 80 and 60 on material review; three votes, all for the second."""
+    selection_round = make_round(quota=1, min_public_votes=min_public_votes)
+    strong, popular = nominate(selection_round), nominate(selection_round)
+    material = selection_round.criteria.get(code="material_review")
+    expert = judge()
+    services.judge_assign(criterion=material, judge=expert, user=staff)
+    for candidate, value in ((strong, 80), (popular, 60)):
+        services.score_submit(judge=expert, nomination=candidate, criterion=material, value=value)
+    for n in range(3):
+        voter = verified_voter(selection_round, phone=f"1370000000{n}")
+        services.vote_cast(selection_round=selection_round, nomination=popular, voter=voter, ip=None, device_id="")
+    services.round_score(selection_round=selection_round, user=staff)
+    selection_round.refresh_from_db()
+    return selection_round, strong, popular
+
+
+def test_below_the_minimum_the_public_criterion_does_not_count_and_its_weight_is_spread(make_round, nominate, staff):
+    selection_round, strong, popular = _voted_round(make_round, nominate, staff, min_public_votes=4)
+    # Normalisation against the most-voted candidate stays, shown but not counted.
+    assert result(popular).normalised_votes == Decimal(100)
+    # Material review weighs 30 of the 80 that count: 80 × 0.375 = 30, 60 × 0.375 = 22.5.
+    assert (result(strong).total, result(popular).total) == (Decimal("30.00"), Decimal("22.50"))
+    assert result(strong).selected
+    assert selection_round.scored_weights == {"material_review": "37.50", "onsite_inspection": "37.50",
+                                              "department_evaluation": "25.00", "public_votes": "0.00"}
+    assert (selection_round.scored_vote_total, selection_round.public_votes_spread) == (3, True)
+    entry = selection_round.audit_entries.get(action=RoundAuditEntry.Action.SCORED)
+    assert (entry.details["votes"], entry.details["public_votes_counted"]) == (3, False)
+
+
+def test_from_the_minimum_on_the_public_criterion_counts(make_round, nominate, staff):
+    selection_round, strong, popular = _voted_round(make_round, nominate, staff, min_public_votes=3)
+    # 80 × 0.3 = 24 against 60 × 0.3 + 100 × 0.2 = 38.
+    assert (result(strong).total, result(popular).total) == (Decimal("24.00"), Decimal("38.00"))
+    assert result(popular).selected and not selection_round.public_votes_spread
+
+
+def test_the_published_page_says_when_the_public_votes_did_not_count(client, make_round, nominate, staff):
+    from django.urls import reverse
+
+    selection_round, _strong, _popular = _voted_round(make_round, nominate, staff, min_public_votes=4)
+    services.round_publish(selection_round=selection_round, user=staff)
+    page = client.get(reverse("selection:results", args=[selection_round.pk])).content.decode()
+    assert ("本轮公众点赞有效票共 3 票，未达到最低 4 票，“公众点赞”不计入综合得分，其权重 20 按比例分配给其他评分项："
+            "材料审核 37.5、现场考察 37.5、部门评价 25。") in page
+    body = client.get("/api/v1/selection-rounds/", {"year": 2025}).json()[0]
+    assert (body["min_public_votes"], body["public_votes_counted"]) == (4, False)
+    assert body["applied_weights"]["material_review"] == 37.5

@@ -114,3 +114,72 @@ def test_city_staff_void_a_burst_from_the_round_page(client, staff, make_round, 
                 {"kind": "ip", "key": "10.8.8.8", "hour": burst["hour"].isoformat(), "reason": "集中刷票"})
     assert Vote.objects.filter(voided_by__isnull=False).count() == 2
     assert selection_round.audit_entries.filter(action="votes_voided", reason="集中刷票", actor=staff).exists()
+
+
+def test_the_nomination_picker_groups_streets_by_county_level_unit_with_codes(client, staff, make_round):
+    from districts.models import District
+
+    selection_round = make_round()
+    anxi, nanan = District.objects.get(code="350524"), District.objects.get(code="350583")
+    StreetFactory(district=anxi, name="官桥镇", code="350524106")
+    StreetFactory(district=nanan, name="官桥镇", code="350583115")
+    client.force_login(staff)
+    page = client.get(reverse("selection:nominate", args=[selection_round.pk])).content.decode()
+    groups = dict(re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', page, re.S))
+    assert "官桥镇（350524106）" in groups["安溪县 350524"]
+    assert "官桥镇（350583115）" in groups["南安市 350583"]
+    assert "官桥镇（350583115）" not in groups["安溪县 350524"]
+
+
+def test_judges_and_submitters_appear_by_full_name_and_organisation(client, staff, make_round):
+    selection_round = make_round()
+    district = DistrictFactory()
+    officer = district_staff(district, last_name="林", first_name="晓", organisation="鲤城区住房和城乡建设局")
+    expert = judge(username="judge9", last_name="陈", first_name="明", organisation="华侨大学")
+    services.nomination_create(selection_round=selection_round, street=StreetFactory(district=district), user=officer)
+    criterion = selection_round.criteria.get(code="material_review")
+    client.force_login(staff)
+    page = client.get(reverse("selection:manage_round", args=[selection_round.pk])).content.decode()
+    assert f'<option value="{expert.pk}">陈明（华侨大学）</option>' in page
+    services.judge_assign(criterion=criterion, judge=expert, user=staff)
+    page = client.get(reverse("selection:manage_round", args=[selection_round.pk])).content.decode()
+    assert "<td>陈明（华侨大学）</td>" in page and "judge9" not in page
+    client.force_login(officer)
+    page = client.get(reverse("selection:nominate", args=[selection_round.pk])).content.decode()
+    assert "林晓（鲤城区住房和城乡建设局）" in page and officer.username not in page
+
+
+def test_a_judges_page_shows_the_reason_the_material_and_the_indicators_at_the_reference_month(
+        client, staff, make_round, settings, tmp_path, django_assert_max_num_queries):
+    import datetime
+    from decimal import Decimal
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from metrics.models import IndicatorValue
+
+    settings.MEDIA_ROOT = tmp_path
+    month = datetime.date(2025, 3, 1)
+    selection_round = make_round(reference_month=month)
+    streets = [StreetFactory() for _ in range(6)]
+    for street in streets:
+        nomination = services.nomination_create(selection_round=selection_round, street=street, user=staff,
+                                                summary=f"{street.name}：业委会组建率全区第一")
+        services.material_add(nomination=nomination, user=staff,
+                              upload=SimpleUploadedFile("自评报告.pdf", b"%PDF-1.7\n%%EOF"))
+        IndicatorValue.objects.create(indicator_id="committee_formation_rate", area_level="street",
+                                      area_code=street.code, period=month, numerator=60, denominator=100,
+                                      value=Decimal("60"), computed_at=timezone.now())
+    expert = judge()
+    assignment = services.judge_assign(criterion=selection_round.criteria.get(code="material_review"), judge=expert,
+                                       user=staff)
+    client.force_login(expert)
+    with django_assert_max_num_queries(15):
+        page = client.get(reverse("selection:judge_score", args=[assignment.pk])).content.decode()
+    card = page[page.index(f'data-street="{streets[0].code}"'):page.index(f'data-street="{streets[1].code}"')]
+    assert f"{streets[0].name}：业委会组建率全区第一" in card and "自评报告.pdf" in card
+    # The value, the target and the attainment as the metrics selectors judge it (≥ 80%: missed).
+    row = re.search(r"<tr><td>业委会组建率</td>(.*?)</tr>", card).group(1)
+    assert "60.0%" in row and "≥ 80.0%" in row and 'class="attain-missed"' in row
+    assert "取本轮参考月份 2025-03 的数值" in page and "未到截止日" not in page
