@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from . import areas, committees, firms, monthly, party, registry, users
+from . import areas, committees, firms, monthly, party, registry, selection, users
 from .bulk import Progress
 from .calendar import CAMPAIGN_START, add_months, months_between
 
@@ -66,5 +66,6 @@ def run(options: DemoOptions, write) -> Summary:
             counts["街道月报"], counts["小区月度数据"] = monthly.create_monthly(
                 rng("monthly"), seeds, streets, by_username, months=report_months(today, options.months),
                 today=today, log=log)
+        counts["推选候选街道"] = selection.create_round(by_username, today=today)
     summary.elapsed = log.elapsed
     return summary

@@ -161,3 +161,19 @@ def test_indicators_are_computed_for_every_month_with_data_unless_asked_not_to()
     formation = IndicatorValue.objects.get(indicator_id="committee_formation_rate", area_level="city",
                                            period=datetime.date(2026, 10, 1))
     assert formation.denominator > 0 and formation.value is not None
+
+
+def test_the_demo_has_this_years_selection_round_open_for_public_voting():
+    from selection import stages
+    from selection.models import RoundState, SelectionRound, StageKind
+
+    seed()
+    day = datetime.date.fromisoformat(TODAY)
+    selection_round = SelectionRound.objects.get(year=day.year)
+    assert selection_round.state == RoundState.OPEN
+    assert stages.allows(selection_round, StageKind.PUBLIC_VOTING, day)
+    assert not stages.allows(selection_round, StageKind.SCORING, day)
+    assert set(selection_round.nominations.values_list("street__code", flat=True)) == set(NAMED_STREETS)
+    assert selection_round.criteria.get(code="material_review").assignments.get().judge.username == "judge"
+    seed("--flush")  # a second run keeps the year's round
+    assert SelectionRound.objects.filter(year=day.year).count() == 1

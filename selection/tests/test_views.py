@@ -183,3 +183,18 @@ def test_a_judges_page_shows_the_reason_the_material_and_the_indicators_at_the_r
     row = re.search(r"<tr><td>业委会组建率</td>(.*?)</tr>", card).group(1)
     assert "60.0%" in row and "≥ 80.0%" in row and 'class="attain-missed"' in row
     assert "取本轮参考月份 2025-03 的数值" in page and "未到截止日" not in page
+
+
+def test_a_judges_page_shows_no_indicators_of_a_month_not_yet_due(client, staff, make_round, nominate):
+    from django.utils import timezone
+
+    this_month = timezone.localdate().replace(day=1)
+    selection_round = make_round(reference_month=this_month)
+    nominate(selection_round)
+    expert = judge()
+    assignment = services.judge_assign(criterion=selection_round.criteria.get(code="material_review"),
+                                       judge=expert, user=staff)
+    client.force_login(expert)
+    page = client.get(reverse("selection:judge_score", args=[assignment.pk])).content.decode()
+    assert f"指标参考月份 {this_month:%Y-%m} 的月报未到截止日，暂无指标。" in page
+    assert "sel-indicators" not in page
