@@ -15,12 +15,14 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from metrics import tasks
 from metrics.models import IndicatorValue, RecomputeJob, StaleStreetMonth
 from metrics.services import recompute_job_start
 from reporting.models import MonthlyRecord, MonthlyReport, ReportState
-from selection.models import RoundState, SelectionRound
+from selection import services as selection_services
+from selection.models import StageKind
 from tests.factories import (
     CommunityFactory,
     CompoundFactory,
@@ -173,9 +175,15 @@ def test_a_recompute_started_during_a_redis_outage_is_marked_failed_at_once(redi
 
 
 def test_scoring_a_round_during_a_redis_outage_says_at_once_that_it_did_not_start(redis):
-    selection_round = SelectionRound.objects.create(year=2025, title="2025年度样板街道推选", quota=15,
-                                                    state=RoundState.OPEN)
-    staff = Street.client_for(city_staff())
+    # Built through the services with every stage open today, so only the broker can stop the scoring.
+    staff_user = city_staff()
+    stages = {kind: (timezone.localdate() - datetime.timedelta(days=10),
+                     timezone.localdate() + datetime.timedelta(days=10)) for kind in StageKind.values}
+    selection_round = selection_services.round_open(
+        selection_round=selection_services.round_create(year=2025, title="2025年度样板街道推选", quota=15,
+                                                        stages=stages, created_by=staff_user),
+        user=staff_user)
+    staff = Street.client_for(staff_user)
     redis.stop()
     response = answered_quickly(timed(lambda: staff.post(
         reverse("selection:round_score", args=[selection_round.pk]), follow=True)), status=200)
