@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.dated import DatedFact, dated_constraints
 from common.models import TimeStampedModel
 from communities.models import Compound, PropertyFirm
 from districts.models import District, Street
@@ -123,6 +124,8 @@ class CommitteeMember(TimeStampedModel):
     name = models.CharField(_("姓名"), max_length=50)
     role = models.CharField(_("职务"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     is_party_member = models.BooleanField(_("中共党员"), default=False)
+    # The member's latest role and party membership; their dated history is in CommitteeMemberPeriod.
+    left_on = models.DateField(_("离任日期"), null=True, blank=True, help_text=_("该日起不再是成员"))
     # Personal information (PIPL): kept for the street's own contact work, masked everywhere else.
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
 
@@ -137,7 +140,8 @@ class CommitteeMember(TimeStampedModel):
         verbose_name_plural = _("业委会成员")
         ordering = ["committee", "role", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["committee"], condition=Q(role="chair"), name="committee_single_chair"),
+            models.UniqueConstraint(fields=["committee"], condition=Q(role="chair", left_on__isnull=True),
+                                    name="committee_single_chair"),
         ]
 
     def __str__(self) -> str:
@@ -148,6 +152,26 @@ class CommitteeMember(TimeStampedModel):
         from common.privacy import mask_phone
 
         return mask_phone(self.phone)
+
+
+class CommitteeMemberPeriod(DatedFact):
+    """A member's role and party membership over time; no row in force on a day = not a member then
+    (a member without any row is a member with their recorded role throughout)."""
+
+    member = models.ForeignKey(CommitteeMember, on_delete=models.CASCADE, related_name="periods", verbose_name=_("成员"))
+    role = models.CharField(_("职务"), max_length=20, choices=CommitteeMember.Role.choices)
+    is_party_member = models.BooleanField(_("中共党员"))
+
+    owner_field = "member"
+    value_fields = ("role", "is_party_member")
+    scope_paths = {"district": "member__committee__compound__community__street__district",
+                   "street": "member__committee__compound__community__street"}
+    history = HistoricalRecords()
+
+    class Meta(DatedFact.Meta):
+        verbose_name = _("成员职务与党员身份变更")
+        verbose_name_plural = _("成员职务与党员身份变更")
+        constraints = dated_constraints("member_period", "member")
 
 
 class PartyOrganisation(TimeStampedModel):

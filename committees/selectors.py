@@ -8,10 +8,14 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 
+from common.dated import in_force
 from communities.models import Compound, PropertyFirm
 
 from .models import (
+    CommitteeMember,
+    CommitteeMemberPeriod,
     CommitteeStatus,
     OwnersCommittee,
     PartyOrganisation,
@@ -33,6 +37,20 @@ def committees_in_office_on(on: datetime.date) -> QuerySet[OwnersCommittee]:
 
 def committee_in_office_for_compound(compound: Compound, on: datetime.date) -> OwnersCommittee | None:
     return committees_in_office_on(on).filter(compound=compound).first()
+
+
+def committee_members_on(on: datetime.date, members: QuerySet[CommitteeMember] | None = None) -> QuerySet[CommitteeMember]:
+    """The members on the committee on day `on`, with `role_on` and `is_party_member_on` that day.
+
+    common.dated's rule: a member's row in force on `on`; a member without any dated row is a member
+    with their recorded role and party membership on every day of the committee.
+    """
+    base = CommitteeMember.objects.all() if members is None else members
+    has_history = Exists(CommitteeMemberPeriod.objects.filter(member_id=OuterRef("pk")))
+    return base.annotate(dated=in_force("periods", on)).filter(Q(dated__id__isnull=False) | ~has_history).annotate(
+        role_on=Coalesce(F("dated__role"), F("role")),
+        is_party_member_on=Coalesce(F("dated__is_party_member"), F("is_party_member")),
+    )
 
 
 def overlapping_committees(committee: OwnersCommittee) -> QuerySet[OwnersCommittee]:

@@ -6,11 +6,12 @@ management mode, contract in force) evaluated on D instead of today.
 from __future__ import annotations
 
 import django_filters
-from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from committees.selectors import compound_committee_in_office_exists, compound_party_coverage_exists
 from districts.filtersets import AreaCodeFilter, UpdatedSinceFilter, as_of_filter
 
 from .models import (
@@ -22,7 +23,7 @@ from .models import (
     PropertyFirm,
     ServiceContract,
 )
-from .selectors import compound_active_q, contract_active_q, management_period_q
+from .selectors import compound_active_q, compounds_as_of, contract_active_q, management_period_q
 
 
 class AsOfFilterSet(django_filters.FilterSet):
@@ -54,13 +55,21 @@ class CompoundFilterSet(AsOfFilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains", label=_("小区名称"),
                                      help_text=_("名称包含此文字。 / Name contains this text."))
     housing_type = django_filters.MultipleChoiceFilter(
-        choices=HousingType.choices, label=_("房屋类型"),
-        help_text=_("房屋类型，可重复以多选。 / Housing type; repeat for several."))
+        choices=HousingType.choices, field_name="housing_type_on", label=_("房屋类型"),
+        help_text=_("状态日期当天的房屋类型，可重复以多选。 / Housing type on the as_of day; repeat for several."))
     management_mode = django_filters.MultipleChoiceFilter(
         choices=ManagementMode.choices, field_name="mode_on_day", label=_("管理模式"),
         help_text=_("状态日期当天的管理模式，可重复以多选。 / Management mode on the as_of day; repeat for several."))
     is_old_compound = django_filters.BooleanFilter(label=_("老旧小区"),
                                                    help_text=_("是否老旧小区。 / Old compound flag."))
+    committee_in_office = django_filters.BooleanFilter(
+        field_name="committee_on_day", label=_("有在任业委会"),
+        help_text=_("状态日期当天是否有在任（含换届中）业委会。 / Has a committee in office on the as_of day."))
+    party_covered = django_filters.BooleanFilter(
+        field_name="party_covered_on_day", label=_("党组织覆盖"),
+        help_text=_("状态日期当天是否有党组织覆盖。 / Covered by an active party organisation on the as_of day."))
+    search = django_filters.CharFilter(method="filter_search", label=_("搜索"),
+                                       help_text=_("小区名称、代码或地址包含此文字。 / Name, code or address contains this text."))
     counted = django_filters.BooleanFilter(field_name="active_on_day", label=_("计入统计"), help_text=_(
         "状态日期当天是否计入统计（未停止计入）。 / Counted (not closed or merged) on the as_of day."))
     as_of = as_of_filter("keep", help_text=_(
@@ -70,15 +79,23 @@ class CompoundFilterSet(AsOfFilterSet):
 
     class Meta:
         model = Compound
-        fields = ["area", "name", "housing_type", "management_mode", "is_old_compound", "counted", "as_of",
-                  "updated_since"]
+        fields = ["area", "name", "search", "housing_type", "management_mode", "is_old_compound", "committee_in_office",
+                  "party_covered", "counted", "as_of", "updated_since"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value) | Q(address__icontains=value))
 
     def filter_queryset(self, queryset):
         day = self.as_of_day
         mode = CompoundManagementPeriod.objects.filter(management_period_q(day), compound_id=OuterRef("pk"))
-        queryset = queryset.filter(active_from__lte=day).annotate(
+        queryset = compounds_as_of(day, queryset.filter(active_from__lte=day)).annotate(
             mode_on_day=Coalesce(Subquery(mode.values("mode")[:1]), F("management_mode")),
-            active_on_day=ExpressionWrapper(compound_active_q(day), output_field=BooleanField()))
+            active_on_day=ExpressionWrapper(compound_active_q(day), output_field=BooleanField()),
+            committee_on_day=ExpressionWrapper(compound_committee_in_office_exists(day), output_field=BooleanField()),
+            party_covered_on_day=ExpressionWrapper(compound_party_coverage_exists(day), output_field=BooleanField()))
         return super().filter_queryset(queryset)
 
 

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.dated import DatedFact, dated_constraints
 from common.models import TimeStampedModel
 from districts.models import Area, AreaLevel, District, Street
 
@@ -133,6 +134,59 @@ class CompoundManagementPeriod(models.Model):
         return f"{self.compound_id}: {self.get_mode_display()} {self.valid_from}"
 
 
+COMPOUND_SCOPE_PATHS = {"district": "compound__community__street__district", "street": "compound__community__street"}
+
+
+class CompoundHouseholdsPeriod(DatedFact):
+    """A compound's households (户数) over time; the compound's own column is its latest value."""
+
+    compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="households_periods", verbose_name=_("小区"))
+    households = models.PositiveIntegerField(_("户数"))
+
+    owner_field = "compound"
+    value_fields = ("households",)
+    scope_paths = COMPOUND_SCOPE_PATHS
+    history = HistoricalRecords()
+
+    class Meta(DatedFact.Meta):
+        verbose_name = _("户数变更")
+        verbose_name_plural = _("户数变更")
+        constraints = [*dated_constraints("households_period", "compound"),
+                       models.CheckConstraint(condition=Q(households__gt=0), name="households_period_positive")]
+
+
+class CompoundHousingTypePeriod(DatedFact):
+    compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="housing_type_periods", verbose_name=_("小区"))
+    housing_type = models.CharField(_("房屋类型"), max_length=20, choices=HousingType.choices)
+
+    owner_field = "compound"
+    value_fields = ("housing_type",)
+    scope_paths = COMPOUND_SCOPE_PATHS
+    history = HistoricalRecords()
+
+    class Meta(DatedFact.Meta):
+        verbose_name = _("房屋类型变更")
+        verbose_name_plural = _("房屋类型变更")
+        constraints = dated_constraints("housing_type_period", "compound")
+
+
+class CompoundCommunityPeriod(DatedFact):
+    """The community (so the street) a compound belongs to over time: figures follow it month by month."""
+
+    compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="community_periods", verbose_name=_("小区"))
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("所属社区(村)"))
+
+    owner_field = "compound"
+    value_fields = ("community_id",)
+    scope_paths = COMPOUND_SCOPE_PATHS
+    history = HistoricalRecords()
+
+    class Meta(DatedFact.Meta):
+        verbose_name = _("所属社区变更")
+        verbose_name_plural = _("所属社区变更")
+        constraints = dated_constraints("community_period", "compound")
+
+
 class PropertyFirm(TimeStampedModel):
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code])
     name = models.CharField(_("企业名称"), max_length=200)
@@ -170,6 +224,25 @@ class PropertyFirm(TimeStampedModel):
     @property
     def is_sanyou(self) -> bool:
         return self.has_fixed_premises and self.staff_count >= self.SANYOU_MIN_STAFF and self.in_business
+
+
+class PropertyFirmFactsPeriod(DatedFact):
+    """A firm's 三有 facts (fixed premises, staff count, in business) over time."""
+
+    firm = models.ForeignKey(PropertyFirm, on_delete=models.CASCADE, related_name="facts_periods", verbose_name=_("企业"))
+    staff_count = models.PositiveIntegerField(_("员工人数"))
+    has_fixed_premises = models.BooleanField(_("有固定办公场所"))
+    in_business = models.BooleanField(_("正常经营"))
+
+    owner_field = "firm"
+    value_fields = ("staff_count", "has_fixed_premises", "in_business")
+    scope_paths = {"district": "firm__registered_district", "street": "firm__registered_district__streets"}
+    history = HistoricalRecords()
+
+    class Meta(DatedFact.Meta):
+        verbose_name = _("企业“三有”情况变更")
+        verbose_name_plural = _("企业“三有”情况变更")
+        constraints = dated_constraints("firm_facts_period", "firm")
 
 
 class FirmListing(TimeStampedModel):

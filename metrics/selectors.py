@@ -28,9 +28,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
 
-from committees.models import CommitteeMember
 from committees.selectors import (
     committee_in_office_q,
+    committee_members_on,
     compound_party_coverage_exists,
 )
 from communities.models import Compound, CompoundManagementPeriod, ManagementMode, ServiceContract
@@ -38,6 +38,7 @@ from communities.selectors import (
     compound_active_q,
     compound_managed_exists,
     compound_safety_certified_q,
+    compounds_as_of,
     contract_active_q,
     management_period_q,
 )
@@ -69,8 +70,10 @@ def _flag(*conditions, **lookups) -> Case:
 
 
 def _member_count(compound_ref, elected_between: tuple[datetime.date, datetime.date], **member_filter) -> Coalesce:
-    members = (CommitteeMember.objects.filter(committee__compound_id=compound_ref,
-                                              committee__elected_on__range=elected_between, **member_filter)
+    """Members on the span's last day (with their party membership then) of the compound's
+    committees elected within it."""
+    members = (committee_members_on(elected_between[1])
+               .filter(committee__compound_id=compound_ref, committee__elected_on__range=elected_between, **member_filter)
                .order_by().values("committee__compound_id").annotate(n=Count("pk")).values("n"))
     return Coalesce(Subquery(members, output_field=IntegerField()), Value(0))
 
@@ -81,16 +84,17 @@ def compound_month_fact_source(period: datetime.date, *, street_id: int | None =
     """One row per compound active on the month's last day, with every CompoundMonthFact column.
 
     Returns the queryset (values() of aliased annotations) and the fact columns in its SELECT
-    order, ready for INSERT ... SELECT. Registry state is taken on the last day of the month;
+    order, ready for INSERT ... SELECT. Registry state is taken on the last day of the month
+    (dated facts, such as households, community or members' party membership, as they were then);
     monthly figures come from the compound's record for the month when its report is in a counted
     state (approved/locked, plus submitted when `include_submitted`).
     """
     end = month_end(period)
     states = counted_report_states(include_submitted)
     compound = OuterRef("pk")
-    compounds = Compound.objects.filter(compound_active_q(end)).order_by()
+    compounds = compounds_as_of(end, Compound.objects.filter(compound_active_q(end)).order_by())
     if street_id is not None:
-        compounds = compounds.filter(community__street_id=street_id)
+        compounds = compounds.filter(street_id_on=street_id)
     if compound_ids is not None:
         compounds = compounds.filter(pk__in=compound_ids)
     compounds = compounds.annotate(
@@ -114,16 +118,16 @@ def compound_month_fact_source(period: datetime.date, *, street_id: int | None =
     compounds = compounds.annotate(
         committee=FilteredRelation("committees", condition=committee_in_office_q(end, prefix="committees__")))
     in_office = Q(committee__isnull=False)
-    party_majority = (CommitteeMember.objects.filter(committee_id=OuterRef("committee__id")).order_by()
+    party_majority = (committee_members_on(end).filter(committee_id=OuterRef("committee__id")).order_by()
                       .values("committee_id")
-                      .annotate(lead=Sum(Case(When(is_party_member=True, then=Value(1)), default=Value(-1))))
+                      .annotate(lead=Sum(Case(When(is_party_member_on=True, then=Value(1)), default=Value(-1))))
                       .values("lead"))
     # A compound is served unless unmanaged (失管); a firm-served compound also needs a live contract.
     firm_served = Exists(CompoundManagementPeriod.objects.filter(management_period_q(end), compound_id=compound,
                                                                  mode=ManagementMode.PROFESSIONAL))
     contracted = Exists(ServiceContract.objects.filter(contract_active_q(end), compound_id=compound))
     renewed_between = (datetime.date(period.year, 1, 1), end)
-    eligible = Q(housing_type__in=settings.COMMITTEE_ELIGIBLE_HOUSING_TYPES)
+    eligible = Q(housing_type_on__in=settings.COMMITTEE_ELIGIBLE_HOUSING_TYPES)
     if include_submitted:
         provisional = Q(record__report__state=ReportState.SUBMITTED) | Exists(
             quarter_scores.filter(report__state=ReportState.SUBMITTED))
@@ -134,11 +138,12 @@ def compound_month_fact_source(period: datetime.date, *, street_id: int | None =
     columns = {
         "compound_id": F("pk"),
         "period": Value(period),
-        "community_id": F("community_id"),
-        "street_id": F("community__street_id"),
-        "district_id": F("community__street__district_id"),
-        "city_id": F("community__street__district__city_id"),
-        "households": F("households"),
+        "community_id": F("community_id_on"),
+        "street_id": F("street_id_on"),
+        "district_id": Coalesce(F("dated_community__community__street__district_id"), F("community__street__district_id")),
+        "city_id": Coalesce(F("dated_community__community__street__district__city_id"),
+                            F("community__street__district__city_id")),
+        "households": F("households_on"),
         "party_covered": _flag(compound_party_coverage_exists(end)),
         "committee_eligible": _flag(eligible),
         "committee_eligible_formed": _flag(eligible & in_office),
@@ -150,7 +155,7 @@ def compound_month_fact_source(period: datetime.date, *, street_id: int | None =
         "red_committee": _flag(in_office & Q(GreaterThan(Subquery(party_majority, output_field=IntegerField()), 0))),
         "dual_role": _flag(committee__chair_is_branch_secretary=True),
         "renewed_members": _member_count(compound, renewed_between),
-        "renewed_party_members": _member_count(compound, renewed_between, is_party_member=True),
+        "renewed_party_members": _member_count(compound, renewed_between, is_party_member_on=True),
         "service_covered": _flag(compound_managed_exists(end) & (~firm_served | contracted)),
         "safety_certified": _flag(compound_safety_certified_q(end)),
         "fees_due": money("fees_due"),

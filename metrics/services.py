@@ -28,7 +28,8 @@ from django.utils.translation import gettext
 
 from committees.selectors import firms_covered_by_party_org_on
 from common.enqueue import send_after_commit
-from communities.models import Community, Compound, PropertyFirm
+from communities.models import Community, Compound
+from communities.selectors import sanyou_firms_on
 from districts.models import City, District, Street
 
 from .formulas import COMPOUND_FORMULAS, FACT_SUM_COLUMNS, FIRM_PARTY_ORG_COVERAGE, FLOW, STOCK
@@ -196,7 +197,7 @@ def _write_firm_values(period: datetime.date, *, district: District | None, comp
     published figures of its other districts, as the street-level roll-up does, so the cost
     follows the district's firms, not the whole register.
     """
-    firms = PropertyFirm.objects.filter(PropertyFirm.SANYOU_Q).order_by()
+    firms = sanyou_firms_on(month_end(period)).order_by()
     if district is not None:
         firms = firms.filter(registered_district_id=district.pk)
     # "id in (covered firms)": the covered set is found once by a semi-join, not probed once per firm.

@@ -16,12 +16,23 @@ from django.db.models.signals import post_delete, post_save, pre_save
 
 from committees.models import (
     CommitteeMember,
+    CommitteeMemberPeriod,
     OwnersCommittee,
     PartyOrganisation,
     PartyOrganisationCompound,
     PartyOrganisationFirm,
 )
-from communities.models import Compound, CompoundManagementPeriod, PropertyFirm, ServiceContract
+from common.dated import DatedFact
+from communities.models import (
+    Compound,
+    CompoundCommunityPeriod,
+    CompoundHouseholdsPeriod,
+    CompoundHousingTypePeriod,
+    CompoundManagementPeriod,
+    PropertyFirm,
+    PropertyFirmFactsPeriod,
+    ServiceContract,
+)
 from districts.models import Street
 
 from .periods import add_months, current_period, months_between, quarter_start
@@ -31,6 +42,11 @@ from .services import mark_street_months_stale, periods_since
 EFFECTIVE_DATES = {
     Compound: ("active_from", "closed_on", "safety_certified_on"),
     CompoundManagementPeriod: ("valid_from", "valid_to"),
+    CompoundHouseholdsPeriod: ("valid_from", "valid_to"),
+    CompoundHousingTypePeriod: ("valid_from", "valid_to"),
+    CompoundCommunityPeriod: ("valid_from", "valid_to"),
+    CommitteeMemberPeriod: ("valid_from", "valid_to"),
+    PropertyFirmFactsPeriod: ("valid_from", "valid_to"),
     ServiceContract: ("starts_on", "ends_on", "terminated_on"),
     OwnersCommittee: ("elected_on", "term_start", "term_end", "dissolved_on"),
     PartyOrganisation: ("established_on", "dissolved_on"),
@@ -41,6 +57,11 @@ EFFECTIVE_DATES = {
 STREET_KEYS = {
     Compound: ("community_id",),
     CompoundManagementPeriod: ("compound_id",),
+    CompoundHouseholdsPeriod: ("compound_id",),
+    CompoundHousingTypePeriod: ("compound_id",),
+    CompoundCommunityPeriod: ("compound_id", "community_id"),
+    CommitteeMemberPeriod: ("member_id",),
+    PropertyFirmFactsPeriod: ("firm_id",),
     ServiceContract: ("compound_id",),
     OwnersCommittee: ("compound_id",),
     PartyOrganisationCompound: ("compound_id",),
@@ -74,10 +95,20 @@ def _affected_compounds(instance, old: dict) -> tuple[set[int], set[int]]:
 
         communities = Community.objects.filter(pk__in=_old_and_new(instance, old, "community_id"))
         return set(communities.values_list("street_id", flat=True)), {instance.pk}
-    if isinstance(instance, (CompoundManagementPeriod, ServiceContract, OwnersCommittee, PartyOrganisationCompound)):
+    if isinstance(instance, CompoundCommunityPeriod):
+        from communities.models import Community
+
+        compound_ids = _old_and_new(instance, old, "compound_id")
+        communities = Community.objects.filter(pk__in=_old_and_new(instance, old, "community_id"))
+        return _streets_of_compounds(compound_ids) | set(communities.values_list("street_id", flat=True)), compound_ids
+    if isinstance(instance, (CompoundManagementPeriod, CompoundHouseholdsPeriod, CompoundHousingTypePeriod,
+                             ServiceContract, OwnersCommittee, PartyOrganisationCompound)):
         compound_ids = _old_and_new(instance, old, "compound_id")
     elif isinstance(instance, CommitteeMember):
         compound_ids = set(OwnersCommittee.objects.filter(pk=instance.committee_id).values_list("compound_id", flat=True))
+    elif isinstance(instance, CommitteeMemberPeriod):
+        compound_ids = set(CommitteeMember.objects.filter(pk__in=_old_and_new(instance, old, "member_id"))
+                           .values_list("committee__compound_id", flat=True))
     elif isinstance(instance, PartyOrganisation):
         compound_ids = set(instance.compound_links.values_list("compound_id", flat=True))
     else:
@@ -94,11 +125,16 @@ def _affected_firm_streets(instance, old: dict) -> set[int]:
                                      .values("registered_district_id"))
     if isinstance(instance, PropertyFirm):
         return _streets_of_districts(_old_and_new(instance, old, "registered_district_id"))
+    if isinstance(instance, PropertyFirmFactsPeriod):
+        return _streets_of_districts(PropertyFirm.objects.filter(pk__in=_old_and_new(instance, old, "firm_id"))
+                                     .values("registered_district_id"))
     return set()
 
 
-def _effective_from(instance, old: dict) -> datetime.date | None:
+def _effective_from(instance, old: dict, created: bool) -> datetime.date | None:
     """The earliest date the change can alter; None means "from the first period"."""
+    if isinstance(instance, DatedFact):
+        return _dated_fact_effective_from(instance, old, created)
     if isinstance(instance, CommitteeMember):
         committee = OwnersCommittee.objects.filter(pk=instance.committee_id).values("elected_on", "term_start").first()
         dates = [d for d in (committee or {}).values() if d]
@@ -113,11 +149,24 @@ def _effective_from(instance, old: dict) -> datetime.date | None:
     return min(dates) if dates else None
 
 
+def _dated_fact_effective_from(row: DatedFact, old: dict, created: bool) -> datetime.date | None:
+    """A row's new (or deleted) values count from its start; a moved end counts from the earlier end.
+    An empty start is the beginning of the record, an empty end its future."""
+    values_changed = created or not old or any(getattr(row, name) != old.get(name) for name in row.value_fields)
+    starts = {row.valid_from, old.get("valid_from", row.valid_from)}
+    ends = {row.valid_to, old.get("valid_to", row.valid_to)}
+    if values_changed or len(starts) > 1:
+        return None if None in starts else min(starts)
+    changed_ends = [day for day in ends if day is not None] if len(ends) > 1 else []
+    return min(changed_ends) if changed_ends else row.valid_to or row.valid_from
+
+
 def remember_old_values(sender, instance, **kwargs):
     if instance._state.adding or instance.pk is None:
         instance._metrics_old = {}
         return
-    names = EFFECTIVE_DATES.get(sender, ()) + STREET_KEYS.get(sender, ())
+    value_fields = getattr(sender, "value_fields", ()) if issubclass(sender, DatedFact) else ()
+    names = tuple(dict.fromkeys(EFFECTIVE_DATES.get(sender, ()) + STREET_KEYS.get(sender, ()) + value_fields))
     old = sender.objects.filter(pk=instance.pk).values(*names).first() if names else None
     instance._metrics_old = old or {}
 
@@ -128,7 +177,7 @@ def mark_affected_street_months(sender, instance, **kwargs):
     firm_streets = _affected_firm_streets(instance, old)
     if not (compound_streets or firm_streets):
         return
-    periods = periods_since(_effective_from(instance, old))
+    periods = periods_since(_effective_from(instance, old, kwargs.get("created", False)))
     if compound_streets:
         mark_street_months_stale(street_ids=compound_streets, periods=periods, compound_ids=compound_ids)
     if firm_streets:
