@@ -2,7 +2,8 @@
 
 The reference the engine is measured against (benchmarks/engine_vs_hand_sql.py). It reads the
 engine's own source tables (registry, committees, party organisations, monthly records) with the
-rules of DOMAIN.md, the registry as on the month's last day, and owes nothing to the engine's code:
+rules of DOMAIN.md, the registry as on the month's last day (dated facts: the row in force then, else
+the recorded value), and owes nothing to the engine's code:
 one statement computes each active compound's facts, sums them to every level at once with
 GROUPING SETS and turns the sums into one row per area and indicator; a second counts the 三有
 firms by registered district and city. Both write into a temporary table `hand_values`
@@ -38,11 +39,15 @@ INDICATORS = [
 COMPOUND_PASS = """
 CREATE TEMPORARY TABLE hand_values AS
 WITH active AS (
-    SELECT cp.id, cp.households, cp.housing_type = ANY(%(eligible)s) AS eligible,
+    SELECT cp.id, COALESCE(hh.households, cp.households) AS households,
+           COALESCE(ht.housing_type, cp.housing_type) = ANY(%(eligible)s) AS eligible,
            cp.safety_certified_on IS NOT NULL AND cp.safety_certified_on <= %(end)s AS certified,
            cm.code AS community, st.code AS street, d.code AS district, ci.code AS city
     FROM communities_compound cp
-    JOIN communities_community cm ON cm.id = cp.community_id
+    LEFT JOIN communities_compoundhouseholdsperiod hh ON hh.compound_id = cp.id {in_force_hh}
+    LEFT JOIN communities_compoundhousingtypeperiod ht ON ht.compound_id = cp.id {in_force_ht}
+    LEFT JOIN communities_compoundcommunityperiod cc ON cc.compound_id = cp.id {in_force_cc}
+    JOIN communities_community cm ON cm.id = COALESCE(cc.community_id, cp.community_id)
     JOIN districts_street st ON st.id = cm.street_id
     JOIN districts_district d ON d.id = st.district_id
     JOIN districts_city ci ON ci.id = d.city_id
@@ -56,8 +61,13 @@ party AS (
       AND (l.covered_from IS NULL OR l.covered_from <= %(end)s) AND (l.covered_to IS NULL OR l.covered_to > %(end)s)
 ),
 members AS (
-    SELECT committee_id, COUNT(*) AS n, COUNT(*) FILTER (WHERE is_party_member) AS party
-    FROM committees_committeemember GROUP BY committee_id
+    -- Members on the last day: their dated row then, or, without any dated row, their recorded values.
+    SELECT m.committee_id, COUNT(*) AS n,
+           COUNT(*) FILTER (WHERE COALESCE(mp.is_party_member, m.is_party_member)) AS party
+    FROM committees_committeemember m
+    LEFT JOIN committees_committeememberperiod mp ON mp.member_id = m.id {in_force_mp}
+    WHERE mp.id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM committees_committeememberperiod x WHERE x.member_id = m.id)
+    GROUP BY m.committee_id
 ),
 in_office AS (
     SELECT c.compound_id, c.chair_is_branch_secretary AS dual_role,
@@ -170,9 +180,12 @@ FROM (
                  AND (l.covered_from IS NULL OR l.covered_from <= %(end)s)
                  AND (l.covered_to IS NULL OR l.covered_to > %(end)s))) AS covered
     FROM communities_propertyfirm f
+    LEFT JOIN communities_propertyfirmfactsperiod fp ON fp.firm_id = f.id {in_force_fp}
     JOIN districts_district d ON d.id = f.registered_district_id
     JOIN districts_city ci ON ci.id = d.city_id
-    WHERE f.has_fixed_premises AND f.staff_count >= 10 AND f.in_business
+    WHERE CASE WHEN fp.id IS NOT NULL THEN fp.has_fixed_premises AND fp.staff_count >= 10 AND fp.in_business
+               ELSE NOT EXISTS (SELECT 1 FROM communities_propertyfirmfactsperiod x WHERE x.firm_id = f.id)
+                    AND f.has_fixed_premises AND f.staff_count >= 10 AND f.in_business END
     GROUP BY GROUPING SETS ((ci.code, d.code), (ci.code))
 ) firms
 """
@@ -183,11 +196,18 @@ def _month_end(period: datetime.date) -> datetime.date:
     return following - datetime.timedelta(days=1)
 
 
+def _in_force_on_end() -> dict[str, str]:
+    """Join conditions for each dated-fact table (alias → its row in force on the month's last day)."""
+    return {f"in_force_{alias}": f"AND ({alias}.valid_from IS NULL OR {alias}.valid_from <= %(end)s) "
+                                 f"AND ({alias}.valid_to IS NULL OR {alias}.valid_to > %(end)s)"
+            for alias in ("hh", "ht", "cc", "mp", "fp")}
+
+
 def run_hand_pass(cursor, period: datetime.date, eligible=HOUSING_ELIGIBLE_DEFAULT) -> None:
     """Compute `period`'s figures into the temporary table hand_values (replaced if present)."""
     params = {"period": period, "end": _month_end(period), "eligible": list(eligible),
               "year_start": period.replace(month=1), "quarter_start": period.replace(month=(period.month - 1) // 3 * 3 + 1)}
     cursor.execute("DROP TABLE IF EXISTS hand_values")
     cursor.execute(COMPOUND_PASS.format(values=", ".join(
-        f"('{c}', ({n})::numeric, ({d})::numeric, {s})" for c, n, d, s in INDICATORS)), params)
-    cursor.execute(FIRM_PASS, params)
+        f"('{c}', ({n})::numeric, ({d})::numeric, {s})" for c, n, d, s in INDICATORS), **_in_force_on_end()), params)
+    cursor.execute(FIRM_PASS.format(**_in_force_on_end()), params)

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from benchmarks.engine_vs_hand_sql import compare, engine_rows, hand_rows
+
 from committees.services import committee_member_change, committee_member_leave
 from communities.models import HousingType
 from communities.services import compound_change_fact, compound_correct_fact, firm_change_facts
@@ -62,7 +64,10 @@ def firm_facts(world):
     return ("firm_party_org_coverage", "district", "D1")
 
 
-@pytest.mark.parametrize("edit", [households, housing_type, community, party_membership, member_leaves, firm_facts])
+EDITS = [households, housing_type, community, party_membership, member_leaves, firm_facts]
+
+
+@pytest.mark.parametrize("edit", EDITS)
 def test_a_change_from_a_later_date_leaves_earlier_months_and_moves_later_ones(world, edit):
     before = recompute_all()
     watched = edit(world)
@@ -105,3 +110,11 @@ def test_the_history_tells_a_change_from_a_correction(world):
     reasons = list(row.history.order_by("history_date").values_list("history_change_reason", flat=True))
     assert reasons[0] == "变更（自2024-04-01起生效）"
     assert reasons[-1].startswith("更正")
+
+
+def test_the_hand_written_sql_pass_reads_the_dated_facts_as_the_engine_does(world, require_postgres):
+    for edit in EDITS:
+        edit(world)
+    for period in (MARCH, APRIL):
+        recompute_month(period=period)
+        assert compare(engine_rows(period), hand_rows(period)) == []
