@@ -57,6 +57,12 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture
+def fast_password_hashing(settings):
+    """The factories hash a password per user; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _no_in_process_beat(settings):
     """The in-process beat of the embedded default (common.eager_beat) would run every scheduled task

@@ -5,6 +5,7 @@ Big tables are filtered by codes typed as text, never by a choice list of the wh
 from __future__ import annotations
 
 import datetime
+import re
 
 import django_filters
 from django import forms
@@ -46,19 +47,38 @@ class AreaCodeFilter(django_filters.CharFilter):
         return qs.filter(under_area_q(area, rows_at=self.rows_at, path=self.path))
 
 
+_RFC3339 = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?"
+                      r"(?:([Zz])|([+-])([0-9]{2}):([0-9]{2}))")
+_FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 class SyncTimeField(django_filters.fields.IsoDateTimeField):
-    """An ISO time the database can compare: a real UTC offset (±14:00) and a year from 1900."""
+    """An RFC 3339 time with its UTC offset (the schema's `date-time`), compared in UTC: the offset
+    never reaches the database, and a time whose UTC day falls outside years 1 to 9999 stands for
+    the earliest or latest time there is."""
 
     def to_python(self, value):
-        parsed = super().to_python(value)
-        if parsed is None:
+        if value in self.empty_values:
             return None
-        offset = parsed.utcoffset()
-        if offset is not None and abs(offset) > datetime.timedelta(hours=14):
-            raise forms.ValidationError(_("时区偏移超出范围（应在 ±14:00 之内）。"), code="invalid")
-        if parsed.year < 1900:
-            raise forms.ValidationError(_("时间早于 1900 年，请检查。"), code="invalid")
-        return parsed
+        match = _RFC3339.fullmatch(value)
+        try:
+            if match is None:
+                raise ValueError(value)
+            year, month, day, hour, minute, second, fraction, utc, sign, offset_hours, offset_minutes = match.groups()
+            if not utc and (int(offset_hours) > 23 or int(offset_minutes) > 59):
+                raise ValueError(value)
+            offset = datetime.timedelta(hours=int(offset_hours or 0), minutes=int(offset_minutes or 0))
+            parsed = datetime.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
+                                       int((fraction or "0")[:6].ljust(6, "0")),
+                                       tzinfo=datetime.timezone(-offset if sign == "-" else offset))
+        except ValueError:
+            raise forms.ValidationError(_("时间格式应为 RFC 3339（含时区），例如 2024-05-01T08:00:00+08:00。"),
+                                        code="invalid") from None
+        try:
+            return parsed.astimezone(datetime.timezone.utc)
+        except OverflowError:
+            edge = datetime.datetime.min if parsed.year == 1 else datetime.datetime.max
+            return edge.replace(tzinfo=datetime.timezone.utc)
 
 
 class UpdatedSinceFilter(django_filters.IsoDateTimeFilter):
@@ -75,8 +95,26 @@ class UpdatedSinceFilter(django_filters.IsoDateTimeFilter):
         super().__init__(**kwargs)
 
 
+class IsoDateField(forms.DateField):
+    """A day written YYYY-MM-DD (the schema's `date`), not every format the locale would read."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            if not _FULL_DATE.fullmatch(value):
+                raise ValueError(value)
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise forms.ValidationError(_("日期格式应为 YYYY-MM-DD，例如 2024-05-31。"), code="invalid") from None
+
+
+class IsoDateFilter(django_filters.DateFilter):
+    field_class = IsoDateField
+
+
 def as_of_filter(method: str, *, help_text) -> django_filters.DateFilter:
-    return django_filters.DateFilter(method=method, label=_("状态日期"), help_text=help_text)
+    return IsoDateFilter(method=method, label=_("状态日期"), help_text=help_text)
 
 
 class DistrictFilterSet(django_filters.FilterSet):

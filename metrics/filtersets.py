@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from districts.filtersets import UpdatedSinceFilter, under_area_q
@@ -26,8 +26,8 @@ class IndicatorValueFilterSet(PeriodFilterSet):
     level = django_filters.ChoiceFilter(field_name="area_level", choices=AreaLevel.choices, label=_("区域层级"),
                                         help_text=_("区域层级。 / Area level."))
     descendants = django_filters.BooleanFilter(method="keep", label=_("下级区域"), help_text=_(
-        "为 true 时返回 area 之下 level 层级的每个区域（需同时给出 area 与 level）。 / When true, every area "
-        "at `level` under `area` (both required)."))
+        "为 true 时返回 area 及其下的每个区域（给出 level 时只取该层级）；不给 area 时不起作用。 / When true, "
+        "`area` and every area under it (at `level` only, when given); without `area` it changes nothing."))
     provisional = django_filters.BooleanFilter(label=_("含未审核数据"), help_text=_(
         "是否含已上报未审核的数据。 / Whether the value includes submitted but unapproved data."))
     updated_since = UpdatedSinceFilter(field_name="computed_at", label=_("计算时间起"),
@@ -46,15 +46,16 @@ class IndicatorValueFilterSet(PeriodFilterSet):
     def filter_queryset(self, queryset):
         data = self.form.cleaned_data
         code, level = (data.get("area") or "").strip(), data.get("level")
-        if data.get("descendants") and not (code and level):
-            raise ValidationError({"descendants": _("descendants=true 时须同时给出 area 与 level。")})
-        if data.get("descendants"):
+        if code and data.get("descendants"):
             area = area_by_code(code)
             if area is None:
                 return queryset.none()
-            model = {model.level: model for model in area_models()}[level]
-            codes = model.objects.filter(under_area_q(area, rows_at=level)).values("code")
-            queryset = queryset.filter(area_code__in=codes)
+            under = Q(pk__in=[])
+            for model in area_models():
+                if level in (None, "", model.level):
+                    codes = model.objects.filter(under_area_q(area, rows_at=model.level)).values("code")
+                    under |= Q(area_code__in=codes)
+            queryset = queryset.filter(under)
         elif code:
             queryset = queryset.filter(area_code=code)
         return super().filter_queryset(queryset)

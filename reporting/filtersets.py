@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from districts.filtersets import AreaCodeFilter, UpdatedSinceFilter
 
 from .models import MonthlyRecord, MonthlyReport, ReportState
-from .periods import parse_period
+from .periods import PERIOD_PATTERN, parse_period
 
 
 class PeriodFormField(forms.CharField):
@@ -26,6 +26,7 @@ class PeriodFilter(django_filters.Filter):
     """`period=YYYY-MM` (and `_from` / `_to` variants): compared with the month's first day."""
 
     field_class = PeriodFormField
+    openapi_schema = {"type": "string", "pattern": PERIOD_PATTERN, "example": "2024-05"}
 
 
 class PeriodFilterSet(django_filters.FilterSet):

@@ -9,12 +9,15 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-_PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
+# ASCII digits (`\d` would take ٢٠٢٤), a real month, a year the portal can hold data for. The API
+# schema publishes the same pattern.
+_PERIOD_RE = re.compile(r"((?:19|2[0-9])[0-9]{2})-(0[1-9]|1[0-2])")
+PERIOD_PATTERN = f"^{_PERIOD_RE.pattern}$"
 
 
 def parse_period(text: str) -> datetime.date:
     """'2024-05' → date(2024, 5, 1); ValueError on anything else."""
-    match = _PERIOD_RE.match((text or "").strip())
+    match = _PERIOD_RE.fullmatch((text or "").strip())
     if not match:
         raise ValueError(text)
     return datetime.date(int(match[1]), int(match[2]), 1)

@@ -6,7 +6,7 @@ from .models import SelectionRound
 
 
 class SelectionRoundFilterSet(django_filters.FilterSet):
-    year = IntegerFilter(field_name="year")
+    year = IntegerFilter(field_name="year", min_value=1900, max_value=2999, help_text="年度。 / The round's year.")
 
     class Meta:
         model = SelectionRound

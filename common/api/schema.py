@@ -1,5 +1,6 @@
 """OpenAPI generation: every operation documents the shared error body and its status codes."""
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
@@ -43,3 +44,48 @@ class ApiAutoSchema(AutoSchema):
                 response["description"] = str(description)
                 responses[code] = response
         return responses
+
+
+class FilterParameters(DjangoFilterExtension):
+    """django-filter's parameters as drf-spectacular describes them, with what our filters add: the
+    schema a filter class publishes in `openapi_schema` (a month's pattern instead of the model
+    field's `date`), and the bounds its form field checks (`min_value`, `max_value`)."""
+
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
+        declared = getattr(filter_field, "openapi_schema", None)
+        bounds = {key: filter_field.extra[name] for key, name in (("minimum", "min_value"), ("maximum", "max_value"))
+                  if name in filter_field.extra}
+        for parameter in parameters:
+            if declared is not None:
+                parameter["schema"] = dict(declared)
+            parameter["schema"].update(bounds)
+        return parameters
+
+
+# PostgreSQL cannot store NUL in text, and the API refuses it in every parameter and body string.
+TEXT_WITHOUT_NUL = "^[^\\u0000]*$"
+
+
+def _refuse_nul(schema: dict) -> None:
+    if schema.get("type") == "string" and not {"pattern", "enum", "format"} & schema.keys():
+        schema["pattern"] = TEXT_WITHOUT_NUL
+    elif schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        _refuse_nul(schema["items"])
+
+
+def publish_text_without_nul(result, generator, request, public):
+    """drf-spectacular post-processing hook: free-text query parameters and request-body strings
+    say that they take no NUL character."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query":
+                    _refuse_nul(parameter["schema"])
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            for prop in component.get("properties", {}).values():
+                _refuse_nul(prop)
+    return result

@@ -40,6 +40,8 @@ class ScopedViewSetMixin(ETagMixin):
 
     def list(self, request, *args, **kwargs):
         if getattr(request.accepted_renderer, "format", None) == "csv":
+            # CSV streams every row, but a wrong page_size is still the caller's mistake to hear about.
+            self.paginator.get_page_size(request)
             queryset = self.filter_queryset(self.get_queryset()).order_by(self.cursor_ordering)
             # The rows are read while the response streams, after the view has returned: fix the
             # database now (a replica when this view allows replica reads).

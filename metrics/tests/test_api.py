@@ -69,9 +69,20 @@ def test_descendants_gives_every_street_under_an_area(areas):
     assert [row["area_level"] for row in results(own)] == ["district"]
 
 
-def test_descendants_without_level_is_a_400_on_the_field(areas):
-    response = token_client(city_staff()).get("/api/v1/indicator-values/", {"area": "350500", "descendants": "true"})
-    assert response.status_code == 400 and response.json()["field"] == "descendants"
+def test_descendants_without_level_gives_the_area_and_every_area_under_it(areas):
+    month = datetime.date(2024, 5, 1)
+    for area in (areas.street_a, areas.street_b, areas.district_a):
+        value(area, month)
+    rows = results(token_client(city_staff()).get("/api/v1/indicator-values/", {"area": areas.district_a.code,
+                                                                                "descendants": "true"}))
+    assert sorted(row["area_code"] for row in rows) == sorted([areas.district_a.code, areas.street_a.code])
+
+
+def test_descendants_without_area_changes_nothing(areas):
+    value(areas.street_a, datetime.date(2024, 5, 1))
+    client = token_client(city_staff())
+    assert results(client.get("/api/v1/indicator-values/", {"level": "street", "descendants": "true"})) \
+        == results(client.get("/api/v1/indicator-values/", {"level": "street"}))
 
 
 def test_indicator_and_period_filters(areas):

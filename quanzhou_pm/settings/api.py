@@ -19,7 +19,10 @@ REST_FRAMEWORK = {
         "common.api.renderers.CSVRenderer",
     ],
     # Lists are ordered by their cursor key only, so no OrderingFilter (see common.api.pagination).
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # django-filter's backend, refusing blank or repeated parameters (common.api.filters).
+    "DEFAULT_FILTER_BACKENDS": ["common.api.filters.FilterBackend"],
+    # `?format=` is json or csv, or a JSON 406 (common.api.negotiation).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "common.api.negotiation.ContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "common.api.pagination.KeysetCursorPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_THROTTLE_CLASSES": [
@@ -56,6 +59,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Our PATCH bodies are validated as declared (a report's `records` is required), not as DRF's
+    # partial serializers would be, so the schema must not drop their required fields.
+    "COMPONENT_SPLIT_PATCH": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.api.schema.publish_text_without_nul",
+    ],
     "ENUM_NAME_OVERRIDES": {},
     "SWAGGER_UI_DIST": f"{_VENDOR}/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": f"{_VENDOR}/swagger-ui/favicon-32x32.png",

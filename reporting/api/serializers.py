@@ -6,11 +6,13 @@ from rest_framework import serializers
 from common.api import fields
 from common.api.serializers import ModelSerializer
 from reporting.models import MonthlyRecord, MonthlyReport, ReportState
-from reporting.periods import format_period, parse_period
+from reporting.periods import PERIOD_PATTERN, format_period, parse_period
 from reporting.validation import COUNT, FIELD_NAMES, FIELDS, FLAG, MONEY
 
+MAX_VERSION = 2_147_483_647
 
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2024-05"})
+
+@extend_schema_field({"type": "string", "pattern": PERIOD_PATTERN, "example": "2024-05"})
 class PeriodField(serializers.Field):
     default_error_messages = {"invalid": "月份格式应为 YYYY-MM，例如 2024-05。"}
 
@@ -22,6 +24,11 @@ class PeriodField(serializers.Field):
             return parse_period(str(data))
         except ValueError:
             self.fail("invalid")
+
+
+def version_field(**kwargs) -> serializers.Field:
+    """The report version a client read (a PositiveIntegerField), to detect a change since."""
+    return fields.IntegerField(required=False, min_value=0, max_value=MAX_VERSION, **kwargs)
 
 
 def figure_field(kind: str, **kwargs) -> serializers.Field:
@@ -87,7 +94,7 @@ class MonthlyReportDetailSerializer(MonthlyReportSerializer):
 class MonthlyReportWriteSerializer(serializers.Serializer):
     street = serializers.CharField(help_text="街道代码（仅创建时）。 / Street code (on create).")
     period = PeriodField(help_text="月份 YYYY-MM（仅创建时）。 / Month YYYY-MM (on create).")
-    version = fields.IntegerField(required=False, help_text=(
+    version = version_field(help_text=(
         "读取时的版本号；填写后若月报已被他人修改则返回 409。 / The version read; if the report changed since, 409."))
     records = MonthlyRowSerializer(many=True, help_text=(
         "要保存的小区数据；未列出的小区不变，整行留空表示删除该小区本月数据。 / Rows to save; compounds not "
@@ -102,7 +109,7 @@ class MonthlyReportUpdateSerializer(MonthlyReportWriteSerializer):
 class MonthlyRecordWriteSerializer(FiguresSerializer):
     compound = serializers.CharField(help_text="小区代码（仅创建时）。 / Compound code (on create).")
     period = PeriodField(help_text="月份 YYYY-MM（仅创建时）。 / Month YYYY-MM (on create).")
-    version = fields.IntegerField(required=False, help_text=(
+    version = version_field(help_text=(
         "所属月报读取时的版本号；填写后若已被他人修改则返回 409。 / The report version read; if it changed since, 409."))
 
 
@@ -118,7 +125,7 @@ class ReasonSerializer(serializers.Serializer):
 class ReviewSerializer(serializers.Serializer):
     """The body of a review (approve, return): optionally the version the reviewer saw."""
 
-    version = fields.IntegerField(required=False, source="expected_version", help_text=(
+    version = version_field(source="expected_version", help_text=(
         "审核时看到的月报版本号（读取月报时的 version）；填写后若月报此后已被修改（如退回后重新上报），返回 409 "
         "stale_version，不做任何改动；不填则不检查（兼容旧客户端）。 / The report version the reviewer saw; if the "
         "report has changed since (say, returned, edited and submitted again), 409 stale_version and nothing "

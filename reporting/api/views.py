@@ -178,6 +178,7 @@ class MonthlyRecordViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Ret
 
     def create(self, request, *args, **kwargs):
         data = _valid(MonthlyRecordWriteSerializer, request)
+        _require_a_figure(data)
         compound = visible_by_code(request.user, Compound.objects.select_related("community__street"), data["compound"],
                                    field="compound")
         report = save_rows(street=compound.community.street, period=data["period"], report=None, actor=request.user,
@@ -190,9 +191,18 @@ class MonthlyRecordViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Ret
         data = _valid(MonthlyRecordUpdateSerializer, request)
         # Figures not sent keep their current value; the service validates the whole row.
         values = {name: data.get(name, getattr(record, name)) for name in FIELD_NAMES}
+        _require_a_figure(values)
         save_rows(street=record.report.street, period=record.period, report=record.report, actor=request.user,
                   version=data.get("version"), rows=[row_input(record.compound.code, values)])
         return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
+
+
+def _require_a_figure(values: dict) -> None:
+    """One compound's record keeps at least one figure: the service reads an all-blank row as
+    "delete this compound's month", which a report's rows may ask for and a record cannot."""
+    if all(values.get(name) is None for name in FIELD_NAMES):
+        raise exceptions.ValidationError({"non_field_errors": [exceptions.ErrorDetail(
+            _("至少填写一项数据；要删除该小区本月数据，请在月报中保存整行留空的记录。"), "no_figures")]})
 
 
 def _valid(serializer_class, request) -> dict:
