@@ -150,3 +150,16 @@ def test_every_request_body_is_documented_as_json_only(schema):
               for path, operations in schema["paths"].items() for method, operation in operations.items()
               if "requestBody" in operation}
     assert bodies and all(types == ["application/json"] for types in bodies.values()), bodies
+
+
+def test_csv_answers_are_documented_as_text_not_as_the_json_page(schema):
+    csv = schema["paths"]["/api/v1/compounds/"]["get"]["responses"]["200"]["content"]["text/csv"]
+    assert csv["schema"]["type"] == "string"
+
+
+def test_the_schema_publishes_the_bounds_of_each_kind_of_figure(schema):
+    row = schema["components"]["schemas"]["MonthlyRowRequest"]["properties"]
+    assert (row["petitions"]["minimum"], row["petitions"]["maximum"]) == (0, 2147483647)
+    assert (row["fees_due"]["minimum"], row["fees_due"]["maximum"]) == (0, 999999999999.99)
+    assert (row["evaluation_score"]["minimum"], row["evaluation_score"]["maximum"]) == (0, 100)
+    assert row["public_revenue_disclosed"]["type"] == "boolean"

@@ -40,6 +40,7 @@ SEED = 20261203
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", 25))
 MIN_CASES = 3000
 SCHEMATHESIS = str(Path(sys.executable).with_name("schemathesis"))
+HOOKS = Path(__file__).with_name("schemathesis_hooks.py")
 
 # Operations whose bodies carry rules beyond their schema (see the module's docstring).
 BODY_RULE_OPERATIONS = [
@@ -87,6 +88,8 @@ def config_file(directory: Path, officer: User) -> Path:
     compounds = list(Compound.objects.filter(community__street=street).values_list("code", flat=True))
     assert reports and records and compounds, "the demo data gives the officer reports, records and compounds"
     lines = [
+        f"hooks = {json.dumps(str(HOOKS))}",
+        "",
         "[dictionaries]",
         f"reports = {{ values = {toml_list(reports)} }}",
         f"records = {{ values = {toml_list(records)} }}",

@@ -30,9 +30,19 @@ ERROR_RESPONSES = {
 }
 
 
+CSV_BODY = {"type": "string", "description": str(_(
+    "UTF-8（带 BOM）的 CSV：首行为列名，每条记录一行；嵌套对象展开为点号列名。 / UTF-8 CSV with a BOM: a header "
+    "line, then one line per row; nested objects become dotted columns."))}
+
+
 class ApiAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
+        for response in responses.values():
+            # CSV is text, a header line and one line per row (every row of a list, unpaginated), not the
+            # JSON body the serializer describes.
+            if "text/csv" in response.get("content", {}):
+                response["content"]["text/csv"] = {"schema": CSV_BODY}
         if self.method == "GET":
             responses.setdefault("304", {"description": str(_(
                 "内容未变化（请求带 If-None-Match 且与 ETag 相同）。 / Not modified since the ETag sent in If-None-Match."))})

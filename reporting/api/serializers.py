@@ -7,7 +7,7 @@ from common.api import fields
 from common.api.serializers import ModelSerializer
 from reporting.models import MonthlyRecord, MonthlyReport, ReportState
 from reporting.periods import PERIOD_PATTERN, format_period, parse_period
-from reporting.validation import COUNT, FIELD_NAMES, FIELDS, FLAG, MONEY
+from reporting.validation import COUNT, FIELD_NAMES, FIELDS, FLAG, MAX_COUNT, MAX_MONEY, MONEY, SCORE
 
 MAX_VERSION = 2_147_483_647
 
@@ -31,16 +31,34 @@ def version_field(**kwargs) -> serializers.Field:
     return fields.IntegerField(required=False, min_value=0, max_value=MAX_VERSION, **kwargs)
 
 
+# The fields say which JSON types a figure takes; the schema publishes the bounds reporting.validation
+# checks, and the service applies them with messages that name the compound.
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": MAX_COUNT})
+class CountField(fields.IntegerField):
+    pass
+
+
+@extend_schema_field({"type": "number", "minimum": 0, "maximum": float(MAX_MONEY)})
+class MoneyField(fields.DecimalField):
+    pass
+
+
+@extend_schema_field({"type": "number", "minimum": 0, "maximum": 100})
+class ScoreField(fields.DecimalField):
+    pass
+
+
 def figure_field(kind: str, **kwargs) -> serializers.Field:
     label = kwargs.pop("label")
-    common = {"label": label, "help_text": label, **kwargs}
+    decimals = "（最多两位小数）" if kind in (MONEY, SCORE) else ""
+    common = {"label": label, "help_text": f"{label}{decimals}", **kwargs}
     if kind == COUNT:
-        return fields.IntegerField(**common)
+        return CountField(**common)
     if kind == MONEY:
-        return fields.DecimalField(max_digits=14, decimal_places=2, **common)
+        return MoneyField(max_digits=14, decimal_places=2, **common)
     if kind == FLAG:
         return serializers.BooleanField(**common)
-    return fields.DecimalField(max_digits=5, decimal_places=2, **common)
+    return ScoreField(max_digits=5, decimal_places=2, **common)
 
 
 # The figures as optional inputs, one field per reporting.validation.FIELDS entry; null means blank.
