@@ -163,3 +163,8 @@ def test_the_schema_publishes_the_bounds_of_each_kind_of_figure(schema):
     assert (row["fees_due"]["minimum"], row["fees_due"]["maximum"]) == (0, 999999999999.99)
     assert (row["evaluation_score"]["minimum"], row["evaluation_score"]["maximum"]) == (0, 100)
     assert row["public_revenue_disclosed"]["type"] == "boolean"
+
+
+def test_the_schema_says_an_overlong_request_line_is_refused_by_the_server_in_html(schema):
+    response = schema["paths"]["/api/v1/firms/"]["get"]["responses"]["414"]
+    assert list(response["content"]) == ["text/html"] and "8190" in response["description"]

@@ -135,7 +135,7 @@ def test_the_live_api_answers_thousands_of_generated_requests_as_its_schema_says
     officer, key = officer_token()
     command = [SCHEMATHESIS, "--config-file", str(config_file(tmp_path, officer)), "run", portal.url("/api/schema/"),
                "--checks", "all", "--seed", str(SEED), "--max-examples", str(MAX_EXAMPLES), "--workers", "1",
-               "--header", f"Authorization: Token {key}", "--no-color"]
+               "--header", f"Authorization: Token {key}", "--request-timeout", "30", "--no-color"]
     assert shutil.which(SCHEMATHESIS), "schemathesis is in requirements-dev.txt"
     started = time.monotonic()
     done = subprocess.run(command, capture_output=True, text=True, timeout=max(900, 40 * MAX_EXAMPLES), cwd=tmp_path)

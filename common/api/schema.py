@@ -1,4 +1,6 @@
 """OpenAPI generation: every operation documents the shared error body and its status codes."""
+import copy
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.openapi import AutoSchema
@@ -30,6 +32,14 @@ ERROR_RESPONSES = {
 }
 
 
+# gunicorn refuses a request line longer than its limit_request_line (deploy/gunicorn.conf.py) before
+# the portal sees it, with a page of its own (as nginx does in front of it).
+REQUEST_LINE_TOO_LONG = {
+    "description": str(_("请求行过长（超过 8190 字节），由服务器直接以 HTML 答复；请减少查询参数。 / Request line over "
+                         "8190 bytes, answered by the server itself in HTML: send fewer query parameters.")),
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
+
 CSV_BODY = {"type": "string", "description": str(_(
     "UTF-8（带 BOM）的 CSV：首行为列名，每条记录一行；嵌套对象展开为点号列名。 / UTF-8 CSV with a BOM: a header "
     "line, then one line per row; nested objects become dotted columns."))}
@@ -42,10 +52,11 @@ class ApiAutoSchema(AutoSchema):
             # CSV is text, a header line and one line per row (every row of a list, unpaginated), not the
             # JSON body the serializer describes.
             if "text/csv" in response.get("content", {}):
-                response["content"]["text/csv"] = {"schema": CSV_BODY}
+                response["content"]["text/csv"] = {"schema": copy.deepcopy(CSV_BODY)}
         if self.method == "GET":
             responses.setdefault("304", {"description": str(_(
                 "内容未变化（请求带 If-None-Match 且与 ETag 相同）。 / Not modified since the ETag sent in If-None-Match."))})
+        responses.setdefault("414", copy.deepcopy(REQUEST_LINE_TOO_LONG))
         for code, description in ERROR_RESPONSES.items():
             if code == "409" and self.method == "GET":
                 continue
