@@ -193,12 +193,15 @@ def test_personal_lookups_orderings_and_searches_change_no_api_list(members, vot
     probes = [{f"{path}{lookup}": "139"} for path in paths for lookup in ("", "__startswith", "__regex", "__isnull")]
     probes += [{key: value} for path in paths for key, value in (("ordering", path), ("ordering", f"-{path}"),
                                                                   ("o", path))]
-    probes += [{"search": "李四"}, {"q": "13900000002"}]
+    # A list may have a search of its own (the registry's compounds: name, code, address); searching a
+    # member's name or number must then find nothing, as ignoring the parameter would change nothing.
+    searches = [{"search": "李四"}, {"q": "13900000002"}]
 
     changed = []
-    for params in probes:
+    for params in probes + searches:
         response = client.get(url, params)
-        if (response.status_code, _rows(response)) != (baseline.status_code, _rows(baseline)):
+        outcome = (response.status_code, _rows(response))
+        if outcome != (baseline.status_code, _rows(baseline)) and not (params in searches and outcome == (200, [])):
             changed.append(params)
     assert changed == []
 
