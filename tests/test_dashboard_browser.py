@@ -46,8 +46,23 @@ def assert_chart_drawn(page, container_id):
     assert box and box["width"] > 100 and box["height"] > 100
 
 
-def click_bar(page, name):
-    """Click the middle of the bar labelled `name` in the bar chart, as a user would."""
+def hover_tooltip(page, container_id, point=None):
+    """Hover a point of a chart (its middle by default) and return its tooltip: the text of each row's
+    name and value, and whether every row's series marker has a size (drawn, not refused by the CSP)."""
+    if point is None:
+        box = page.locator(f"#{container_id}").bounding_box()
+        point = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.move(*point)
+    tip = page.locator(f"#{container_id} .chart-tip")
+    tip.wait_for(state="visible")
+    rows = [(row.locator(".chart-tip-name").inner_text(), row.locator(".chart-tip-value").inner_text())
+            for row in tip.locator(".chart-tip-row").all()]
+    markers = [marker.bounding_box() for marker in tip.locator(".chart-tip-marker").all()]
+    return rows, all(marker and marker["width"] > 4 for marker in markers)
+
+
+def bar_point(page, name):
+    """The page coordinates of the middle of the bar labelled `name` in the bar chart."""
     point = page.evaluate("""(name) => {
         const box = document.getElementById("bar-chart");
         const chart = window.echarts.getInstanceByDom(box);
@@ -57,8 +72,13 @@ def click_bar(page, name):
         return chart.convertToPixel({seriesIndex: 0}, [value / 2, index]);
     }""", name)
     box = page.locator("#bar-chart").bounding_box()
+    return box["x"] + point[0], box["y"] + point[1]
+
+
+def click_bar(page, name):
+    """Click the middle of the bar labelled `name` in the bar chart, as a user would."""
     with page.expect_navigation():
-        page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+        page.mouse.click(*bar_point(page, name))
 
 
 def test_city_staff_land_on_the_city_and_drill_down_to_a_compound(page, screenshot, demo_city):
@@ -70,6 +90,14 @@ def test_city_staff_land_on_the_city_and_drill_down_to_a_compound(page, screensh
     assert_chart_drawn(page, "trend-chart")
     assert_chart_drawn(page, "bar-chart")
     screenshot("dashboard-01-city")
+    # Tooltips under the strict CSP: names and values apart, each with its series marker, no errors.
+    rows, markers_drawn = hover_tooltip(page, "trend-chart")
+    assert [name for name, _value in rows] == ["小区党组织覆盖率", "业委会组建率", "议事协商覆盖率", "服务品质", "信访矛盾"]
+    assert rows[0][1].endswith("%") and rows[4][1].endswith("件/千户") and markers_drawn
+    screenshot("dashboard-01b-city-trend-tooltip")
+    rows, markers_drawn = hover_tooltip(page, "bar-chart", bar_point(page, demo_city["district"].name))
+    assert rows[0][0] == "业委会组建率" and "%" in rows[0][1] and markers_drawn
+    assert page.console_errors == []
 
     district = demo_city["district"]
     click_bar(page, district.name)
@@ -97,7 +125,7 @@ def test_city_staff_land_on_the_city_and_drill_down_to_a_compound(page, screensh
     assert page.url.split("?")[0].endswith("/dashboard/")
 
     page.get_by_role("link", name="滞后预警").first.click()
-    assert "还需" in page.locator("#table-laggards-committee_formation_rate").inner_text()
+    assert "还需组建业委会的小区(个)" in page.locator("#table-laggards-committee_formation_rate").inner_text()
     screenshot("dashboard-06-laggards")
 
     page.goto("/dashboard/?period=2026-Q3")

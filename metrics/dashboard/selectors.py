@@ -61,10 +61,12 @@ from .periods import MONTH, QUARTER, PeriodChoice, containing, parse_choice, pic
 from .tables import (
     NO_VALUE,
     Cell,
+    Change,
     Column,
     Pager,
     Table,
     attainment_text,
+    change,
     format_count,
     format_delta,
     format_value,
@@ -82,18 +84,29 @@ RANKING_LEVEL = {AreaLevel.CITY: AreaLevel.STREET, AreaLevel.DISTRICT: AreaLevel
 PARENT_FIELD = {AreaLevel.DISTRICT: "city", AreaLevel.STREET: "district", AreaLevel.COMMUNITY: "street"}
 # The indicator the bar chart and the ranking start with: the campaign's headline figure.
 DEFAULT_INDICATOR = "committee_formation_rate"
-# What one unit of the laggards' gap is, by what the indicator's numerator counts.
+
+
+@dataclass(frozen=True)
+class GapUnit:
+    """What one unit of a gap to a target is, by what the indicator's numerator counts: the laggards'
+    column heading ("还需组建业委会的小区(个)") and the thing counted ("个业委会")."""
+
+    heading: str
+    counted: str
+
+
 GAP_UNITS = {
-    "party_org_coverage": gettext_lazy("个小区需覆盖党组织"),
-    "committee_formation_rate": gettext_lazy("个小区需组建业委会"),
-    "renewed_committee_party_ratio": gettext_lazy("名成员需为党员"),
-    "red_committee_share": gettext_lazy("个业委会需党员过半"),
-    "dual_role_share": gettext_lazy("个业委会需“一肩挑”"),
-    "property_service_coverage": gettext_lazy("个小区需有物业服务"),
-    "safety_standardisation_rate": gettext_lazy("个小区需完成创建"),
-    "consultation_coverage": gettext_lazy("个小区需开展议事协商"),
-    "report_timeliness": gettext_lazy("个小区月报需按时上报"),
+    "party_org_coverage": GapUnit(gettext_lazy("还需覆盖党组织的小区(个)"), gettext_lazy("个党组织覆盖的小区")),
+    "committee_formation_rate": GapUnit(gettext_lazy("还需组建业委会的小区(个)"), gettext_lazy("个业委会")),
+    "renewed_committee_party_ratio": GapUnit(gettext_lazy("还需的党员成员(名)"), gettext_lazy("名党员成员")),
+    "red_committee_share": GapUnit(gettext_lazy("还需党员过半的业委会(个)"), gettext_lazy("个红色业委会")),
+    "dual_role_share": GapUnit(gettext_lazy("还需“一肩挑”的业委会(个)"), gettext_lazy("个“一肩挑”业委会")),
+    "property_service_coverage": GapUnit(gettext_lazy("还需有物业服务的小区(个)"), gettext_lazy("个有物业服务的小区")),
+    "safety_standardisation_rate": GapUnit(gettext_lazy("还需完成创建的小区(个)"), gettext_lazy("个完成创建的小区")),
+    "consultation_coverage": GapUnit(gettext_lazy("还需开展议事协商的小区(个)"), gettext_lazy("个开展议事协商的小区")),
+    "report_timeliness": GapUnit(gettext_lazy("还需按时上报的小区(个)"), gettext_lazy("个按时上报的小区")),
 }
+GAP_UNIT_OTHER = GapUnit(gettext_lazy("还需增加(个)"), gettext_lazy("个"))
 LAGGARDS_SHOWN = 30  # a page of each laggards table
 
 
@@ -251,19 +264,12 @@ def compared_values(area_level: str, codes: list[str], choice: PeriodChoice,
 class Card:
     compared: ComparedValue
     value: str
-    delta_baseline: str
-    delta_previous: str
+    # Up or down in arrow and word, and whether that is better or worse by the indicator's direction,
+    # so a fall in complaints reads "▼ 下降 1.07 向好".
+    baseline_change: Change
+    previous_change: Change
     target: str
     attainment: str
-    # "better"/"worse" by the indicator's direction, so a fall in complaints reads as good news.
-    baseline_trend: str
-    previous_trend: str
-
-
-def _trend_class(delta, direction: str) -> str:
-    if not delta:
-        return ""
-    return "better" if (delta > 0) == (direction == Direction.UP) else "worse"
 
 
 def target_text(target: Target | None, unit: str) -> str:
@@ -277,11 +283,9 @@ def target_text(target: Target | None, unit: str) -> str:
 def card(compared: ComparedValue) -> Card:
     unit, direction = compared.indicator.unit, compared.indicator.direction
     return Card(compared=compared, value=format_value(compared.value, unit),
-                delta_baseline=format_delta(compared.delta_vs_baseline, unit),
-                delta_previous=format_delta(compared.delta_vs_previous, unit),
-                target=target_text(compared.target, unit), attainment=attainment_text(compared.target, compared.attainment),
-                baseline_trend=_trend_class(compared.delta_vs_baseline, direction),
-                previous_trend=_trend_class(compared.delta_vs_previous, direction))
+                baseline_change=change(compared.delta_vs_baseline, unit, direction),
+                previous_change=change(compared.delta_vs_previous, unit, direction),
+                target=target_text(compared.target, unit), attainment=attainment_text(compared.target, compared.attainment))
 
 
 def _previous_label(choice: PeriodChoice) -> str:
@@ -361,7 +365,7 @@ def heat_table(areas: list, values: dict[str, dict[str, ComparedValue]], indicat
     table = Table("heat", _("达标热力表（%(level)s × 指标）") % {"level": AreaLevel(level).label},
                   [Column(AreaLevel(level).label)]
                   + [Column(indicator.name, numeric=True, indicator_code=indicator.code) for indicator in indicators],
-                  caption=_("✔ 达标　▲ 接近（差距在5个百分点以内）　✘ 未达标　无符号：该指标未设目标　* 含未审核数据"))
+                  caption=_("✔ 达标　≈ 接近（差距在5个百分点以内）　✘ 未达标　无符号：该指标未设目标　* 含未审核数据"))
     url = page_urls(level)
     for area in areas:
         area_values = values.get(area.code, {})
@@ -414,6 +418,11 @@ def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(round(value, 2))
 
 
+def _point_label(value: Decimal | None, unit: str) -> str:
+    text = format_value(value, unit)
+    return text if value is None or unit == Unit.PERCENT else f"{text} {Unit(unit).label}"
+
+
 def trend_chart(area_level: str, area_code: str, choice: PeriodChoice, indicators: list[Indicator]) -> tuple[dict, datetime.datetime | None]:
     """Monthly values of the core indicators since the baseline, and when the period's values were computed."""
     first = min(baseline_period(), choice.first)
@@ -432,6 +441,8 @@ def trend_chart(area_level: str, area_code: str, choice: PeriodChoice, indicator
         # Percent and score share the 0–100 axis; complaints per thousand households get their own.
         "axis": 1 if indicator.unit == Unit.PER_THOUSAND_HOUSEHOLDS else 0,
         "data": [_number(by_indicator[indicator.code].get(month)) for month in months],
+        # What the tooltip shows: the value as the tables write it.
+        "labels": [_point_label(by_indicator[indicator.code].get(month), indicator.unit) for month in months],
     } for indicator in indicators]
     return {"periods": [f"{m:%Y-%m}" for m in months], "series": series,
             "axes": [_("比率(%)/得分"), _("件/千户")], "baseline": f"{baseline_period():%Y-%m}"}, computed_at
@@ -478,14 +489,22 @@ class AreaPage:
         return comparison_note(self.choice)
 
 
+# What the arrows, signs and words of a change mean, on every page that shows changes.
+CHANGE_LEGEND = gettext_lazy("▲ 上升、▼ 下降（表格中“+”为上升、“−”为下降）；“向好”“变差”按指标方向判断，"
+                             "如信访矛盾越低越好，下降即向好。")
+
+
 def comparison_note(choice: PeriodChoice) -> str:
     """What the changes on the page are measured against: always a period as long as the one shown."""
     words = {"baseline": containing(choice.kind, baseline_period()).label, "previous": choice.previous().label}
     if choice.is_month:
-        return _("较基期：与基期%(baseline)s比较；较上月：与%(previous)s比较。比率类指标的变化单位为百分点。") % words
-    kind = _("季度") if choice.kind == QUARTER else _("年度")
-    return _("较基期：与基期所在的%(baseline)s比较；较上期：与%(previous)s比较。比较双方都是完整的一个%(kind)s，"
-             "流量指标（如信访矛盾）都按%(kind)s累加，不与单月比较。比率类指标的变化单位为百分点。") % {**words, "kind": kind}
+        note = _("较基期：与基期%(baseline)s比较；较上月：与%(previous)s比较。比率类指标的变化单位为百分点。") % words
+    else:
+        kind = _("季度") if choice.kind == QUARTER else _("年度")
+        note = _("较基期：与基期所在的%(baseline)s比较；较上期：与%(previous)s比较。比较双方都是完整的一个%(kind)s，"
+                 "流量指标（如信访矛盾）都按%(kind)s累加，不与单月比较。比率类指标的变化单位为百分点。") % {
+                     **words, "kind": kind}
+    return f"{note}{CHANGE_LEGEND}"
 
 
 # What the tables and charts of an area page show of its child areas (and each one's parent's name).
@@ -689,7 +708,7 @@ def laggards_page(level: str, visible_codes, choice: PeriodChoice, params: dict 
             Column(AreaLevel(PARENT_FIELD[level]).label if level in PARENT_FIELD else ""),
             Column(indicator.name, numeric=True, indicator_code=indicator.code), Column(_("目标")),
             Column(_("差距(百分点)") if unit == Unit.PERCENT else _("差距"), numeric=True),
-            Column(f"{_('还需')}{GAP_UNITS.get(indicator.code, _('个'))}", numeric=True), Column(_("达标情况"))],
+            Column(str(GAP_UNITS.get(indicator.code, GAP_UNIT_OTHER).heading), numeric=True), Column(_("达标情况"))],
             caption=_laggards_caption(counts.get(indicator.code, 0), offsets[indicator.code], len(rows)))
         table.pager = _pager(indicator.code, numbers[indicator.code], counts.get(indicator.code, 0), params)
         for position, row in enumerate(rows, start=offsets[indicator.code] + 1):

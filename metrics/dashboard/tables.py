@@ -17,13 +17,14 @@ from decimal import Decimal
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _, gettext_lazy
 
-from metrics.models import Unit
+from metrics.models import Direction, Unit
 from metrics.selectors import Attainment
 
-# Symbol + word beside the colour, so attainment never rests on colour alone.
+# Symbol + word beside the colour, so attainment never rests on colour alone. ▲ and ▼ are kept for
+# a change's direction (up, down), so "near" has a symbol of its own.
 ATTAINMENT_DISPLAY = {
     Attainment.MET: ("✔", gettext_lazy("达标")),
-    Attainment.NEAR: ("▲", gettext_lazy("接近")),
+    Attainment.NEAR: ("≈", gettext_lazy("接近")),
     Attainment.MISSED: ("✘", gettext_lazy("未达标")),
 }
 
@@ -141,6 +142,33 @@ def format_delta(delta: Decimal | None, unit: str) -> str:
     if not rounded:
         return f"{0:.{places}f}"
     return f"{'+' if rounded > 0 else '−'}{abs(rounded):.{places}f}"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change between two values as a page says it: the arrow and word give its direction (up or
+    down), the verdict whether that is better or worse by the indicator's direction."""
+
+    arrow: str  # "▲", "▼" or "" when unchanged or unknown
+    text: str  # "上升 1.07", "下降 0.5", "持平" or "—"
+    verdict: str  # "向好", "变差" or ""
+    trend: str  # "better", "worse" or "" (the CSS class)
+
+    def __str__(self) -> str:
+        return " ".join(part for part in (self.arrow, self.text, self.verdict) if part)
+
+
+def change(delta: Decimal | None, unit: str, direction: str) -> Change:
+    if delta is None:
+        return Change("", NO_VALUE, "", "")
+    places = 2 if unit == Unit.PER_THOUSAND_HOUSEHOLDS else 1
+    rounded = round(delta, places)
+    if not rounded:
+        return Change("", _("持平"), "", "")
+    better = (rounded > 0) == (direction == Direction.UP)
+    return Change("▲" if rounded > 0 else "▼",
+                  f"{_('上升') if rounded > 0 else _('下降')} {abs(rounded):.{places}f}",
+                  _("向好") if better else _("变差"), "better" if better else "worse")
 
 
 def format_count(number) -> str:

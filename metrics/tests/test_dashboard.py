@@ -181,7 +181,7 @@ def test_laggards_are_the_areas_furthest_from_each_target_with_the_gap_in_compou
     # S3: G has no committee (0 of 1, 80 points short); S1: 1 of 2 (30 points short); S2 meets it.
     assert rows == [(computed.areas["S3"].name, Decimal("0"), Decimal("80"), 1),
                     (computed.areas["S1"].name, Decimal("50"), Decimal("30"), 1)]
-    assert "还需个小区需组建业委会" in [str(c.label) for c in formation.columns]
+    assert "还需组建业委会的小区(个)" in [str(c.label) for c in formation.columns]
 
 
 def laggard_rows(page, indicator_code="committee_formation_rate"):

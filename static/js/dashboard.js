@@ -1,7 +1,32 @@
 /* Draws the dashboard charts from the page's embedded JSON (#dashboard-data), built by the server:
-   no figure is computed here. A click on a bar opens the drill-down URL given with it. */
+   no figure is computed here. A click on a bar opens the drill-down URL given with it.
+   Tooltips are DOM nodes with classes (dashboard.css), not ECharts' HTML strings: those carry style
+   attributes, which the site's Content-Security-Policy (style-src 'self') refuses. */
 (function () {
   "use strict";
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    node.className = className;
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  // One tooltip: a title, then a row per item with its series marker, name and label.
+  function tooltip(title, rows) {
+    var box = element("div", "chart-tip");
+    box.appendChild(element("div", "chart-tip-title", title));
+    rows.forEach(function (row) {
+      var line = element("div", "chart-tip-row");
+      var marker = element("span", "chart-tip-marker");
+      marker.style.backgroundColor = row.colour;  // CSSOM, which the policy allows
+      line.appendChild(marker);
+      line.appendChild(element("span", "chart-tip-name", row.name));
+      line.appendChild(element("span", "chart-tip-value", row.label));
+      box.appendChild(line);
+    });
+    return box;
+  }
 
   var COLOURS = { met: "#1e7b34", near: "#c27c0e", missed: "#b42318", "": "#5b7083" };
   var LINE_COLOURS = ["#9b1c1c", "#1d4ed8", "#0f766e", "#7c3aed", "#b45309"];
@@ -10,7 +35,15 @@
     return {
       aria: { enabled: true },
       color: LINE_COLOURS,
-      tooltip: { trigger: "axis" },
+      tooltip: {
+        trigger: "axis",
+        formatter: function (points) {
+          return tooltip(points.length ? points[0].axisValue : "", points.map(function (point) {
+            return { colour: point.color, name: point.seriesName,
+                     label: trend.series[point.seriesIndex].labels[point.dataIndex] };
+          }));
+        }
+      },
       legend: { type: "scroll", bottom: 0 },
       grid: { left: 48, right: 56, top: 36, bottom: 64 },
       xAxis: { type: "category", data: trend.periods, boundaryGap: false },
@@ -22,8 +55,7 @@
         return {
           type: "line", name: series.name, yAxisIndex: series.axis, data: series.data, connectNulls: false,
           symbol: ["circle", "rect", "triangle", "diamond", "pin"][index % 5], symbolSize: 7,
-          lineStyle: { type: series.axis ? "dashed" : "solid", width: 2 },
-          tooltip: { valueFormatter: function (value) { return value === null || value === undefined ? "—" : value + " " + series.unit; } }
+          lineStyle: { type: series.axis ? "dashed" : "solid", width: 2 }
         };
       })
     };
@@ -55,7 +87,10 @@
       aria: { enabled: true },
       tooltip: {
         trigger: "item",
-        formatter: function (params) { return bars.items[params.dataIndex].name + "<br>" + bars.items[params.dataIndex].label; }
+        formatter: function (params) {
+          var item = bars.items[params.dataIndex];
+          return tooltip(item.name, [{ colour: params.color, name: bars.indicator, label: item.label }]);
+        }
       },
       grid: { left: 8, right: 96, top: 28, bottom: 24, containLabel: true },
       xAxis: { type: "value", min: 0 },
