@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("common.api.urls")),
     path("dashboard/", include("metrics.dashboard.urls")),
+    path("analysis/", include("analysis.urls")),
     path("indicators/", include("metrics.urls")),
     path("reports/", include("reporting.urls")),
     path("selection/", include("selection.urls")),

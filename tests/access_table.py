@@ -211,6 +211,10 @@ EXPECTED |= {
     "dashboard/community/<str:code>/": signed_in("ok 404 404 ok 404"),
     "dashboard/compound/<str:code>/": signed_in("ok 404 404 ok 404"),
     "dashboard/laggards/": signed_in("ok ok ok ok 404"),
+    # The monthly bulletin: city and district staff read it, city staff generate it.
+    "analysis/bulletin/": signed_in("404 404 ok ok 404"),
+    "analysis/bulletin/generate/": signed_in("404 404 403 redirect 404", "post"),
+    "analysis/bulletin/<int:pk>.<slug:kind>": signed_in("404 404 404 404 404"),
     "indicators/definitions/": signed_in("ok ok ok ok ok"),
     "reports/": signed_in("redirect redirect redirect redirect redirect"),
     "reports/review/": signed_in("403 403 ok ok 403"),

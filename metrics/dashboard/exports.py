@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
@@ -25,26 +26,67 @@ def _rows(table: Table):
         yield [cell.export_value for cell in row]
 
 
-def table_xlsx(table: Table) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    # Sheet titles are limited to 31 characters and a few forbidden symbols.
-    sheet.title = "".join(ch for ch in table.title if ch not in "[]:*?/\\")[:31] or "data"
+def _sheet_title(text: str, taken: set[str]) -> str:
+    # Sheet titles are limited to 31 characters and a few forbidden symbols, and unique in a workbook.
+    title = "".join(ch for ch in str(text) if ch not in "[]:*?/\\")[:31] or "data"
+    number = 2
+    while title in taken:
+        suffix = f"({number})"
+        title, number = f"{title[:31 - len(suffix)]}{suffix}", number + 1
+    taken.add(title)
+    return title
+
+
+def _write_sheet(sheet, table: Table, heading: list[str]) -> None:
+    """The heading lines (title, area, period...), then the table with a bold, frozen header row and
+    each column's number format."""
+    for line in heading:
+        sheet.append([line])
+    if heading:
+        sheet.cell(row=1, column=1).font = Font(bold=True, size=13)
+        sheet.append([])
+    header_row = len(heading) + 2 if heading else 1  # heading lines, a blank row, then the header
+    formats = [column.number_format for column in table.columns]
     for number, values in enumerate(_rows(table)):
         sheet.append(values)
         if number == 0:
-            for cell in sheet[1]:
+            for cell in sheet[header_row]:
                 cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
+            continue
+        for cell, number_format in zip(sheet[header_row + number], formats):
+            if number_format and isinstance(cell.value, (int, float, Decimal)):
+                cell.number_format = number_format
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+
+
+def tables_xlsx(tables: list[Table], heading: list[str] = ()) -> bytes:
+    """A workbook with one sheet per table, each under the same heading lines."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    taken: set[str] = set()
+    for table in tables:
+        _write_sheet(workbook.create_sheet(_sheet_title(table.title, taken)), table, list(heading))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
+def table_xlsx(table: Table) -> bytes:
+    return tables_xlsx([table])
+
+
+def _csv_value(value):
+    # Stored values have four decimal places: a count is written 2983, not 2983.0000.
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}" if value != value.to_integral_value() else f"{value:.0f}"
+    return value
+
+
 def table_csv(table: Table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerows(_rows(table))
+    for values in _rows(table):
+        writer.writerow([_csv_value(value) for value in values])
     return "\ufeff".encode() + buffer.getvalue().encode()
 
 

@@ -511,7 +511,8 @@ def comparison_note(choice: PeriodChoice) -> str:
 AREA_TABLE_FIELDS = ("code", "name")
 
 
-def _children(area) -> list:
+def child_areas(area) -> list:
+    """The area's children, ordered by code, with their parent for its name."""
     level = CHILD_LEVEL.get(area.level)
     if level is None:
         return []
@@ -520,7 +521,8 @@ def _children(area) -> list:
                 .only(*AREA_TABLE_FIELDS, parent, f"{parent}__name").order_by("code"))
 
 
-def _ranking_areas(area, children: list) -> list:
+def ranking_areas(area, children: list) -> list:
+    """The areas the area's ranking lists: its children, or every street from the city."""
     level = RANKING_LEVEL.get(area.level)
     if level is None:
         return []
@@ -549,16 +551,16 @@ def area_page(area, choice: PeriodChoice, *, indicator_code: str | None = None, 
                     child_level=CHILD_LEVEL.get(level))
     page.tables.append(indicators_table(own, choice))
 
-    children = _children(area)
+    children = child_areas(area)
     if children:
         child_values = compared_values(CHILD_LEVEL[level], [child.code for child in children], choice)
-        ranking_areas = _ranking_areas(area, children)
+        ranked = ranking_areas(area, children)
         # The city ranks every street by one indicator: read only that one. (The page's provisional mark
         # loses nothing: a street's provisional value makes the city's own value provisional too.)
-        ranking_values = child_values if ranking_areas is children else compared_values(
-            RANKING_LEVEL[level], [a.code for a in ranking_areas], choice, [indicator.code])
+        ranking_values = child_values if ranked is children else compared_values(
+            RANKING_LEVEL[level], [a.code for a in ranked], choice, [indicator.code])
         charts["bars"] = bar_chart(children, child_values, indicator)
-        page.tables.append(ranking_table(ranking_areas, ranking_values, indicator, choice, descending=descending,
+        page.tables.append(ranking_table(ranked, ranking_values, indicator, choice, descending=descending,
                                          params=params))
         page.tables.append(heat_table(children, child_values, indicators))
         page.provisional = page.provisional or any(

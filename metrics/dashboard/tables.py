@@ -39,6 +39,8 @@ class Column:
     indicator_code: str | None = None
     sort_url: str | None = None
     sorted: str | None = None  # "asc" / "desc" on the column the table is sorted by
+    # Excel's number format for the column's values in a download ("0.0", "#,##0"); None: as written.
+    number_format: str | None = None
 
 
 @dataclass
@@ -122,6 +124,11 @@ def _cell_html(cell: Cell, css: str, provisional_mark: str, attainments: dict[st
     if cell.attainment:
         return f'<td class="{css} attain attain-{cell.attainment}" title="{label}">{text}</td>'
     return f'<td class="{css}">{text}</td>'
+
+
+# Excel number formats that show a value as format_value and format_count write it on the page.
+VALUE_NUMBER_FORMATS = {Unit.PERCENT: "0.0", Unit.SCORE: "0.0", Unit.PER_THOUSAND_HOUSEHOLDS: "0.00"}
+COUNT_NUMBER_FORMAT = "#,##0"
 
 
 def format_value(value: Decimal | None, unit: str) -> str:

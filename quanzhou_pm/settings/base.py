@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "metrics",
     "selection",
     "notifications",
+    "analysis",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,75 @@
+"""Writes of the analysis app: asking for a month's bulletin and generating its files."""
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scope import AreaScope
+from common.enqueue import send_after_commit
+from districts.models import City
+from reporting.periods import is_due, month_label
+
+from . import documents
+from .bulletin import bulletin_content
+from .models import Bulletin
+
+logger = logging.getLogger(__name__)
+
+
+def bulletin_request(*, period: datetime.date, user) -> Bulletin:
+    """City staff ask for a month's bulletin; a worker generates it (analysis.generate_bulletin).
+
+    Only a month whose reports are due has figures to report. Asking again while one is queued
+    returns that one instead of queueing a second.
+    """
+    if not AreaScope.for_user(user).city_wide:
+        raise PermissionDenied(_("只有市级用户可以生成月度通报。"))
+    if not is_due(period):
+        raise ValidationError(_("%(month)s的月报尚未到截止日，不能生成通报。") % {"month": month_label(period)})
+    from .tasks import generate_bulletin
+
+    with transaction.atomic():
+        waiting = (Bulletin.objects.select_for_update()
+                   .filter(period=period, status__in=[Bulletin.Status.PENDING, Bulletin.Status.RUNNING]).first())
+        if waiting is not None:
+            return waiting
+        bulletin = Bulletin.objects.create(period=period, requested_by=user)
+        # With the broker down the request fails at once, so it can be asked again.
+        send_after_commit(generate_bulletin, bulletin.pk, on_failure=lambda: Bulletin.objects.filter(
+            pk=bulletin.pk).update(status=Bulletin.Status.FAILED, error=_("任务队列暂时不可用，请稍后重试。")))
+    return bulletin
+
+
+def bulletin_generate(*, bulletin_id: int) -> Bulletin:
+    """Render the bulletin's PDF and .xlsx from the published figures and keep them with it.
+
+    Idempotent: a bulletin already generated is left as it is (a re-delivered task does nothing).
+    """
+    with transaction.atomic():
+        bulletin = Bulletin.objects.select_for_update().get(pk=bulletin_id)
+        if bulletin.status == Bulletin.Status.DONE:
+            return bulletin
+        bulletin.status = Bulletin.Status.RUNNING
+        bulletin.save(update_fields=["status"])
+    try:
+        city = City.objects.order_by("code").first()
+        content = bulletin_content(city, bulletin.period)
+        pdf, xlsx = documents.bulletin_pdf(content), documents.bulletin_xlsx(content)
+    except Exception as exc:
+        logger.exception("bulletin %s failed", bulletin_id)
+        Bulletin.objects.filter(pk=bulletin_id).update(status=Bulletin.Status.FAILED, error=str(exc)[:2000])
+        raise
+    stem = f"{content.city_name}月度通报-{bulletin.period:%Y-%m}"
+    with transaction.atomic():
+        bulletin = Bulletin.objects.select_for_update().get(pk=bulletin_id)
+        bulletin.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
+        bulletin.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
+        bulletin.status, bulletin.generated_at, bulletin.error = Bulletin.Status.DONE, timezone.now(), ""
+        bulletin.save()
+    return bulletin
