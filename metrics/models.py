@@ -134,41 +134,8 @@ class SpanKind(models.TextChoices):
     YEAR = "year", _("年度")
 
 
-class IndicatorSpanValue(PublishedValue):
-    """The published value of one indicator for one area over a quarter or a year (DOMAIN.md "Periods").
-
-    A quarter or year not over yet runs to its latest month with facts (`last_period`); written by
-    the engine whenever one of its months is recomputed, so dashboards read it instead of summing facts.
-    """
-
-    # As IndicatorValue: written in bulk by the engine; read through the unique index, which holds it.
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="span_values", db_constraint=False,
-                                  db_index=False, verbose_name=_("指标"))
-    kind = models.CharField(_("期间类型"), max_length=10, choices=SpanKind.choices)
-    period = models.DateField(_("起始月份"), help_text=_("季度或年度第一个月的第一天"))
-    last_period = models.DateField(_("截止月份"))
-
-    class Meta:
-        verbose_name = _("季度/年度指标值")
-        verbose_name_plural = _("季度/年度指标值")
-        ordering = ["kind", "period", "area_level", "area_code", "indicator__display_order"]
-        indexes = [
-            # Not unique on purpose: a span is rewritten by deleting and inserting its rows in one
-            # transaction, and a unique index would check every new row against the deleted ones
-            # (about 0.8 s a span at 100,000 compounds). One writer per span at a time is ensured by
-            # the engine's advisory lock on the span (services._publish_spans).
-            models.Index(fields=["kind", "period", "area_level", "area_code"], name="indicator_span_value_idx"),
-            # A few indicators for every area of a level (laggards, the city's ranking of streets), as on
-            # IndicatorValue: without it the read filters every indicator's rows of the level.
-            models.Index(fields=["indicator", "kind", "period", "area_level"], name="indicator_span_indicator_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.indicator_id} {self.area_code} {self.kind} {self.period:%Y-%m}—{self.last_period:%Y-%m}: {self.value}"
-
-
 class CopiedAreaIds(models.Model):
-    """The compound's community, street, district and city, copied onto derived rows so roll-ups are
+    """The compound's community, street, district and city, copied onto its facts so roll-ups are
     a GROUP BY without joins through the tree. Written only by the engine's set-based statements:
     database foreign-key triggers would cost more than the rest of a recompute (deletes still cascade
     in the ORM), and the models' own indexes serve every read."""
@@ -186,40 +153,78 @@ class CopiedAreaIds(models.Model):
         abstract = True
 
 
-class SpanLeafSums(CopiedAreaIds):
-    """A quarter's or year's sums for one combination of area ids (community up to city), as the
-    published span values are computed from: kept so that an edit of a few compounds changes them by
-    the difference those compounds make, instead of re-reading every month of the street's facts.
+class AreaMonthSums(models.Model):
+    """Everything one area's indicators for one month are computed from, in one row: the sums over
+    its compounds of the facts' columns (metrics.formulas.FACT_SUM_COLUMNS).
 
-    Rewritten whole with the span by a month's or a street's full recompute (services._publish_spans).
+    Published values of the month are computed from these rows; a quarter, a year or any run of
+    months is read from them (selectors.indicator_values_for_run): flow columns summed over the
+    run's months, stock columns at its last month, and "held a meeting" and the latest score from
+    the last month's AreaMonthRecency rows.
     """
 
-    kind = models.CharField(_("期间类型"), max_length=10, choices=SpanKind.choices)
-    period = models.DateField(_("起始月份"))
-    last_period = models.DateField(_("截止月份"))
+    area_level = models.CharField(_("区域层级"), max_length=20, choices=AreaLevel.choices)
+    area_code = models.CharField(_("区域代码"), max_length=20)
+    period = models.DateField(_("月份"))
     compounds = models.IntegerField(_("小区数"))
-    provisional = models.IntegerField(_("含未审核数据的小区月数"))
+    # Compound-months whose monthly figures are not yet approved (counted only with METRICS_INCLUDE_SUBMITTED).
+    provisional = models.IntegerField(_("含未审核数据的小区数"))
+    computed_at = models.DateTimeField(_("计算时间"))
 
     class Meta:
-        verbose_name = _("季度/年度分区汇总")
-        verbose_name_plural = _("季度/年度分区汇总")
-        indexes = [models.Index(fields=["kind", "period", "street"], name="span_leaf_street_idx")]
+        verbose_name = _("区域月度汇总")
+        verbose_name_plural = _("区域月度汇总")
+        constraints = [
+            # The only index: a run of months of a few areas, or one month of a level, is one range of it.
+            models.UniqueConstraint(fields=["area_level", "area_code", "period"], name="area_month_sums_unique"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.period:%Y-%m}—{self.last_period:%Y-%m} {self.community_id}"
+        return f"{self.area_code} {self.period:%Y-%m}"
 
 
 # One column per summed fact column (metrics.formulas): the two lists cannot drift apart.
 for _column in FACT_SUM_COLUMNS:
-    models.DecimalField(_column, max_digits=20, decimal_places=2).contribute_to_class(SpanLeafSums, _column)
+    models.DecimalField(_column, max_digits=20, decimal_places=2).contribute_to_class(AreaMonthSums, _column)
 del _column
+
+
+class AreaMonthRecency(models.Model):
+    """For one area and month: how many of its compounds last held a deliberation meeting, and how
+    many households' compounds had their latest evaluation, in `month` (this month or before).
+
+    A run of months [a, b] counts, from month b's rows, the compounds that met in a month from a on
+    and the scores from the first month of a's quarter on: DOMAIN.md's "held a meeting in the
+    period" and "the latest score in the period", without reading the run's facts. Rows exist only
+    where something is counted.
+    """
+
+    area_level = models.CharField(_("区域层级"), max_length=20, choices=AreaLevel.choices)
+    area_code = models.CharField(_("区域代码"), max_length=20)
+    period = models.DateField(_("月份"))
+    month = models.DateField(_("最近一次议事协商或考评所在月份"))
+    consulted = models.IntegerField(_("最近一次议事协商在该月的小区数"))
+    scored_households = models.DecimalField(_("最新考评在该月的小区户数"), max_digits=20, decimal_places=2)
+    score_weighted = models.DecimalField(_("其得分×户数"), max_digits=20, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("区域月度议事与考评时间")
+        verbose_name_plural = _("区域月度议事与考评时间")
+        constraints = [
+            models.UniqueConstraint(fields=["area_level", "area_code", "period", "month"],
+                                    name="area_month_recency_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.period:%Y-%m} ← {self.month:%Y-%m}"
 
 
 class CompoundMonthFact(CopiedAreaIds):
     """One active compound in one month: the 0/1 flags and counts every indicator sums.
 
-    Rebuilt set-based from the registry (state on the month's last day) and the month's monthly
-    record; area ids are copied in so roll-ups are a GROUP BY without joins through the tree.
+    Rebuilt set-based (metrics.facts) from the registry (state on the month's last day), the month's
+    monthly record and, for when the compound last met and its latest score, its fact of the month
+    before; area ids are copied in so roll-ups are a GROUP BY without joins through the tree.
     """
 
     # No database constraint or index of its own, as for the area ids: the indexes below serve every read.
@@ -232,7 +237,12 @@ class CompoundMonthFact(CopiedAreaIds):
     committee_eligible = models.PositiveSmallIntegerField(_("应组建业委会"))
     committee_eligible_formed = models.PositiveSmallIntegerField(_("应组建且已有在任业委会"))
     consulted = models.PositiveSmallIntegerField(_("开展议事协商"))
-    evaluation_score = models.DecimalField(_("本季度最新考评得分"), max_digits=5, decimal_places=2, null=True)
+    last_consulted_period = models.DateField(_("最近一次议事协商所在月份"), null=True)
+    # The latest counted score up to this month, however old: a month takes the scores of its own
+    # quarter (last_scored_period within it), a run those of its quarters.
+    evaluation_score = models.DecimalField(_("最新考评得分"), max_digits=5, decimal_places=2, null=True)
+    last_scored_period = models.DateField(_("最新考评所在月份"), null=True)
+    score_provisional = models.BooleanField(_("考评得分未审核"), default=False)
     complaints = models.PositiveIntegerField(_("信访及12345物业诉求件数"))
     committee_in_office = models.PositiveSmallIntegerField(_("有在任业委会"))
     red_committee = models.PositiveSmallIntegerField(_("红色业委会"))

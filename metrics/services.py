@@ -1,15 +1,21 @@
-"""Writes of the indicator engine: rebuild compound-month facts, roll them up, publish atomically.
+"""Writes of the indicator engine: rebuild a month's compound facts, sum them per area, publish.
 
-A recompute is a handful of set-based statements whatever the number of compounds or areas:
-  1. INSERT ... SELECT the facts of every active compound (the ORM builds the SELECT);
-  2. per level, INSERT ... SELECT one value per area and indicator from a GROUP BY over the facts
-     (numerators and denominators are summed, the value is computed from the sums);
-  3. firm party-organisation coverage, counted over firms by registered district;
-  4. the quarter and the year containing the month, from a temporary table of their sums per area.
-A street's recompute sums only its own facts; its district and city are re-rolled from the stored
-sums of their streets and districts.
+A month's recompute (whole, or one street's) is a handful of set-based statements whatever the
+number of compounds or areas:
+  1. INSERT ... SELECT the facts of every active compound (metrics.facts);
+  2. one GROUP BY of the facts per community into AreaMonthSums and AreaMonthRecency, then each
+     level above from the level below's rows;
+  3. the month's published values (IndicatorValue) from those rows, every level in one INSERT;
+  4. firm party-organisation coverage, counted over firms by registered district.
+Quarters, years and any other run of months are read from the stored monthly rows
+(selectors.indicator_values_for_run): nothing is published per span.
+A street's recompute rebuilds its facts (all, or those of the compounds an edit touched) and sums
+its communities again from them; its district and city are re-summed from the stored rows of their
+streets and districts.
 Everything a recompute replaces is deleted and rewritten inside one transaction, so readers see
 either the old month or the new one, and a crash leaves the old values published.
+A month's facts carry when each compound last met and its latest score from the month before, so a
+recompute marks the following month stale when it has been computed.
 """
 from __future__ import annotations
 
@@ -22,34 +28,42 @@ from itertools import product
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from committees.selectors import firms_covered_by_party_org_on
 from common.enqueue import send_after_commit
 from communities.models import Community, Compound
-from communities.selectors import sanyou_firms_on
+from communities.selectors import compounds_as_of, sanyou_firms_on
 from districts.models import City, District, Street
 
-from .formulas import COMPOUND_FORMULAS, FACT_SUM_COLUMNS, FIRM_PARTY_ORG_COVERAGE, FLOW, STOCK
+from .facts import compound_month_fact_select
+from .formulas import COMPOUND_FORMULAS, FACT_SUM_COLUMNS, FIRM_PARTY_ORG_COVERAGE
 from .models import (
+    AreaMonthRecency,
+    AreaMonthSums,
     CompoundMonthFact,
-    IndicatorSpanValue,
     IndicatorValue,
     RecomputeJob,
-    SpanKind,
-    SpanLeafSums,
     StaleStreetMonth,
     Unit,
 )
 from .periods import add_months, current_period, month_end, months_between, parse_period, quarter_start
-from .selectors import AREA_CODE_PATHS, compound_month_fact_source, fact_sums, indicator_value
+from .selectors import indicator_value
 
 LEVELS = ("community", "street", "district", "city")
-# First key of the PostgreSQL advisory locks taken per month ("QZPM" in ASCII) and per quarter or year ("QZPS").
+# Each level's area table and, for the levels below the city, the column naming its parent.
+AREA_TABLES = {"community": Community, "street": Street, "district": District, "city": City}
+PARENT_COLUMNS = {"community": "street_id", "street": "district_id", "district": "city_id"}
+SUMS = AreaMonthSums._meta.db_table
+RECENCY = AreaMonthRecency._meta.db_table
+FACTS = CompoundMonthFact._meta.db_table
+# The columns summed into a sums row, besides "compounds" and "provisional".
+SUM_COLUMNS = list(FACT_SUM_COLUMNS)
+RECENCY_COLUMNS = ["consulted", "scored_households", "score_weighted"]
+# First key of the PostgreSQL advisory locks taken per month ("QZPM" in ASCII).
 MONTH_LOCK_NAMESPACE = 0x515A504D
-SPAN_LOCK_NAMESPACE = 0x515A5053
 
 
 def _include_submitted(include_submitted: bool | None) -> bool:
@@ -68,27 +82,29 @@ def _start_month_write(period: datetime.date) -> None:
 
     SQLite already serialises writers. On PostgreSQL, a transaction-level advisory lock per month;
     JIT off (compiling these wide statements costs seconds and never pays back at this size) and
-    enough work_mem for the per-community GROUP BY to stay in memory.
+    enough work_mem for the per-compound aggregates to be hashed in memory.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SET LOCAL work_mem = '128MB'")
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [MONTH_LOCK_NAMESPACE, period.year * 100 + period.month])
 
 
+def _db(model, field: str, value):
+    return model._meta.get_field(field).get_db_prep_value(value, connection)
+
+
 def _insert_facts(period: datetime.date, *, street_id: int | None, include_submitted: bool,
-                  compound_ids: Collection[int] | None = None, replace_moved: bool = False) -> int:
-    """INSERT ... SELECT the month's facts. With `replace_moved`, a compound that still has a fact
-    under the street it left gets that fact replaced (the old street, marked by the same move,
-    re-sums without it)."""
-    source, columns = compound_month_fact_source(period, street_id=street_id, compound_ids=compound_ids,
-                                                 include_submitted=include_submitted)
-    select_sql, params = source.query.sql_with_params()
-    table = CompoundMonthFact._meta.db_table
+                  compound_ids: Collection[int] | None = None) -> int:
+    """INSERT ... SELECT the month's facts: of every active compound, one street's, or the given
+    compounds of one street. For a street, a compound that still has a fact under the street it
+    left gets that fact replaced: the old street, marked by the same move, re-sums without it."""
+    select, params, columns = compound_month_fact_select(period, street_id=street_id, compound_ids=compound_ids,
+                                                         include_submitted=include_submitted)
     quoted = [connection.ops.quote_name(column) for column in columns]
-    sql = f"INSERT INTO {table} ({', '.join(quoted)}) {select_sql}"
-    if replace_moved:
+    sql = f"INSERT INTO {FACTS} ({', '.join(quoted)}) {select}"
+    if street_id is not None:
         updates = ", ".join(f"{name} = EXCLUDED.{name}" for column, name in zip(columns, quoted)
                             if column not in ("compound_id", "period"))
         sql += f" ON CONFLICT (compound_id, period) DO UPDATE SET {updates}"
@@ -97,96 +113,92 @@ def _insert_facts(period: datetime.date, *, street_id: int | None, include_submi
         return cursor.rowcount
 
 
-def _replace_street_facts(period: datetime.date, *, street_id: int, compound_ids: Collection[int] | None,
-                          include_submitted: bool) -> None:
-    """Rebuild the month's facts of the given compounds (wherever they now are), or of the whole street."""
-    facts = CompoundMonthFact.objects.filter(period=period)
-    if compound_ids is None:
-        facts.filter(street_id=street_id).delete()
-        _insert_facts(period, street_id=street_id, include_submitted=include_submitted, replace_moved=True)
-    else:
-        facts.filter(compound_id__in=compound_ids).delete()
-        _insert_facts(period, street_id=None, compound_ids=compound_ids, include_submitted=include_submitted)
+def _insert_community_rows(period: datetime.date, street_id: int | None, computed_at) -> None:
+    """One GROUP BY over the month's facts (of one street, or all) per community: its sums row, and
+    its recency rows (compounds by the month they last met; households by the month of their latest score)."""
+    # A month counts the scores of its own quarter.
+    scored = "f.last_scored_period >= %s"
+    sums = {column: f"SUM(f.{column})" for column in SUM_COLUMNS}
+    sums["scored_households"] = f"SUM(CASE WHEN {scored} THEN f.households ELSE 0 END)"
+    sums["score_weighted"] = f"SUM(CASE WHEN {scored} THEN f.evaluation_score * f.households ELSE 0 END)"
+    day = _db(CompoundMonthFact, "period", period)
+    quarter = _db(CompoundMonthFact, "period", quarter_start(period))
+    where, params = "f.period = %s", [day]
+    if street_id is not None:
+        where, params = where + " AND f.street_id = %s", [*params, street_id]
+    community = Community._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {SUMS} (area_level, area_code, period, computed_at, compounds, provisional, {', '.join(sums)}) "
+            f"SELECT 'community', a.code, %s, %s, COUNT(*), SUM(CASE WHEN f.provisional THEN 1 ELSE 0 END), "
+            f"{', '.join(sums.values())} FROM {FACTS} f JOIN {community} a ON a.id = f.community_id "
+            f"WHERE {where} GROUP BY a.code",
+            [day, _db(AreaMonthSums, "computed_at", computed_at), quarter, quarter, *params])
+        cursor.execute(
+            f"INSERT INTO {RECENCY} (area_level, area_code, period, month, {', '.join(RECENCY_COLUMNS)}) "
+            f"SELECT 'community', code, %s, month, SUM(consulted), SUM(scored_households), SUM(score_weighted) "
+            f"FROM (SELECT a.code, f.last_consulted_period AS month, 1 AS consulted, "
+            f"0 AS scored_households, 0 AS score_weighted "
+            f"FROM {FACTS} f JOIN {community} a ON a.id = f.community_id "
+            f"WHERE {where} AND f.last_consulted_period IS NOT NULL "
+            f"UNION ALL SELECT a.code, f.last_scored_period, 0, f.households, f.evaluation_score * f.households "
+            f"FROM {FACTS} f JOIN {community} a ON a.id = f.community_id "
+            f"WHERE {where} AND f.last_scored_period IS NOT NULL) r "
+            f"GROUP BY code, month", [day, *params, *params])
 
 
-def _constant_params(model, constants: dict[str, object]) -> list:
-    return [model._meta.get_field(name).get_db_prep_value(value, connection) for name, value in constants.items()]
+def _roll_up(level: str, period: datetime.date, computed_at, parent_id: int | None = None) -> None:
+    """The rows of `level` (one area, or all) summed from their children's stored rows."""
+    child = LEVELS[LEVELS.index(level) - 1]
+    child_table, parent_table = AREA_TABLES[child]._meta.db_table, AREA_TABLES[level]._meta.db_table
+    join = (f"JOIN {child_table} ch ON ch.code = s.area_code JOIN {parent_table} pa ON pa.id = ch.{PARENT_COLUMNS[child]} "
+            f"WHERE s.period = %s AND s.area_level = '{child}'")
+    period_db = _db(AreaMonthSums, "period", period)
+    params = [period_db]
+    if parent_id is not None:
+        join, params = join + " AND pa.id = %s", [period_db, parent_id]
+    summed = ", ".join(["compounds", "provisional", *SUM_COLUMNS])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {SUMS} (area_level, area_code, period, computed_at, {summed}) "
+            f"SELECT '{level}', pa.code, %s, %s, {', '.join(f'SUM(s.{c})' for c in summed.split(', '))} "
+            f"FROM {SUMS} s {join} GROUP BY pa.code",
+            [period_db, _db(AreaMonthSums, "computed_at", computed_at), *params])
+        cursor.execute(
+            f"INSERT INTO {RECENCY} (area_level, area_code, period, month, {', '.join(RECENCY_COLUMNS)}) "
+            f"SELECT '{level}', pa.code, %s, s.month, {', '.join(f'SUM(s.{c})' for c in RECENCY_COLUMNS)} "
+            f"FROM {RECENCY} s {join} GROUP BY pa.code, s.month", [period_db, *params])
 
 
-def _insert_formula_values(model, constants: dict[str, object], sums_sql: str, sums_params) -> int:
-    """INSERT ... SELECT every compound-based indicator of every area in `sums_sql`.
-
-    `sums_sql` yields one row per area: area_code, s_<name> for each name the formulas use, and
-    s_provisional; `constants` fill the model's other columns (level, period, computed time...).
-    """
+def _insert_values(period: datetime.date, areas: Q, computed_at) -> int:
+    """One INSERT ... SELECT of every compound-based indicator for the month's stored sums rows in `areas`."""
     def by_code(expression: Callable[[str, object], str]) -> str:
-        branches = " ".join(f"WHEN '{code}' THEN {expression(code, formula)}"
-                            for code, formula in COMPOUND_FORMULAS.items())
+        branches = " ".join(f"WHEN '{code}' THEN {expression(code, formula)}" for code, formula in COMPOUND_FORMULAS.items())
         return f"CASE i.code {branches} END"
 
-    numerator = by_code(lambda code, f: f"s.s_{f.numerator}")
-    denominator = by_code(lambda code, f: f"s.s_{f.denominator}" if f.denominator_divisor == 1
-                          else f"s.s_{f.denominator} / {f.denominator_divisor}.0")
+    numerator = by_code(lambda code, f: f"s.{f.numerator}")
+    denominator = by_code(lambda code, f: f"s.{f.denominator}" if f.denominator_divisor == 1
+                          else f"s.{f.denominator} / {f.denominator_divisor}.0")
     monthly_codes = ", ".join(f"'{code}'" for code, f in COMPOUND_FORMULAS.items() if f.uses_monthly_data)
     codes = ", ".join(f"'{code}'" for code in COMPOUND_FORMULAS)
-    constant_columns = ", ".join(constants)
-    placeholders = ", ".join("%s" for _ in constants)
+    rows_sql, rows_params = AreaMonthSums.objects.filter(areas, period=period).values("pk").query.sql_with_params()
     sql = f"""
-        INSERT INTO {model._meta.db_table}
-            (indicator_id, area_code, numerator, denominator, value, provisional, {constant_columns})
-        SELECT code, area_code, num, den,
-               CASE WHEN den = 0 THEN NULL ELSE ROUND(scale * num / den, 4) END,
-               prov > 0, {placeholders}
+        INSERT INTO {IndicatorValue._meta.db_table}
+            (indicator_id, area_level, area_code, period, numerator, denominator, value, provisional, computed_at)
+        SELECT code, area_level, area_code, %s, num, den,
+               CASE WHEN den = 0 THEN NULL ELSE ROUND(scale * num / den, 4) END, prov > 0, %s
         FROM (
-            SELECT i.code AS code, s.area_code AS area_code,
+            SELECT i.code AS code, s.area_level AS area_level, s.area_code AS area_code,
                    {numerator} AS num, {denominator} AS den,
                    CASE WHEN i.unit = '{Unit.PERCENT}' THEN 100.0 ELSE 1.0 END AS scale,
-                   CASE WHEN i.code IN ({monthly_codes}) THEN s.s_provisional ELSE 0 END AS prov
-            FROM ({sums_sql}) s CROSS JOIN metrics_indicator i
-            WHERE i.code IN ({codes})
+                   CASE WHEN i.code IN ({monthly_codes}) THEN s.provisional ELSE 0 END AS prov
+            FROM {SUMS} s CROSS JOIN metrics_indicator i
+            WHERE i.code IN ({codes}) AND s.id IN ({rows_sql})
         ) x
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*_constant_params(model, constants), *sums_params])
-        return cursor.rowcount
-
-
-def _insert_compound_values(level: str, period: datetime.date, fact_filter: Q, computed_at) -> int:
-    """One INSERT ... SELECT of every compound-based indicator for every area of `level`."""
-    sums = (CompoundMonthFact.objects.filter(fact_filter, period=period).order_by()
-            .values(area_code=F(AREA_CODE_PATHS[level]))
-            .annotate(**{f"s_{name}": aggregate for name, aggregate in fact_sums().items()},
-                      s_provisional=Count("pk", filter=Q(provisional=True))))
-    sums_sql, sums_params = sums.query.sql_with_params()
-    constants = {"area_level": level, "period": period, "computed_at": computed_at}
-    return _insert_formula_values(IndicatorValue, constants, sums_sql, sums_params)
-
-
-def _insert_rolled_up_values(model, constants: dict[str, object], children: Q, child_level: str) -> int:
-    """One area's compound-based values from its children's stored sums, instead of re-summing its facts.
-
-    Exact: every compound-based numerator and denominator is a sum over compounds, so summing the
-    children's gives the parent's. Firm coverage is counted by registered district, so it is not here.
-    `constants` name the parent (area_level, area_code) and the period columns the children share.
-    """
-    shared = {name: value for name, value in constants.items() if name not in ("area_level", "area_code", "computed_at")}
-    rows = (model.objects.filter(children, area_level=child_level, indicator_id__in=list(COMPOUND_FORMULAS), **shared)
-            .order_by().values("indicator_id")
-            .annotate(num=Sum("numerator"), den=Sum("denominator"), prov=Count("pk", filter=Q(provisional=True))))
-    rows_sql, rows_params = rows.query.sql_with_params()
-    constant_columns = ", ".join(constants)
-    placeholders = ", ".join("%s" for _ in constants)
-    sql = f"""
-        INSERT INTO {model._meta.db_table}
-            (indicator_id, numerator, denominator, value, provisional, {constant_columns})
-        SELECT r.indicator_id, r.num, r.den,
-               CASE WHEN r.den = 0 THEN NULL
-                    ELSE ROUND(CASE WHEN i.unit = '{Unit.PERCENT}' THEN 100.0 ELSE 1.0 END * r.num / r.den, 4) END,
-               r.prov > 0, {placeholders}
-        FROM ({rows_sql}) r JOIN metrics_indicator i ON i.code = r.indicator_id
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*_constant_params(model, constants), *rows_params])
+        cursor.execute(sql, [_db(IndicatorValue, "period", period), _db(IndicatorValue, "computed_at", computed_at),
+                             *rows_params])
         return cursor.rowcount
 
 
@@ -228,206 +240,16 @@ def _write_firm_values(period: datetime.date, *, district: District | None, comp
     return len(by_area)
 
 
-# --- Quarters and years -------------------------------------------------------------------------
-
-# The area ids a fact carries, from the community up: a span's sums are kept apart per combination,
-# so every level groups facts by the area they had in their own month, as the monthly values do.
-LEAF_AREAS = {"community": Community, "street": Street, "district": District, "city": City}
-LEAF_IDS = [f"{level}_id" for level in LEAF_AREAS]
-LEAF_TABLE = SpanLeafSums._meta.db_table
-# The summed columns of a stored span row.
-LEAF_SUMS = ["compounds", *FACT_SUM_COLUMNS, "provisional"]
-# A month as a whole number that orders like the date, in each database's own date arithmetic.
-SORTABLE_DAY = {"postgresql": "(period - DATE '2000-01-01')::bigint", "sqlite": "CAST(julianday(period) AS INTEGER)"}
-
-
-def _span_first_months(period: datetime.date) -> dict[str, datetime.date]:
-    return {SpanKind.QUARTER: quarter_start(period), SpanKind.YEAR: datetime.date(period.year, 1, 1)}
-
-
-def _lock_span(kind: str, first: datetime.date) -> None:
-    """Two months of one quarter may be recomputed at once: their span rewrites take turns, always
-    quarter before year after the month's own lock, so no two recomputes wait on each other in a circle."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
-                           [SPAN_LOCK_NAMESPACE, first.year * 100 + (first.month if kind == SpanKind.QUARTER else 0)])
-
-
-def _span_last_month(kind: str, first: datetime.date) -> datetime.date | None:
-    """The span's latest month with facts: a quarter or year not over yet runs up to it."""
-    span_end = add_months(first, 2 if kind == SpanKind.QUARTER else 11)
-    return CompoundMonthFact.objects.filter(period__range=(first, span_end)).aggregate(last=Max("period"))["last"]
-
-
-def _span_leaf(first: datetime.date, last: datetime.date, *, street_id: int | None = None,
-               compound_ids: Collection[int] | None = None) -> tuple[str, list, list[str]]:
-    """The SELECT of a span's sums per combination of area ids (DOMAIN.md "Periods"), its parameters
-    and its columns after the ids, over all facts, a street's or some compounds'.
-
-    Registry states and stock figures come from the compounds' facts at the span's last month;
-    "held a meeting" is true when it was in any month; the evaluation score is the latest in the
-    span, weighted by households at the last month; flow figures are summed over every month.
-    Every sum is a sum over compounds, so the sums of a set of compounds add up.
-    """
-    ids, f_ids = ", ".join(LEAF_IDS), ", ".join(f"f.{name}" for name in LEAF_IDS)
-    stock = [c for c, kind in FACT_SUM_COLUMNS.items() if kind == STOCK]
-    flow = [c for c, kind in FACT_SUM_COLUMNS.items() if kind == FLOW]
-    span_only = ["consulted", "scored_households", "score_weighted"]
-    stock_sums = ", ".join(f"SUM(f.{c}) AS {c}" for c in stock)
-    flow_zeros = ", ".join(f"0 AS {c}" for c in flow)
-    stock_zeros = ", ".join(f"0 AS {c}" for c in ["compounds", *stock, *span_only])
-    flow_sums = ", ".join(f"SUM({c}) AS {c}" for c in flow)
-    scope, scope_params = "", []
+def _mark_next_month(period: datetime.date, street_id: int | None, compound_ids: Collection[int] | None = None) -> None:
+    """The next month's facts carry this month's (when each compound last met, its latest score):
+    when it has been computed, mark it for recompute (every street's, one street's, or some of its compounds)."""
+    following = add_months(period, 1)
+    facts = CompoundMonthFact.objects.filter(period=following)
     if street_id is not None:
-        scope, scope_params = " AND {t}street_id = %s", [street_id]
-    if compound_ids is not None:
-        scope += f" AND {{t}}compound_id IN ({', '.join('%s' for _ in compound_ids)})"
-        scope_params = [*scope_params, *compound_ids]
-    facts = CompoundMonthFact._meta.db_table
-    # Each compound's "held a meeting in any month" and latest score, in one pass over its months:
-    # the greatest day number × 10⁶ + score × 100 carries the latest month's score in its last digits.
-    latest_key = f"{SORTABLE_DAY[connection.vendor]} * 1000000 + ROUND(evaluation_score * 100)"
-    sql = f"""
-        SELECT {f_ids}, COUNT(*) AS compounds, {stock_sums},
-               SUM(p.consulted_any) AS consulted,
-               SUM(CASE WHEN p.score IS NOT NULL THEN f.households ELSE 0 END) AS scored_households,
-               COALESCE(SUM(p.score * f.households), 0) AS score_weighted,
-               {flow_zeros}, 0 AS provisional
-        FROM {facts} f
-        JOIN (
-            SELECT compound_id, MAX(consulted) AS consulted_any,
-                   MAX({latest_key}) %% 1000000 / 100.0 AS score
-            FROM {facts} WHERE period >= %s AND period <= %s {scope.format(t="")}
-            GROUP BY compound_id
-        ) p ON p.compound_id = f.compound_id
-        WHERE f.period = %s {scope.format(t="f.")}
-        GROUP BY {f_ids}
-        UNION ALL
-        SELECT {ids}, {stock_zeros}, {flow_sums}, SUM(CASE WHEN provisional THEN 1 ELSE 0 END)
-        FROM {facts} WHERE period >= %s AND period <= %s {scope.format(t="")}
-        GROUP BY {ids}
-    """
-    field = CompoundMonthFact._meta.get_field("period")
-    first_db, last_db = (field.get_db_prep_value(day, connection) for day in (first, last))
-    params = [first_db, last_db, *scope_params, last_db, *scope_params, first_db, last_db, *scope_params]
-    return sql, params, ["compounds", *stock, *span_only, *flow, "provisional"]
-
-
-def _store_leaf(kind: str, first: datetime.date, last: datetime.date, *, street_id: int | None = None,
-                compound_ids: Collection[int] | None = None, sign: int = 1) -> None:
-    """Add a span's sums (of everything, a street or some compounds; `sign` -1 to take them away) to
-    the stored SpanLeafSums rows."""
-    sql, params, columns = _span_leaf(first, last, street_id=street_id, compound_ids=compound_ids)
-    signed = ", ".join(f"{'-' if sign < 0 else ''}leaf.{c}" for c in columns)
-    constants = _constant_params(SpanLeafSums, {"kind": kind, "period": first, "last_period": last})
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {LEAF_TABLE} (kind, period, last_period, {', '.join(LEAF_IDS)}, {', '.join(columns)}) "
-                       f"SELECT %s, %s, %s, {', '.join(f'leaf.{name}' for name in LEAF_IDS)}, {signed} "
-                       f"FROM ({sql}) leaf", [*constants, *params])
-
-
-def _collapse_street_leaf(kind: str, first: datetime.date, street_id: int) -> None:
-    """Sum a street's stored rows of a span into one row per combination of area ids."""
-    columns = ", ".join(["kind", "period", "last_period", *LEAF_IDS, *LEAF_SUMS])
-    sums = ", ".join(["kind", "period", "last_period", *LEAF_IDS, *(f"SUM({c}) AS {c}" for c in LEAF_SUMS)])
-    where = "kind = %s AND period = %s AND street_id = %s"
-    params = [*_constant_params(SpanLeafSums, {"kind": kind, "period": first}), street_id]
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE metrics_span_leaf AS SELECT {sums} FROM {LEAF_TABLE} WHERE {where} "
-                       f"GROUP BY kind, period, last_period, {', '.join(LEAF_IDS)}", params)
-        cursor.execute(f"DELETE FROM {LEAF_TABLE} WHERE {where}", params)
-        cursor.execute(f"INSERT INTO {LEAF_TABLE} ({columns}) SELECT * FROM metrics_span_leaf")
-        cursor.execute("DROP TABLE metrics_span_leaf")
-
-
-def _span_leaf_sums(level: str, kind: str, first: datetime.date, street_id: int | None) -> tuple[str, list]:
-    """Per area of `level`, from the stored SpanLeafSums of the span (of one street, or all): its code
-    and the s_<name> sums the formulas read; areas without compounds at the last month are left out."""
-    area = LEAF_AREAS[level]._meta.db_table
-    columns = ", ".join(f"SUM(l.{c}) AS s_{c}" for c in LEAF_SUMS)
-    where, params = "l.kind = %s AND l.period = %s", _constant_params(SpanLeafSums, {"kind": kind, "period": first})
-    if street_id is not None:
-        where, params = where + " AND l.street_id = %s", [*params, street_id]
-    return (f"SELECT a.code AS area_code, {columns} FROM {LEAF_TABLE} l JOIN {area} a ON a.id = l.{level}_id "
-            f"WHERE {where} GROUP BY a.code HAVING SUM(l.compounds) > 0", params)
-
-
-def _take_out_span_sums(period: datetime.date, *, street_id: int, compound_ids: Collection[int]) -> dict[str, datetime.date]:
-    """Before some compounds' facts are rebuilt: take their sums out of the street's stored span sums,
-    for each span (locked from here to the commit) whose stored sums can be updated that way.
-
-    Returns {kind: last month} of those spans. A span is left to be rebuilt whole when the street has
-    no stored sums at its last month, when one of the compounds is, or was in the span, in another
-    street (a move: both streets are rebuilt), or when one was deleted, its facts with it.
-    """
-    taken_out = {}
-    in_street = Compound.objects.filter(pk__in=compound_ids, community__street_id=street_id).count()
-    for kind, first in _span_first_months(period).items():
-        _lock_span(kind, first)
-        last = _span_last_month(kind, first)
-        if in_street != len(compound_ids) or last is None:
-            continue
-        stored = SpanLeafSums.objects.filter(kind=kind, period=first, street_id=street_id).aggregate(
-            rows=Count("pk"), earliest=Min("last_period"), latest=Max("last_period"))
-        if not stored["rows"] or stored["earliest"] != last or stored["latest"] != last:
-            continue
-        if CompoundMonthFact.objects.filter(compound_id__in=compound_ids, period__range=(first, last)).exclude(
-                street_id=street_id).exists():
-            continue
-        _store_leaf(kind, first, last, compound_ids=compound_ids, sign=-1)
-        taken_out[kind] = last
-    return taken_out
-
-
-def _publish_spans(period: datetime.date, *, street: Street | None, computed_at,
-                   compound_ids: Collection[int] | None = None, taken_out: dict | None = None) -> int:
-    """Rewrite the quarter and the year that contain `period`, up to their latest month with facts.
-
-    Their sums per combination of area ids are stored (SpanLeafSums) and every level is summed from
-    them. For one street: its stored sums are rebuilt from its facts, or, for the spans in
-    `taken_out`, get back the rebuilt `compound_ids`' sums; its communities and itself are published
-    from them, its district and city from the published sums of their streets and districts.
-    """
-    written = 0
-    taken_out = taken_out or {}
-    if street is not None:
-        community_codes = list(Community.objects.filter(street_id=street.pk).values_list("code", flat=True))
-        own_areas = (Q(area_level="community", area_code__in=community_codes) | Q(area_level="street", area_code=street.code)
-                     | Q(area_level="district", area_code=street.district.code)
-                     | Q(area_level="city", area_code=street.district.city.code))
-    street_id = None if street is None else street.pk
-    for kind, first in _span_first_months(period).items():
-        _lock_span(kind, first)
-        last = _span_last_month(kind, first)
-        stored = IndicatorSpanValue.objects.filter(kind=kind, period=first)
-        (stored if street is None else stored.filter(own_areas)).delete()
-        if last is not None and taken_out.get(kind) == last:
-            _store_leaf(kind, first, last, compound_ids=compound_ids)
-            _collapse_street_leaf(kind, first, street_id)
-        else:
-            leaf = SpanLeafSums.objects.filter(kind=kind, period=first)
-            (leaf if street is None else leaf.filter(street_id=street_id)).delete()
-            if last is not None:
-                _store_leaf(kind, first, last, street_id=street_id)
-        if last is None:
-            continue
-        constants = {"kind": kind, "period": first, "last_period": last, "computed_at": computed_at}
-        levels = LEAF_AREAS if street is None else ("community", "street")
-        written += sum(_insert_formula_values(IndicatorSpanValue, {"area_level": level, **constants},
-                                              *_span_leaf_sums(level, kind, first, street_id)) for level in levels)
-        if street is not None:
-            written += _roll_up_district_and_city(IndicatorSpanValue, street, constants)
-        # Firm coverage is a registry state: its value at the span's last month.
-        firm_values = IndicatorValue.objects.filter(indicator_id=FIRM_PARTY_ORG_COVERAGE, period=last)
-        if street is not None:
-            firm_values = firm_values.filter(area_code__in=[street.district.code, street.district.city.code])
-        written += len(IndicatorSpanValue.objects.bulk_create([
-            IndicatorSpanValue(indicator_id=value.indicator_id, area_level=value.area_level, area_code=value.area_code,
-                               numerator=value.numerator, denominator=value.denominator, value=value.value,
-                               provisional=value.provisional, **constants)
-            for value in firm_values]))
-    return written
+        facts = facts.filter(street_id=street_id)
+    street_ids = list(facts.order_by().values_list("street_id", flat=True).distinct())
+    if street_ids:
+        mark_street_months_stale(street_ids=street_ids, periods=[following], compound_ids=compound_ids)
 
 
 def recompute_month(*, period: datetime.date, include_submitted: bool | None = None) -> int:
@@ -436,28 +258,34 @@ def recompute_month(*, period: datetime.date, include_submitted: bool | None = N
     computed_at = timezone.now()
     with transaction.atomic():
         _start_month_write(period)
+        # Everything of the month is rebuilt: its marks are answered (an edit committed after this
+        # delete marks again and is recomputed next time).
+        StaleStreetMonth.objects.filter(period=period).delete()
         CompoundMonthFact.objects.filter(period=period).delete()
         _insert_facts(period, street_id=None, include_submitted=include_submitted)
         _pause_between_phases()
-        IndicatorValue.objects.filter(period=period).delete()
-        written = sum(_insert_compound_values(level, period, Q(), computed_at) for level in LEVELS)
+        for model in (AreaMonthSums, AreaMonthRecency, IndicatorValue):
+            model.objects.filter(period=period).delete()
+        _insert_community_rows(period, None, computed_at)
+        for level in LEVELS[1:]:
+            _roll_up(level, period, computed_at)
+        written = _insert_values(period, Q(), computed_at)
         written += _write_firm_values(period, district=None, computed_at=computed_at)
-        written += _publish_spans(period, street=None, computed_at=computed_at)
+        _mark_next_month(period, None)
     return written
 
 
 def recompute_street_month(*, street_id: int, period: datetime.date, include_submitted: bool | None = None,
                            consume_stale_marks: bool = False) -> int:
-    """Rebuild a street's facts for a month and re-roll the street, its communities, district and city.
+    """Rebuild a street's facts for a month and re-sum the street, its communities, district and city.
 
     The communities are summed from the street's facts; the street, district and city from the
-    published sums of their communities, streets and districts. The cost follows the street's size,
-    and the facts rebuilt follow the edit.
+    stored sums of their communities, streets and districts.
 
-    With `consume_stale_marks`, the street-month's stale marks decide which facts to rebuild (only the
-    compounds they name, when the street-month was built before) and are removed in the same
-    transaction, so a crash keeps them and a later run retries; when another run has already taken
-    them, nothing is done and 0 is returned.
+    With `consume_stale_marks`, the street-month's stale marks decide which facts to rebuild (only
+    the compounds they name, when the street-month was built before; the street's facts are then
+    summed again whole) and are removed in the same transaction, so a crash keeps them and a later
+    run retries; when another run has already taken them, nothing is done and 0 is returned.
     """
     include_submitted = _include_submitted(include_submitted)
     street = Street.objects.select_related("district__city").get(pk=street_id)
@@ -473,29 +301,27 @@ def recompute_street_month(*, street_id: int, period: datetime.date, include_sub
             if (None not in marked and len(marked) <= settings.METRICS_STALE_COMPOUND_LIMIT
                     and _street_month_built(period, street_id, marked)):
                 compound_ids = marked
-        # Some compounds only: their old sums leave the stored quarter and year before their facts change.
-        taken_out = {} if compound_ids is None else _take_out_span_sums(period, street_id=street_id,
-                                                                        compound_ids=compound_ids)
-        _replace_street_facts(period, street_id=street_id, compound_ids=compound_ids,
-                              include_submitted=include_submitted)
+        facts = CompoundMonthFact.objects.filter(period=period)
+        if compound_ids is None:
+            facts.filter(street_id=street_id).delete()
+        else:
+            # The named compounds' facts, under this street or, for one that moved here, the one it left.
+            now_here = compounds_as_of(month_end(period), Compound.objects.filter(pk__in=compound_ids)).filter(
+                street_id_on=street_id).values("pk")
+            facts.filter(Q(street_id=street_id) | Q(compound_id__in=now_here), compound_id__in=compound_ids).delete()
+        _insert_facts(period, street_id=street_id, compound_ids=compound_ids, include_submitted=include_submitted)
         _pause_between_phases()
-        # Firm coverage is counted from the firm register alone: a rebuild of some compounds leaves it.
-        rewrite_firms = compound_ids is None
-        # Level by level, so each delete is an index range on (period, area_level, area_code).
         community_codes = list(Community.objects.filter(street_id=street_id).values_list("code", flat=True))
-        for level, codes in (("community", community_codes), ("street", [street.code]),
-                             ("district", [district.code]), ("city", [district.city.code])):
-            stored = IndicatorValue.objects.filter(period=period, area_level=level, area_code__in=codes)
-            (stored if rewrite_firms else stored.exclude(indicator_id=FIRM_PARTY_ORG_COVERAGE)).delete()
-        constants = {"period": period, "computed_at": computed_at}
-        written = _insert_compound_values("community", period, Q(street_id=street_id), computed_at)
-        written += _insert_rolled_up_values(IndicatorValue, {"area_level": "street", "area_code": street.code, **constants},
-                                            Q(area_code__in=community_codes), "community")
-        written += _roll_up_district_and_city(IndicatorValue, street, constants)
-        if rewrite_firms:
-            written += _write_firm_values(period, district=district, computed_at=computed_at)
-        written += _publish_spans(period, street=street, computed_at=computed_at, compound_ids=compound_ids,
-                                  taken_out=taken_out)
+        own = (Q(area_level="community", area_code__in=community_codes) | Q(area_level="street", area_code=street.code)
+               | Q(area_level="district", area_code=district.code) | Q(area_level="city", area_code=district.city.code))
+        for model in (AreaMonthSums, AreaMonthRecency, IndicatorValue):
+            model.objects.filter(own, period=period).delete()
+        _insert_community_rows(period, street_id, computed_at)
+        for level, parent_id in (("street", street_id), ("district", district.pk), ("city", district.city_id)):
+            _roll_up(level, period, computed_at, parent_id)
+        written = _insert_values(period, own, computed_at)
+        written += _write_firm_values(period, district=district, computed_at=computed_at)
+        _mark_next_month(period, street_id, compound_ids)
     return written
 
 
@@ -517,17 +343,6 @@ def _take_stale_marks(street_id: int, period: datetime.date) -> set[int | None]:
         cursor.execute(f"DELETE FROM {table} WHERE street_id = %s AND period = %s RETURNING compound_id",
                        [street_id, period_value])
         return {compound_id for (compound_id,) in cursor.fetchall()}
-
-
-def _roll_up_district_and_city(model, street: Street, constants: dict[str, object]) -> int:
-    district = street.district
-    district_streets = Street.objects.filter(district_id=district.pk).values("code")
-    written = _insert_rolled_up_values(model, {"area_level": "district", "area_code": district.code, **constants},
-                                       Q(area_code__in=district_streets), "street")
-    city_districts = District.objects.filter(city_id=district.city_id).values("code")
-    written += _insert_rolled_up_values(model, {"area_level": "city", "area_code": district.city.code, **constants},
-                                        Q(area_code__in=city_districts), "district")
-    return written
 
 
 def recompute_range(*, first: datetime.date, last: datetime.date, include_submitted: bool | None = None,
@@ -620,8 +435,9 @@ def periods_since(day: datetime.date | None) -> list[datetime.date]:
 def process_stale_street_months(*, settle_seconds: int | None = None) -> int:
     """Recompute every street-month with a mark older than the settle delay, once each.
 
-    A month with many stale streets is recomputed whole, which is cheaper than street by street.
-    Returns the number of street-months cleared.
+    Months are taken in order, so a month's recompute reads the facts of the month before as now
+    recomputed. A month with many stale streets is recomputed whole, which is cheaper than street by
+    street. Returns the number of street-months cleared.
     """
     settle = settings.METRICS_STALE_SETTLE_SECONDS if settle_seconds is None else settle_seconds
     settled_before = timezone.now() - datetime.timedelta(seconds=settle)
@@ -632,10 +448,7 @@ def process_stale_street_months(*, settle_seconds: int | None = None) -> int:
     cleared = 0
     for period, street_ids in by_period.items():
         if len(street_ids) >= settings.METRICS_STALE_WHOLE_MONTH_THRESHOLD:
-            with transaction.atomic():
-                _start_month_write(period)
-                if StaleStreetMonth.objects.filter(period=period, street_id__in=street_ids).delete()[0]:
-                    recompute_month(period=period)
+            recompute_month(period=period)
         else:
             for street_id in street_ids:
                 recompute_street_month(street_id=street_id, period=period, consume_stale_marks=True)

@@ -1,7 +1,7 @@
 """Page data of the dashboards, composed from the indicator engine's reads.
 
 Every figure shown comes from the engine: published `IndicatorValue` rows through
-`indicator_values_with_comparison` for a month, `published_span_values` for a quarter or a
+`indicator_values_with_comparison` for a month, `indicator_values_for_run` for a quarter or a
 year, the engine's `attainment` and `target_for_area`. Nothing here computes a rate; the only
 arithmetic is presentation (changes between two engine values, and the laggards' gap). Each page
 costs a fixed number of queries whatever the number of areas or compounds.
@@ -37,7 +37,6 @@ from metrics.models import (
     CompoundMonthFact,
     Direction,
     Indicator,
-    IndicatorSpanValue,
     IndicatorValue,
     Target,
     Unit,
@@ -48,8 +47,8 @@ from metrics.selectors import (
     baseline_period,
     compound_month_facts,
     counted_monthly_records,
+    indicator_values_for_run,
     indicator_values_with_comparison,
-    published_span_values,
     target_for_area,
     target_in_force,
     targets_by_area,
@@ -208,19 +207,22 @@ def _difference(value, other):
 
 def _span_comparison(area_level: str, codes: list[str], choice: PeriodChoice,
                      indicator_codes: list[str] | None) -> list[ComparedValue]:
-    """Quarter/year figures from the engine's span read, beside the baseline month, the previous span and the target."""
+    """Quarter/year figures from the engine's run read, beside the baseline month, the previous span and the target."""
     indicators = Indicator.objects.all()
     indicators = list(indicators if indicator_codes is None else indicators.filter(code__in=indicator_codes))
-    spans = {"area_level": area_level, "area_codes": codes, "indicator_codes": indicator_codes}
-    current = {(v.area_code, v.indicator_code): v
-               for v in published_span_values(kind=choice.kind, first=choice.first, last=choice.last, **spans)}
+    spans = {"area_level": area_level, "area_codes": codes, "indicators": indicators}
+
+    def values(run: PeriodChoice) -> dict:
+        # A span not over yet runs to the latest month whose reports are due and whose values are computed.
+        last = min(run.last, latest_due_month())
+        return {(v.area_code, v.indicator_code): v
+                for v in indicator_values_for_run(first=run.first, last=last, **spans)} if last >= run.first else {}
+
+    current = values(choice)
     # Like with like: the previous span and the baseline's span of the same kind (its quarter, its year),
-    # as published, so a year's complaints are set against a year's and never against one month's.
-    before, base = choice.previous(), containing(choice.kind, baseline_period())
-    previous = {(v.area_code, v.indicator_code): v.value
-                for v in published_span_values(kind=before.kind, first=before.first, last=None, **spans)}
-    baseline = {(v.area_code, v.indicator_code): v.value
-                for v in published_span_values(kind=base.kind, first=base.first, last=None, **spans)}
+    # so a year's complaints are set against a year's and never against one month's.
+    previous = {key: v.value for key, v in values(choice.previous()).items()}
+    baseline = {key: v.value for key, v in values(containing(choice.kind, baseline_period())).items()}
     targets = targets_by_area(Target.objects.filter(Q(area_level="") | Q(area_level=area_level, area_code__in=codes)))
     rows = []
     for area_code in codes:
@@ -637,10 +639,9 @@ def _lagging_rows(level: str, visible_codes, choice: PeriodChoice, targets: dict
     gap (largest first, then by code) within each indicator and returns the rows of each
     indicator's page (`offsets`: rows before it); so only the rows shown leave the database.
     """
-    if choice.is_month:
-        rows = IndicatorValue.objects.filter(period=choice.first)
-    else:
-        rows = IndicatorSpanValue.objects.filter(kind=choice.kind, period=choice.first, last_period=choice.last)
+    if not choice.is_month:
+        return _lagging_run_rows(level, visible_codes, choice, targets, offsets)
+    rows = IndicatorValue.objects.filter(period=choice.first)
     rows = rows.filter(area_level=level, indicator_id__in={code for code, _area in targets}, value__isnull=False)
     if visible_codes is not None:
         rows = rows.filter(area_code__in=visible_codes)
@@ -667,6 +668,28 @@ def _lagging_rows(level: str, visible_codes, choice: PeriodChoice, targets: dict
                                        attainment(value, target), _gap(target, value)))
         counts[code] = lagging
     return shown, counts
+
+
+def _lagging_run_rows(level: str, visible_codes, choice: PeriodChoice, targets: dict[tuple[str, str], Target],
+                      offsets: dict[str, int]) -> tuple[dict[str, list[_LaggardRow]], dict[str, int]]:
+    """`_lagging_rows` for a quarter or a year: the run's values of the level's areas, ranked here."""
+    codes = None if visible_codes is None else list(visible_codes)
+    values = indicator_values_for_run(area_level=level, area_codes=codes, first=choice.first,
+                                      last=min(choice.last, latest_due_month()),
+                                      indicator_codes=list({code for code, _area in targets}))
+    lagging: dict[str, list[_LaggardRow]] = defaultdict(list)
+    for v in values:
+        target = targets.get((v.indicator_code, v.area_code)) or targets.get((v.indicator_code, ""))
+        if v.value is None or target is None or _gap(target, v.value) <= 0:
+            continue
+        lagging[v.indicator_code].append(_LaggardRow(v.area_code, v.value, v.numerator, v.denominator, v.provisional,
+                                                     target, attainment(v.value, target), _gap(target, v.value)))
+    shown, counts = {}, {}
+    for code, rows in lagging.items():
+        rows.sort(key=lambda row: (-row.points, row.area_code))
+        offset = offsets.get(code, 0)
+        shown[code], counts[code] = rows[offset:offset + LAGGARDS_SHOWN], len(rows)
+    return defaultdict(list, shown), counts
 
 
 def _page_number(text: str | None) -> int:

@@ -8,7 +8,7 @@ from django.core.paginator import EmptyPage
 from metrics.dashboard import selectors
 from metrics.dashboard.periods import MONTH, QUARTER, YEAR, PeriodChoice, parse_choice, picker_options
 from metrics.models import Comparison, Target
-from metrics.selectors import indicator_values_for_span, indicator_values_with_comparison
+from metrics.selectors import indicator_values_for_run, indicator_values_with_comparison
 from metrics.services import recompute_range
 
 from .conftest import FEBRUARY, MARCH
@@ -134,10 +134,10 @@ def test_community_page_lists_its_compounds_month_facts(computed):
     assert "bars" not in page.charts
 
 
-def test_quarter_cards_equal_the_engines_span_values(computed):
+def test_quarter_cards_equal_the_engines_run_values(computed):
     quarter = PeriodChoice(QUARTER, JANUARY, MARCH)
     page = selectors.area_page(computed.areas["S1"], quarter)
-    engine = {v.indicator_code: v.value for v in indicator_values_for_span(
+    engine = {v.indicator_code: v.value for v in indicator_values_for_run(
         area_level="street", area_codes=["S1"], first=JANUARY, last=MARCH)}
     for shown in page.cards:
         assert shown.compared.value == engine[shown.compared.indicator.code]
@@ -227,9 +227,9 @@ def test_a_laggards_page_after_the_last_is_empty(computed, monkeypatch):
     assert laggard_rows(page) == [(1, computed.areas["S3"].name, Decimal("80"))]
 
 
-def test_quarter_laggards_are_the_engines_span_values(computed):
+def test_quarter_laggards_are_the_engines_run_values(computed):
     page = selectors.laggards_page("street", None, PeriodChoice(QUARTER, JANUARY, MARCH))
-    engine = {v.area_code: v.value for v in indicator_values_for_span(
+    engine = {v.area_code: v.value for v in indicator_values_for_run(
         area_level="street", area_codes=["S1", "S3"], first=JANUARY, last=MARCH)
         if v.indicator_code == "committee_formation_rate"}
     formation = next(t for t in page.tables if t.key == "laggards-committee_formation_rate")

@@ -1,5 +1,6 @@
-"""Stale marks per compound: an edit rebuilds only the facts of the compounds it touches, and what
-is published is exactly what a whole-month recompute publishes."""
+"""Stale marks per compound: an edit rebuilds only the facts of the compounds it touches and sums
+the street again, and what is published (values, the sums runs are read from, facts) is exactly
+what a whole-month recompute publishes."""
 import datetime
 from unittest import mock
 
@@ -7,15 +8,14 @@ import pytest
 
 from committees.models import CommitteeMember, PartyOrganisationCompound
 from communities.models import CompoundManagementPeriod, ManagementMode, ServiceContract
-from django.db.models import Sum
-
 from metrics import services
 from metrics.formulas import FACT_SUM_COLUMNS
-from metrics.models import CompoundMonthFact, IndicatorSpanValue, SpanLeafSums, StaleStreetMonth
+from metrics.models import AreaMonthRecency, AreaMonthSums, CompoundMonthFact, StaleStreetMonth
 from metrics.services import mark_street_months_stale, process_stale_street_months, recompute_month, recompute_range
+from reporting.models import MonthlyRecord
 from tests.factories import CompoundFactory
 
-from .conftest import MARCH
+from .conftest import FEBRUARY, MARCH
 from .test_services import snapshot
 
 JANUARY = datetime.date(2024, 1, 1)
@@ -28,30 +28,23 @@ def facts(period):
     return {row.pop("compound__code"): row for row in rows}
 
 
-def span_snapshot():
-    return {(v.kind, v.period, v.last_period, v.indicator_id, v.area_level, v.area_code): (v.numerator, v.denominator,
-                                                                                          v.value)
-            for v in IndicatorSpanValue.objects.all()}
-
-
-def stored_span_sums():
-    """The stored span sums, one row per span and combination of areas however they were written."""
-    columns = ["compounds", *FACT_SUM_COLUMNS, "provisional"]
-    rows = (SpanLeafSums.objects.order_by().values("kind", "period", "last_period", "community_id", "street_id",
-                                                   "district_id", "city_id")
-            .annotate(**{f"sum_{c}": Sum(c) for c in columns}))
-    return {tuple(row.values())[:7]: tuple(row.values())[7:] for row in rows}
+def stored_sums(period):
+    """The month's stored sums and recency rows, as the runs read them (without row ids)."""
+    sums = {(row.pop("area_level"), row.pop("area_code")): row for row in AreaMonthSums.objects.filter(period=period)
+            .values("area_level", "area_code", "compounds", "provisional", *FACT_SUM_COLUMNS)}
+    recency = set(AreaMonthRecency.objects.filter(period=period).values_list(
+        "area_level", "area_code", "month", "consulted", "scored_households", "score_weighted"))
+    return sums, recency
 
 
 def published(period):
-    """What a reader sees of the month, its quarter and year, and what they are computed from (without row ids)."""
-    return (snapshot(period), span_snapshot(), stored_span_sums(),
+    """What a reader sees of the month, and what it and its runs are computed from (without row ids)."""
+    return (snapshot(period), stored_sums(period),
             {code: {k: v for k, v in row.items() if k != "id"} for code, row in facts(period).items()})
 
 
 def edit_and_drain(edit, callbacks):
-    # As if it were still March 2024: the edit re-marks the months up to March, and the quarter and
-    # year published by every street and by a whole-month recompute all run up to March.
+    # As if it were still March 2024: the edit re-marks the months up to March.
     with mock.patch.object(services, "current_period", return_value=MARCH):
         with callbacks(execute=True):
             edit()
@@ -109,18 +102,28 @@ def compound_moved_to_another_district(world):
 def test_an_edit_publishes_what_a_whole_month_recompute_publishes(world, edit, django_capture_on_commit_callbacks):
     recompute_range(first=JANUARY, last=MARCH)
     before = published(MARCH)
-    with mock.patch.object(services, "_collapse_street_leaf", wraps=services._collapse_street_leaf) as by_difference:
-        edit_and_drain(lambda: edit(world), django_capture_on_commit_callbacks)
+    edit_and_drain(lambda: edit(world), django_capture_on_commit_callbacks)
     after_edit = published(MARCH)
     assert after_edit != before
-    # A move rebuilds both streets' quarter and year whole; any other edit changes them by its difference.
-    assert by_difference.called == (edit is not compound_moved_to_another_district)
     recompute_month(period=MARCH)
     assert published(MARCH) == after_edit
 
 
+def test_an_edit_of_an_earlier_month_reaches_the_later_months_it_carries_into(world, django_capture_on_commit_callbacks):
+    """E met in March only; its February meeting, approved later, is carried into March's recency."""
+    recompute_range(first=JANUARY, last=MARCH)
+    MonthlyRecord.objects.filter(compound=world.compounds["E"], period=FEBRUARY).update(weekly_meetings=3)
+    mark_street_months_stale(street_ids=[world.areas["S1"].pk], periods=[FEBRUARY])
+    process_stale_street_months(settle_seconds=0)
+    process_stale_street_months(settle_seconds=0)  # March, marked by February's recompute
+    assert not StaleStreetMonth.objects.exists()
+    edited = (published(FEBRUARY), published(MARCH))
+    recompute_range(first=FEBRUARY, last=MARCH)
+    assert (published(FEBRUARY), published(MARCH)) == edited
+
+
 def test_a_compound_edit_rebuilds_only_that_compounds_fact(world, django_capture_on_commit_callbacks):
-    recompute_month(period=MARCH)
+    recompute_range(first=JANUARY, last=MARCH)
     ids_before = {code: row["id"] for code, row in facts(MARCH).items()}
     with django_capture_on_commit_callbacks(execute=True):
         households(world)
@@ -153,6 +156,12 @@ def test_marks_on_more_compounds_than_the_limit_become_one_whole_street_mark(wor
     assert set(StaleStreetMonth.objects.values_list("compound__code", flat=True)) == {"A", None}
 
 
+def test_a_compound_mark_on_a_month_never_built_builds_the_whole_street(world):
+    mark_street_months_stale(street_ids=[world.areas["S1"].pk], periods=[MARCH], compound_ids=[world.compounds["A"].pk])
+    process_stale_street_months(settle_seconds=0)
+    assert set(facts(MARCH)) == {"A", "B", "E"}
+
+
 def test_a_street_rebuilt_whole_takes_over_a_compound_that_moved_in(world):
     """G moves into S1, created before its old street S3: S1 is rebuilt first, while G's fact is still
     under S3, and then S3."""
@@ -163,25 +172,18 @@ def test_a_street_rebuilt_whole_takes_over_a_compound_that_moved_in(world):
     mark_street_months_stale(street_ids=[world.areas["S1"].pk, world.areas["S3"].pk], periods=[MARCH])
     process_stale_street_months(settle_seconds=0)
     after = published(MARCH)
-    assert after[3]["G"]["street_id"] == world.areas["S1"].pk
+    assert after[2]["G"]["street_id"] == world.areas["S1"].pk
     recompute_month(period=MARCH)
     assert published(MARCH) == after
 
 
-def test_a_compound_mark_on_a_month_never_built_builds_the_whole_street(world):
-    mark_street_months_stale(street_ids=[world.areas["S1"].pk], periods=[MARCH], compound_ids=[world.compounds["A"].pk])
-    process_stale_street_months(settle_seconds=0)
-    assert set(facts(MARCH)) == {"A", "B", "E"}
-
-
-def test_a_deleted_compound_leaves_the_quarter_and_year(world, django_capture_on_commit_callbacks):
+def test_a_deleted_compound_leaves_the_month(world, django_capture_on_commit_callbacks):
     extra = CompoundFactory(community=world.areas["C1"], code="X", households=700)
     StaleStreetMonth.objects.all().delete()  # built below
     recompute_range(first=JANUARY, last=MARCH)
     assert "X" in facts(MARCH)
-    # Its facts go with it (ORM cascade), so its old sums cannot be taken out: the spans are rebuilt.
     edit_and_drain(extra.delete, django_capture_on_commit_callbacks)
     after_delete = published(MARCH)
-    assert "X" not in after_delete[3]
+    assert "X" not in after_delete[2]
     recompute_month(period=MARCH)
     assert published(MARCH) == after_delete

@@ -1,4 +1,4 @@
-"""Baseline and previous-month deltas, targets in force and attainment, quarter and year figures."""
+"""Baseline and previous-month deltas, targets in force and attainment, quarters, years and any run of months."""
 import datetime
 from decimal import Decimal
 
@@ -8,15 +8,16 @@ from metrics.models import Comparison, IndicatorValue, Target
 from metrics.selectors import (
     Attainment,
     attainment,
-    indicator_values_for_span,
+    indicator_values_for_run,
     indicator_values_with_comparison,
-    published_span_values,
     target_in_force,
 )
-from metrics.services import recompute_range, recompute_street_month
+from metrics.models import StaleStreetMonth
+from metrics.services import process_stale_street_months, recompute_range, recompute_street_month
 from reporting.models import MonthlyRecord, ReportState
 
 from .conftest import FEBRUARY, MARCH, record, report
+from .oracle import rows_of, run_from_facts
 
 JANUARY = datetime.date(2024, 1, 1)
 
@@ -86,8 +87,8 @@ def test_quarter_sums_flows_takes_stocks_at_its_last_month_and_the_latest_score(
     record(jan, b, weekly_meetings=1)
     MonthlyRecord.objects.filter(compound=e, period=FEBRUARY).update(petitions=1)
     recompute_range(first=JANUARY, last=MARCH)
-    values = {v.indicator_code: v for v in indicator_values_for_span(area_level="street", area_codes=["S1"],
-                                                                      first=JANUARY, last=MARCH)}
+    values = {v.indicator_code: v for v in indicator_values_for_run(area_level="street", area_codes=["S1"],
+                                                                     first=JANUARY, last=MARCH)}
     # Complaints: Jan 6 + Feb 1 + Mar 9 = 16 per 0.6 thousand households (at March).
     assert (values["complaint_rate"].numerator, values["complaint_rate"].denominator) == (16, Decimal("0.6"))
     # Guards are a stock: March's 4 of 7, not January's 100.
@@ -101,40 +102,67 @@ def test_quarter_sums_flows_takes_stocks_at_its_last_month_and_the_latest_score(
     assert (values["report_timeliness"].numerator, values["report_timeliness"].denominator) == (6, 11)
 
 
-def _span_rows(values) -> set:
-    return {(v.indicator_code, v.area_code, v.numerator, v.denominator, v.value) for v in values}
-
-
-@pytest.mark.parametrize("kind, first", [("quarter", JANUARY), ("year", JANUARY)])
-def test_published_quarter_and_year_equal_the_figures_built_from_the_facts(world, kind, first):
+def with_a_january(world):
     s1 = world.areas["S1"]
     jan = report(s1, JANUARY, state=ReportState.APPROVED, submitted_on_local=datetime.datetime(2024, 2, 1, 9))
     record(jan, world.compounds["A"], petitions=6, guards_employed=100, evaluation_score=Decimal("50"))
     record(jan, world.compounds["B"], weekly_meetings=1)
+
+
+def codes_of(level):
+    return list(IndicatorValue.objects.filter(area_level=level).values_list("area_code", flat=True).distinct())
+
+
+@pytest.mark.parametrize("first, last", [(JANUARY, MARCH), (FEBRUARY, MARCH), (JANUARY, FEBRUARY), (MARCH, MARCH),
+                                         (FEBRUARY, FEBRUARY)])
+def test_a_run_read_from_the_stored_sums_equals_the_run_computed_compound_by_compound(world, first, last):
+    with_a_january(world)
     recompute_range(first=JANUARY, last=MARCH)
     for level in ("community", "street", "district", "city"):
-        codes = list(IndicatorValue.objects.filter(area_level=level).values_list("area_code", flat=True).distinct())
-        published = published_span_values(area_level=level, area_codes=codes, kind=kind, first=first, last=MARCH)
-        built = indicator_values_for_span(area_level=level, area_codes=codes, first=first, last=MARCH)
-        assert published and _span_rows(published) == _span_rows(built), level
+        run = indicator_values_for_run(area_level=level, area_codes=codes_of(level), first=first, last=last)
+        assert run and rows_of(run) == run_from_facts(level, first, last), level
 
 
-def test_a_street_recompute_republishes_its_quarter_as_built_from_the_facts(world):
+def test_a_run_of_one_month_is_the_published_month(world):
+    with_a_january(world)
     recompute_range(first=JANUARY, last=MARCH)
-    MonthlyRecord.objects.filter(compound=world.compounds["E"], period=FEBRUARY).update(petitions=40,
-                                                                                       evaluation_score=Decimal("61.25"))
+    for month in (JANUARY, FEBRUARY, MARCH):
+        for level in ("community", "street", "district", "city"):
+            published = {(v.indicator_id, v.area_code, v.numerator, v.denominator, v.value)
+                         for v in IndicatorValue.objects.filter(period=month, area_level=level)}
+            assert rows_of(indicator_values_for_run(area_level=level, area_codes=None, first=month, last=month)) == published
+
+
+def test_a_run_of_some_indicators_and_areas_reads_only_those(world, django_assert_num_queries):
+    recompute_range(first=JANUARY, last=MARCH)
+    with django_assert_num_queries(2):  # the run, and the indicators' units
+        run = indicator_values_for_run(area_level="street", area_codes=["S1", "S3"], first=JANUARY, last=MARCH,
+                                       indicator_codes=["complaint_rate", "service_quality"])
+    assert {(v.indicator_code, v.area_code) for v in run} == {
+        ("complaint_rate", "S1"), ("service_quality", "S1"), ("complaint_rate", "S3"), ("service_quality", "S3")}
+
+
+def test_a_street_recompute_after_an_edit_leaves_every_run_as_computed_compound_by_compound(world):
+    recompute_range(first=JANUARY, last=MARCH)
+    MonthlyRecord.objects.filter(compound=world.compounds["E"], period=FEBRUARY).update(
+        petitions=40, evaluation_score=Decimal("61.25"), monthly_meetings=0)
     recompute_street_month(street_id=world.areas["S1"].pk, period=FEBRUARY)
+    # February's facts are carried into March's: the recompute marked March, the stale job takes it.
+    assert StaleStreetMonth.objects.filter(street=world.areas["S1"], period=MARCH).exists()
+    process_stale_street_months(settle_seconds=0)
     for level in ("community", "street", "district", "city"):
-        codes = list(IndicatorValue.objects.filter(area_level=level).values_list("area_code", flat=True).distinct())
-        published = published_span_values(area_level=level, area_codes=codes, kind="quarter", first=JANUARY,
-                                          last=MARCH)
-        built = indicator_values_for_span(area_level=level, area_codes=codes, first=JANUARY, last=MARCH)
-        assert _span_rows(published) == _span_rows(built), level
+        run = indicator_values_for_run(area_level=level, area_codes=codes_of(level), first=JANUARY, last=MARCH)
+        assert rows_of(run) == run_from_facts(level, JANUARY, MARCH), level
+    service_quality = {v.indicator_code: v for v in indicator_values_for_run(
+        area_level="street", area_codes=["S1"], first=JANUARY, last=MARCH)}["service_quality"]
+    # A's March 90 over 100 households and E's February 61.25 over 200.
+    assert service_quality.value == Decimal("70.8333")
 
 
-def test_a_quarter_not_over_yet_is_published_up_to_its_latest_month(world):
+def test_a_run_whose_later_months_are_not_computed_yet_runs_to_its_latest_computed_month(world):
     recompute_range(first=JANUARY, last=FEBRUARY)
-    assert published_span_values(area_level="street", area_codes=["S1"], kind="quarter", first=JANUARY,
-                                 last=FEBRUARY)
-    assert not published_span_values(area_level="street", area_codes=["S1"], kind="quarter", first=JANUARY,
-                                     last=MARCH)
+    to_february = indicator_values_for_run(area_level="street", area_codes=["S1"], first=JANUARY, last=FEBRUARY)
+    to_march = indicator_values_for_run(area_level="street", area_codes=["S1"], first=JANUARY, last=MARCH)
+    assert to_february and rows_of(to_march) == rows_of(to_february)
+    assert {v.last_period for v in to_march} == {FEBRUARY}
+    assert not indicator_values_for_run(area_level="street", area_codes=["S1"], first=MARCH, last=MARCH)
