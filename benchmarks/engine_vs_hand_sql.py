@@ -5,8 +5,9 @@
 
 The database must be seeded already (`manage.py seed_demo --compounds N --months 12 --no-indicators`);
 the script never seeds. On the latest month with monthly records (or --period YYYY-MM):
-  1. every earlier month of its year is computed once by the engine when it has not been, so the
-     month recompute runs with a full year of facts behind it;
+  1. every earlier month of its year is computed once by the engine when it has not been (with
+     --copy-year: the month before is, and its facts are copied into the earlier ones), so the month
+     recompute runs with a full year of facts behind it;
   2. the engine recomputes the month (whole month, all levels, everything it publishes), the hand
      pass computes the same month, and the two are compared row by row: every (level, area,
      indicator) numerator, denominator and value. Any difference is printed and fails the run;
@@ -57,19 +58,35 @@ def vacuum() -> None:
         cursor.execute("VACUUM ANALYZE")
 
 
-def fill_year(period: datetime.date) -> list[datetime.date]:
-    """Compute every month of `period`'s year before it that the engine has not computed yet."""
-    from metrics.models import AreaMonthSums
-    from metrics.periods import months_between
+def fill_year(period: datetime.date, copy: bool) -> list[datetime.date]:
+    """Give `period`'s year facts for every month before it. Computed by the engine, in order, for the
+    months it has not computed; or, with `copy`, the month before computed and its facts copied into
+    the earlier months without facts (the month recompute reads only the month before, but the
+    year's facts are in its tables and indexes, as late in a real year)."""
+    from django.db import connection
+
+    from metrics.models import AreaMonthSums, CompoundMonthFact
+    from metrics.periods import add_months, months_between
     from metrics.services import recompute_month
 
     built = set(AreaMonthSums.objects.filter(area_level="city").values_list("period", flat=True))
-    missing = [m for m in months_between(period.replace(month=1), period) if m not in built and m != period]
-    for month in missing:
+    earlier = [m for m in months_between(period.replace(month=1), add_months(period, -1))]
+    computed = [m for m in earlier if m not in built and (not copy or m == earlier[-1])]
+    for month in computed:
         started = time.perf_counter()
         recompute_month(period=month)
         print(f"    computed {month:%Y-%m} first ({time.perf_counter() - started:.1f} s)", flush=True)
-    return missing
+    if copy and earlier:
+        with_facts = set(CompoundMonthFact.objects.filter(period__in=earlier).values_list("period", flat=True).distinct())
+        columns = [f.column for f in CompoundMonthFact._meta.concrete_fields if f.name not in ("id", "period")]
+        table = CompoundMonthFact._meta.db_table
+        with connection.cursor() as cursor:
+            for month in earlier:
+                if month not in with_facts:
+                    cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}, period) SELECT {', '.join(columns)}, %s "
+                                   f"FROM {table} WHERE period = %s", [month, earlier[-1]])
+                    print(f"    facts of {earlier[-1]:%Y-%m} copied into {month:%Y-%m}", flush=True)
+    return computed
 
 
 def engine_rows(period: datetime.date) -> dict:
@@ -161,6 +178,8 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--street", action="store_true", help="time the biggest street-month after an edit")
     parser.add_argument("--rss", action="store_true", help="peak RSS of a process running one month recompute")
+    parser.add_argument("--copy-year", action="store_true",
+                        help="compute only the month before and copy its facts into the year's earlier months")
     parser.add_argument("--rss-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     url = args.database if "://" in args.database else f"{SERVER}/{args.database}"
@@ -179,7 +198,7 @@ def main() -> None:
 
     period = datetime.datetime.strptime(args.period, "%Y-%m").date() if args.period else latest_period()
     print(f"{url.rsplit('/', 1)[1]}: {Compound.objects.count():,} compounds, month {period:%Y-%m}", flush=True)
-    fill_year(period)
+    fill_year(period, args.copy_year)
     vacuum()
     time_engine(period)
     vacuum()

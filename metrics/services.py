@@ -240,14 +240,14 @@ def _write_firm_values(period: datetime.date, *, district: District | None, comp
     return len(by_area)
 
 
-def _mark_next_month(period: datetime.date, street_id: int | None, compound_ids: Collection[int] | None = None) -> None:
+def _mark_next_month(period: datetime.date, street: Street | None, compound_ids: Collection[int] | None = None) -> None:
     """The next month's facts carry this month's (when each compound last met, its latest score):
     when it has been computed, mark it for recompute (every street's, one street's, or some of its compounds)."""
     following = add_months(period, 1)
-    facts = CompoundMonthFact.objects.filter(period=following)
-    if street_id is not None:
-        facts = facts.filter(street_id=street_id)
-    street_ids = list(facts.order_by().values_list("street_id", flat=True).distinct())
+    computed = AreaMonthSums.objects.filter(period=following, area_level="street")
+    if street is not None:
+        computed = computed.filter(area_code=street.code)
+    street_ids = list(Street.objects.filter(code__in=computed.values("area_code")).values_list("pk", flat=True))
     if street_ids:
         mark_street_months_stale(street_ids=street_ids, periods=[following], compound_ids=compound_ids)
 
@@ -321,7 +321,7 @@ def recompute_street_month(*, street_id: int, period: datetime.date, include_sub
             _roll_up(level, period, computed_at, parent_id)
         written = _insert_values(period, own, computed_at)
         written += _write_firm_values(period, district=district, computed_at=computed_at)
-        _mark_next_month(period, street_id, compound_ids)
+        _mark_next_month(period, street, compound_ids)
     return written
 
 

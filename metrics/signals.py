@@ -35,6 +35,7 @@ from communities.models import (
 )
 from districts.models import Street
 
+from .periods import add_months, current_period, months_between, quarter_start
 from .services import mark_street_months_stale, periods_since
 
 # The dates of each model that decide when a change takes effect.
@@ -184,10 +185,13 @@ def mark_affected_street_months(sender, instance, **kwargs):
 
 
 def mark_reported_month(sender, street_id, period, compound_ids=None, **kwargs):
-    """Monthly data changed (sent by reporting inside its transaction): that month. The later months
-    it reaches (their facts carry when each compound last met and its latest score) are marked by its
-    recompute, each when it has been computed."""
-    mark_street_months_stale(street_ids=[street_id], periods=[period], compound_ids=compound_ids)
+    """Monthly data changed (sent by reporting inside its transaction): that month and the rest of its
+    quarter, whose later months take the quarter's latest evaluation score. Months after those
+    (their facts carry when each compound last met and its latest score) are marked by the
+    recomputes, each when it has been computed."""
+    quarter_end = add_months(quarter_start(period), 2)
+    periods = months_between(period, min(quarter_end, max(period, current_period())))
+    mark_street_months_stale(street_ids=[street_id], periods=periods, compound_ids=compound_ids)
 
 
 def connect() -> None:
