@@ -14,10 +14,10 @@ the script never seeds. On the latest month with monthly records (or --period YY
   3. A B A B timing, engine then hand pass, --pairs times; each pair's ratio (engine / hand) and
      the median ratio are printed;
   4. with --street, the biggest street's month after an edit of one compound, as the stale-mark
-     job runs it (only that compound's facts rebuilt), and rebuilt whole (five times each: median, max);
+     job runs it (only that compound's facts rebuilt), and rebuilt whole (three times each: median, max);
   5. with --rss, the peak RSS of a fresh process (as a worker is) running one month recompute.
-Dead rows left by a run are vacuumed before the next (autovacuum is off on this server), outside
-the timings.
+Dead rows a run leaves in the engine's tables are vacuumed before the next (autovacuum is off on
+this server), outside the timings.
 """
 import argparse
 import datetime
@@ -52,10 +52,14 @@ def latest_period() -> datetime.date:
 
 
 def vacuum() -> None:
+    """The engine's tables, whose rewrites leave the dead rows (the source tables are only read)."""
     from django.db import connection
 
+    from metrics.models import AreaMonthRecency, AreaMonthSums, CompoundMonthFact, IndicatorValue, StaleStreetMonth
+
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+        for model in (CompoundMonthFact, IndicatorValue, AreaMonthSums, AreaMonthRecency, StaleStreetMonth):
+            cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
 
 
 def fill_year(period: datetime.date, copy: bool) -> list[datetime.date]:
@@ -138,7 +142,7 @@ def time_hand(period: datetime.date) -> float:
     return time.perf_counter() - started
 
 
-def street_after_edit(period: datetime.date, runs: int = 5) -> tuple[int, list[float], list[float]]:
+def street_after_edit(period: datetime.date, runs: int = 3) -> tuple[int, list[float], list[float]]:
     """The biggest street: one compound's households edited, then the stale-mark job's street-month
     (only that compound's facts rebuilt); and the street-month rebuilt whole (as after a report's approval)."""
     from django.db.models import Count
