@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('metrics', '0011_span_leaf_sums'),
+        ('metrics', '0012_definitions_without_storage_notes'),
     ]
 
     operations = [
