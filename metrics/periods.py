@@ -6,6 +6,8 @@ import datetime
 
 from django.utils import timezone
 
+from common.years import is_accepted_year
+
 
 def month_start(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
@@ -38,5 +40,8 @@ def current_period() -> datetime.date:
 
 
 def parse_period(text: str) -> datetime.date:
-    """'2024-01' → date(2024, 1, 1); raises ValueError otherwise."""
-    return datetime.datetime.strptime(text.strip(), "%Y-%m").date()
+    """'2024-01' → date(2024, 1, 1); raises ValueError otherwise, years outside common.years included."""
+    parsed = datetime.datetime.strptime(text.strip(), "%Y-%m").date()
+    if not is_accepted_year(parsed.year):
+        raise ValueError(text)
+    return parsed

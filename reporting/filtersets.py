@@ -5,6 +5,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.years import EARLIEST_YEAR, LATEST_YEAR
 from districts.filtersets import AreaCodeFilter, UpdatedSinceFilter
 
 from .models import MonthlyRecord, MonthlyReport, ReportState
@@ -19,7 +20,8 @@ class PeriodFormField(forms.CharField):
         try:
             return parse_period(text)
         except ValueError:
-            raise forms.ValidationError(_("月份格式应为 YYYY-MM，例如 2024-05。"), code="invalid") from None
+            raise forms.ValidationError(_("月份应为 %(first)s-01 至 %(last)s-12 之间的 YYYY-MM，例如 2024-05。")
+                                        % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}, code="invalid") from None
 
 
 class PeriodFilter(django_filters.Filter):

@@ -9,18 +9,27 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-# ASCII digits (`\d` would take ٢٠٢٤), a real month, a year the portal can hold data for. The API
-# schema publishes the same pattern.
+from common.years import is_accepted_year
+
+# ASCII digits (`\d` would take ٢٠٢٤), a real month, a year the portal can hold data for
+# (common.years). The API schema publishes the same pattern.
 _PERIOD_RE = re.compile(r"((?:19|2[0-9])[0-9]{2})-(0[1-9]|1[0-2])")
 PERIOD_PATTERN = f"^{_PERIOD_RE.pattern}$"
 
 
+def month_of(year: int, month: int) -> datetime.date:
+    """The period of `month` in `year`; ValueError for a month or a year the portal does not accept."""
+    if not (is_accepted_year(year) and 1 <= month <= 12):
+        raise ValueError(f"{year:04d}-{month:02d}")
+    return datetime.date(year, month, 1)
+
+
 def parse_period(text: str) -> datetime.date:
-    """'2024-05' → date(2024, 5, 1); ValueError on anything else."""
+    """'2024-05' → date(2024, 5, 1); ValueError on anything else, years outside common.years included."""
     match = _PERIOD_RE.fullmatch((text or "").strip())
     if not match:
         raise ValueError(text)
-    return datetime.date(int(match[1]), int(match[2]), 1)
+    return month_of(int(match[1]), int(match[2]))
 
 
 def format_period(period: datetime.date) -> str:

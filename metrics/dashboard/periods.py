@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from metrics.periods import add_months, months_between
-from reporting.periods import due_on, is_due, month_label
+from reporting.periods import due_on, is_due, month_label, month_of
 
 MONTH, QUARTER, YEAR = "month", "quarter", "year"
 
@@ -98,15 +98,10 @@ def parse_choice(text: str | None, latest: datetime.date) -> PeriodChoice | None
         match = pattern.match(text)
         if not match:
             continue
-        year = int(match[1])
-        if kind == MONTH:
-            month = int(match[2])
-            first = datetime.date(year, month, 1) if 1 <= month <= 12 else None
-        elif kind == QUARTER:
-            first = datetime.date(year, (int(match[2]) - 1) * 3 + 1, 1)
-        else:
-            first = datetime.date(year, 1, 1)
-        if first is None or first < datetime.date(1900, 1, 1):
+        month = {MONTH: lambda: int(match[2]), QUARTER: lambda: (int(match[2]) - 1) * 3 + 1, YEAR: lambda: 1}[kind]()
+        try:
+            first = month_of(int(match[1]), month)
+        except ValueError:
             return None
         return span(kind, first, latest) if first <= latest else containing(kind, first)
     return None
