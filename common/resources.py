@@ -24,6 +24,7 @@ from accounts.scope import AreaScope
 from .forms import INTEGER_DIGITS
 from .numbers import NumberError, parse_integer, parse_number
 from .scoping import may_write_row
+from .spreadsheets import csv_cell, csv_cell_restored, table_workbook_bytes
 from .uploads import check_xlsx_container
 from .xlsx import SpreadsheetError, read_xlsx
 
@@ -220,7 +221,12 @@ def _dataset(rows) -> tablib.Dataset:
 class RegistryXLSX(base_formats.XLSX):
     """.xlsx registry files, read by common.xlsx: the first sheet's first REGISTRY_MAX_COLUMNS
     columns of the rows that have content, whatever the file's XML claims (openpyxl, which the
-    library uses, pads every row to the width and height the file declares)."""
+    library uses, pads every row to the width and height the file declares). Written by
+    common.spreadsheets, where the library's writer would store a name such as "=HYPERLINK(…)" as a
+    formula; numbers and dates stay numbers and dates."""
+
+    def export_data(self, dataset, **kwargs):
+        return table_workbook_bytes(dataset.title or "data", dataset.headers or [], dataset)
 
     def create_dataset(self, in_stream):
         _check_size(in_stream)
@@ -241,7 +247,13 @@ class RegistryXLSX(base_formats.XLSX):
 
 
 class RegistryCSV(base_formats.CSV):
-    """CSV registry files, with the same limits on size, rows and columns as .xlsx ones."""
+    """CSV registry files, with the same limits on size, rows and columns as .xlsx ones. Text that
+    would run as a formula is written with common.spreadsheets' apostrophe, taken off on import."""
+
+    def export_data(self, dataset, **kwargs):
+        neutralised = tablib.Dataset(*([csv_cell(value) for value in row] for row in dataset),
+                                     headers=[csv_cell(header) for header in dataset.headers or []] or None)
+        return super().export_data(neutralised, **kwargs)
 
     def create_dataset(self, in_stream, **kwargs):
         _check_size(in_stream)
@@ -259,14 +271,12 @@ class RegistryCSV(base_formats.CSV):
                 if len(values) > REGISTRY_MAX_COLUMNS:
                     raise SpreadsheetError(_("工作表列数过多（上限 %(limit)s 列），请删除多余的列") % {
                         "limit": REGISTRY_MAX_COLUMNS})
-                rows.append(values)
+                rows.append([csv_cell_restored(value) for value in values])
         except csv.Error as exc:
             raise SpreadsheetError(_("无法读取该文件：CSV 格式有误（%(error)s）") % {"error": exc}) from exc
         return _dataset(rows)
 
 
 # What the registry admins import and export. Other formats the library offers (JSON, YAML, ODS,
-# HTML, TSV) would each need the same bounds; officers use Excel and CSV. Export uses the library's
-# own classes, which write numbers and dates as such.
-REGISTRY_IMPORT_FORMATS = [RegistryCSV, RegistryXLSX]
-REGISTRY_EXPORT_FORMATS = [base_formats.CSV, base_formats.XLSX]
+# HTML, TSV) would each need the same bounds and the same care for formulas; officers use Excel and CSV.
+REGISTRY_IMPORT_FORMATS = REGISTRY_EXPORT_FORMATS = [RegistryCSV, RegistryXLSX]

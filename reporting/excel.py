@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from common.spreadsheets import workbook_bytes
 from common.uploads import check_xlsx_container
 from common.xlsx import SpreadsheetError, read_xlsx
 from communities.models import Compound
@@ -29,6 +30,7 @@ from .validation import COUNT, FIELDS, FLAG, MONEY, PART_OF_WHOLE, FIELD_BY_NAME
 
 DATA_SHEET = "月报数据"
 INSTRUCTIONS_SHEET = "填写说明"
+NAME_COLUMN = 1  # B, counted from 0
 FIRST_FIELD_COLUMN = 3
 # Columns a data row may reach: the template's 21 plus room for an officer's notes beside them,
 # which are not read.
@@ -87,9 +89,7 @@ def monthly_template(*, street, period: datetime.date) -> bytes:
     sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 14, 24
     sheet.freeze_panes = "C2"
     _instructions(workbook.create_sheet(INSTRUCTIONS_SHEET), street, period)
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _instructions(sheet, street, period) -> None:
@@ -165,8 +165,9 @@ def read_monthly_workbook(content: bytes, *, street=None, period: datetime.date 
         if all(_cell_text(value) == "" for value in cells):
             continue
         for column, value in enumerate(cells):
-            # A formula typed as text ('=1+1) is refused too: it would be a formula again in any export.
-            if isinstance(value, str) and value.lstrip().startswith("="):
+            # A formula typed as text ('=1+1) where a figure goes is refused as one. The name column
+            # is not read: it holds the compound's name as the template wrote it, whatever it is.
+            if column != NAME_COLUMN and isinstance(value, str) and value.lstrip().startswith("="):
                 raise ExcelLayoutError(_("%(cell)s 单元格含有公式，请直接填写数值") % {
                     "cell": f"{get_column_letter(column + 1)}{line}"})
         cells = list(cells) + [None] * (len(expected) - len(cells))

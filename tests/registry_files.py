@@ -1,12 +1,10 @@
 """Helpers for import/export tests: write a resource's rows to a file format and read them back."""
 from django.db.models import Model, QuerySet
-from import_export.formats import base_formats
 
 from common.resources import RegistryCSV, RegistryXLSX, natural_code_field
 
-FORMATS = {"csv": base_formats.CSV, "xlsx": base_formats.XLSX}
-# What the registry admins read files with (common.admin.RegistryAdmin.import_formats).
-IMPORT_FORMATS = {"csv": RegistryCSV, "xlsx": RegistryXLSX}
+# What the registry admins read and write files with (common.admin.RegistryAdmin's formats).
+FORMATS = IMPORT_FORMATS = {"csv": RegistryCSV, "xlsx": RegistryXLSX}
 
 
 def export_file(resource, fmt: str, queryset: QuerySet | None = None):

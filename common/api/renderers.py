@@ -1,4 +1,5 @@
-"""CSV output: `?format=csv` or `Accept: text/csv`, UTF-8 with a BOM so Excel reads Chinese correctly."""
+"""CSV output: `?format=csv` or `Accept: text/csv`, UTF-8 with a BOM so Excel reads Chinese correctly;
+cells through common.spreadsheets.csv_cell, so no text runs as a formula."""
 from __future__ import annotations
 
 import csv
@@ -8,6 +9,8 @@ from collections.abc import Iterable, Iterator
 
 from django.http import StreamingHttpResponse
 from rest_framework.renderers import BaseRenderer
+
+from common.spreadsheets import csv_cell
 
 BOM = "\ufeff"
 
@@ -52,7 +55,7 @@ def csv_lines(rows: Iterable[dict]) -> Iterator[str]:
         if writer is None:
             writer = csv.DictWriter(sink, fieldnames=list(flat), extrasaction="ignore")
             writer.writeheader()
-        writer.writerow(flat)
+        writer.writerow({name: csv_cell(value) for name, value in flat.items()})
         yield sink.take()
 
 

@@ -1,4 +1,5 @@
-"""Downloads of dashboard tables: .xlsx (openpyxl) and CSV with a UTF-8 BOM so Excel reads the Chinese."""
+"""Downloads of dashboard tables: .xlsx and CSV with a UTF-8 BOM so Excel reads the Chinese, both
+written through common.spreadsheets (no cell text runs as a formula)."""
 from __future__ import annotations
 
 import csv
@@ -9,6 +10,8 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from common.spreadsheets import csv_cell, workbook_bytes
 
 from .tables import Table
 
@@ -66,9 +69,7 @@ def tables_xlsx(tables: list[Table], heading: list[str] = ()) -> bytes:
     taken: set[str] = set()
     for table in tables:
         _write_sheet(workbook.create_sheet(_sheet_title(table.title, taken)), table, list(heading))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def table_xlsx(table: Table) -> bytes:
@@ -86,7 +87,7 @@ def table_csv(table: Table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for values in _rows(table):
-        writer.writerow([_csv_value(value) for value in values])
+        writer.writerow([csv_cell(_csv_value(value)) for value in values])
     return "\ufeff".encode() + buffer.getvalue().encode()
 
 
