@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -144,10 +145,11 @@ def broker_url(redis_url, require_postgres, _broker_database):
 
 @pytest.fixture
 def start_worker(broker_url):
-    """start_worker(**env) starts a one-process worker on the test database; killed at teardown."""
+    """start_worker(**env) starts a one-process worker on the test database (with beat embedded when
+    beat=True); killed at teardown."""
     workers = []
 
-    def start(**extra_env) -> subprocess.Popen:
+    def start(*, beat: bool = False, **extra_env) -> subprocess.Popen:
         db = connection.settings_dict
         env = {
             **os.environ,
@@ -158,7 +160,8 @@ def start_worker(broker_url):
         }
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "quanzhou_pm", "worker", "--concurrency=1", "--loglevel=WARNING",
-             "--without-gossip", "--without-mingle", "--without-heartbeat"],
+             "--without-gossip", "--without-mingle", "--without-heartbeat",
+             *(["--beat", f"--schedule={tempfile.mkdtemp()}/beat-schedule"] if beat else [])],
             cwd=PROJECT_DIR, env=env, start_new_session=True)
         workers.append(worker)
         return worker

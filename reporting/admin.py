@@ -98,7 +98,7 @@ class MonthlyUploadAdmin(ReadOnlyMixin, AreaScopedAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
     fields = ("report", "uploaded_by", "file_name", "status", "message", "expected_version", "records_created",
-              "records_updated", "records_deleted", "created_at", "queued_at", "finished_at")
+              "records_updated", "records_deleted", "created_at", "queued_at", "started_at", "attempts", "finished_at")
 
     @admin.display(description=_("街道(乡镇)"), ordering="report__street__code")
     def report_street(self, obj):

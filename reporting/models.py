@@ -167,6 +167,9 @@ class MonthlyUpload(models.Model):
     records_deleted = models.PositiveIntegerField(_("删除小区数"), default=0)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     queued_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    started_at = models.DateTimeField(_("开始导入时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("导入次数"), default=0,
+                                                help_text=_("工作进程开始导入的次数；中断后会自动重新导入"))
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
     scope_paths = {"district": "report__street__district", "street": "report__street"}

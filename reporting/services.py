@@ -6,13 +6,12 @@ batch caller (a management command run by an operator) and is recorded as such i
 from __future__ import annotations
 
 import datetime
-import os
 import secrets
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -408,13 +407,6 @@ def monthly_upload_queue(*, upload: MonthlyUpload, actor) -> MonthlyUpload:
     return upload
 
 
-def _pause_mid_import() -> None:
-    # Test hook: lets the crash test kill a worker while half an import is written, uncommitted.
-    seconds = float(os.environ.get("REPORTING_IMPORT_PAUSE_SECONDS") or 0)
-    if seconds:
-        time.sleep(seconds)
-
-
 def monthly_upload_apply(*, upload_id: int) -> MonthlyUpload:
     """Apply a queued upload: every row and the upload's `done` in one transaction, or nothing.
 
@@ -422,7 +414,10 @@ def monthly_upload_apply(*, upload_id: int) -> MonthlyUpload:
     version, a report no longer in draft or rows that no longer validate fail the upload with the
     reason, and nothing is saved.
     """
-    MonthlyUpload.objects.filter(pk=upload_id, status=UploadStatus.QUEUED).update(status=UploadStatus.APPLYING)
+    # Committed at once, outside the import's transaction: if this worker dies, the upload says it was
+    # started and when (monthly_uploads_release_stuck). A re-delivered task waits here for a live one.
+    MonthlyUpload.objects.filter(pk=upload_id, status__in=ACTIVE_UPLOAD_STATES).update(
+        status=UploadStatus.APPLYING, started_at=timezone.now(), attempts=F("attempts") + 1)
     with transaction.atomic():
         upload = MonthlyUpload.objects.select_for_update(of=("self",)).select_related("uploaded_by").get(pk=upload_id)
         if upload.status not in ACTIVE_UPLOAD_STATES:
@@ -448,10 +443,7 @@ def monthly_upload_apply(*, upload_id: int) -> MonthlyUpload:
             return upload
         MonthlyReport.objects.filter(pk=report.pk).update(version=F("version") + 1, updated_at=timezone.now())
         changes, actor, source = plan.changed, upload.uploaded_by, _("Excel导入")
-        half = len(changes) // 2
-        _apply(report, changes[:half], actor, source)
-        _pause_mid_import()
-        _apply(report, changes[half:], actor, source)
+        _apply(report, changes, actor, source)
         kinds = Counter(change.kind for change in changes)
         upload.records_created, upload.records_updated, upload.records_deleted = (
             kinds["create"], kinds["update"], kinds["delete"])
@@ -467,6 +459,34 @@ def monthly_upload_give_up(*, upload_id: int, message: str) -> None:
         upload = MonthlyUpload.objects.select_for_update().filter(pk=upload_id, status__in=ACTIVE_UPLOAD_STATES).first()
         if upload is not None:
             _finish_upload(upload, UploadStatus.FAILED, message)
+
+
+def monthly_uploads_release_stuck(*, now: datetime.datetime | None = None) -> int:
+    """Re-run or fail the imports whose worker died: started MONTHLY_UPLOAD_STUCK_AFTER_SECONDS ago
+    and not held by a live transaction. Returns how many it released.
+
+    A live import holds its upload's row lock until it commits, so a row this can lock (skipping
+    locked ones) belongs to an import that is over: the transaction of a killed worker or web process
+    rolled back with it. The import is all-or-nothing, so it is queued again, up to
+    MONTHLY_UPLOAD_MAX_ATTEMPTS starts in all; an upload that kept killing its worker is failed.
+    (SQLite has no row locks; there one process runs imports in-process, well within the minutes.)
+    """
+    from . import tasks  # tasks call services: imported here, not at module level
+
+    cutoff = (now or timezone.now()) - datetime.timedelta(seconds=settings.MONTHLY_UPLOAD_STUCK_AFTER_SECONDS)
+    released = 0
+    with transaction.atomic():
+        for upload in MonthlyUpload.objects.select_for_update(skip_locked=True).filter(
+                status=UploadStatus.APPLYING, started_at__lt=cutoff):
+            released += 1
+            if upload.attempts >= settings.MONTHLY_UPLOAD_MAX_ATTEMPTS:
+                _finish_upload(upload, UploadStatus.FAILED, _("导入多次中断未能完成，请重新上传；如再次失败请联系管理员"))
+                continue
+            upload.status, upload.queued_at = UploadStatus.QUEUED, timezone.now()
+            upload.save(update_fields=["status", "queued_at"])
+            send_after_commit(tasks.apply_monthly_upload, upload.pk, on_failure=partial(
+                monthly_upload_give_up, upload_id=upload.pk, message=_("导入中断，任务队列暂时不可用，请稍后重新上传")))
+    return released
 
 
 def _delete_uploads(uploads) -> int:

@@ -26,3 +26,8 @@ def apply_monthly_upload(upload_id: int) -> str:
 @shared_task(name="reporting.clean_up_uploads", **RELIABLE)
 def clean_up_uploads() -> int:
     return services.monthly_uploads_clean_up()
+
+
+@shared_task(name="reporting.release_stuck_uploads", **RELIABLE)
+def release_stuck_uploads() -> int:
+    return services.monthly_uploads_release_stuck()

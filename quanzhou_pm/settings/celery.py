@@ -1,6 +1,7 @@
 from celery.schedules import crontab
 
 from .env import env, env_bool, env_int
+from .portal import MONTHLY_UPLOAD_STUCK_CHECK_SECONDS
 
 # With no broker configured, tasks run eagerly in-process (local development, demo).
 # With CELERY_BROKER_URL or REDIS_URL set, tasks go to Redis and separate workers run them.
@@ -41,6 +42,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Unconfirmed Excel previews older than a day go, with their files; imports stuck for a day fail.
     "reporting-clean-up-uploads": {"task": "reporting.clean_up_uploads", "schedule": crontab(minute=20)},
+    # Imports whose worker died mid-way are re-run (or failed) within minutes, not left blocking their report.
+    "reporting-release-stuck-uploads": {"task": "reporting.release_stuck_uploads",
+                                        "schedule": float(MONTHLY_UPLOAD_STUCK_CHECK_SECONDS)},
     # Notices of the calendar (reports due soon or overdue, committee terms ending), each delivered once;
     # emails an SMTP server did not take are retried.
     "notifications-calendar": {"task": "notifications.deliver_calendar_notices",

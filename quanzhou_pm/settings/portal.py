@@ -22,6 +22,12 @@ MONTHLY_UPLOAD_MAX_BYTES = env_int("MONTHLY_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 MONTHLY_UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int("MONTHLY_UPLOAD_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
 MONTHLY_UPLOAD_MAX_ZIP_ENTRIES = env_int("MONTHLY_UPLOAD_MAX_ZIP_ENTRIES", 100)
 MONTHLY_UPLOAD_MAX_ROWS = env_int("MONTHLY_UPLOAD_MAX_ROWS", 20000)
+# An import that started this many seconds ago and that no live transaction holds any more (its
+# worker, or in eager mode its web process, died) is re-run, at most MONTHLY_UPLOAD_MAX_ATTEMPTS
+# times in all, then failed so its report can be edited again; beat checks every ..._CHECK_SECONDS.
+MONTHLY_UPLOAD_STUCK_AFTER_SECONDS = env_int("MONTHLY_UPLOAD_STUCK_AFTER_SECONDS", 120)
+MONTHLY_UPLOAD_STUCK_CHECK_SECONDS = env_int("MONTHLY_UPLOAD_STUCK_CHECK_SECONDS", 60)
+MONTHLY_UPLOAD_MAX_ATTEMPTS = env_int("MONTHLY_UPLOAD_MAX_ATTEMPTS", 2)
 # Registry files imported in the admin (.xlsx or CSV, common.resources): size, size once unzipped, rows.
 REGISTRY_IMPORT_MAX_BYTES = env_int("REGISTRY_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 REGISTRY_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("REGISTRY_IMPORT_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)

@@ -1,4 +1,5 @@
-"""A real Celery worker applies a big Excel upload on the PostgreSQL test database, and is killed mid-way.
+"""A real Celery worker applies a big Excel upload on the PostgreSQL test database, and is killed mid-way;
+beat has the import run again within a minute.
 
 The worker fixtures (broker_url, start_worker, send, wait_for) are in the root conftest. The test
 commits its data (transaction=True) so the worker, another process, can read it.
@@ -6,23 +7,27 @@ commits its data (transaction=True) so the worker, another process, can read it.
 import datetime
 import os
 import signal
+import time
 from collections import Counter
 from io import BytesIO
 
+import psycopg
 import pytest
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from communities.models import Compound
 from reporting import tasks
 from reporting.excel import monthly_template
-from reporting.models import MonthlyRecord, MonthlyReport, MonthlyUpload, UploadStatus
+from reporting.models import ACTIVE_UPLOAD_STATES, MonthlyRecord, MonthlyReport, MonthlyUpload, UploadStatus
 from reporting.services import (
     monthly_records_save,
     monthly_report_get_or_create,
     monthly_upload_preview,
     monthly_upload_queue,
+    monthly_uploads_release_stuck,
 )
 from reporting.validation import RowInput
 from tests.factories import CommunityFactory, street_officer
@@ -83,8 +88,26 @@ def writing_records() -> bool:
         return cursor.fetchone()[0] > 0
 
 
-def test_killed_worker_publishes_nothing_and_the_upload_completes_on_a_new_worker(
-        big_upload, start_worker, send, wait_for, tmp_path, monkeypatch):
+@pytest.fixture
+def lock_of():
+    """lock_of(model, pk) holds a row lock from another session, as a live import holds its rows,
+    until the returned connection is closed."""
+    connections = []
+
+    def hold(model, pk) -> psycopg.Connection:
+        db = connection.settings_dict
+        held = psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"])
+        held.execute(f"SELECT 1 FROM {model._meta.db_table} WHERE id = %s FOR UPDATE", [pk])
+        connections.append(held)
+        return held
+
+    yield hold
+    for held in connections:
+        held.close()
+
+
+def test_a_worker_killed_mid_import_leaves_nothing_and_beat_has_the_import_run_again_within_a_minute(
+        big_upload, start_worker, send, wait_for, tmp_path, monkeypatch, lock_of):
     report = big_upload.report
     before, version = records(report), report.version
     history_before = MonthlyRecord.history.count()
@@ -92,26 +115,34 @@ def test_killed_worker_publishes_nothing_and_the_upload_completes_on_a_new_worke
     monkeypatch.setattr(tasks.apply_monthly_upload, "delay",
                         lambda upload_id: send(tasks.apply_monthly_upload, upload_id))
 
-    # The first worker pauses inside the import's transaction once half the rows are written; an
-    # unacknowledged message comes back after the (short) visibility timeout.
-    first = start_worker(REPORTING_IMPORT_PAUSE_SECONDS="60", CELERY_VISIBILITY_TIMEOUT="5", MEDIA_ROOT=str(tmp_path))
+    # One of the records the import updates is locked elsewhere: the first worker writes the new
+    # records, then waits on that row inside the import's transaction, and is killed there. The
+    # broker would re-deliver its message only after the visibility timeout (an hour).
+    held = lock_of(MonthlyRecord, MonthlyRecord.objects.filter(report=report).order_by("pk").last().pk)
+    first = start_worker(MEDIA_ROOT=str(tmp_path))
     assert monthly_upload_queue(upload=big_upload, actor=big_upload.uploaded_by).status == UploadStatus.QUEUED
     wait_for(lambda: MonthlyUpload.objects.get(pk=big_upload.pk).status == UploadStatus.APPLYING, 60,
              "the first worker to take the upload")
-    wait_for(writing_records, 120, "the first worker to write half the rows")
+    wait_for(writing_records, 120, "the first worker to write the new records")
     os.killpg(first.pid, signal.SIGKILL)
     first.wait()
+    held.close()
 
     assert records(report) == before, "no record changed"
     assert MonthlyRecord.history.count() == history_before
     assert MonthlyReport.objects.get(pk=report.pk).version == version
     assert MonthlyUpload.objects.get(pk=big_upload.pk).status == UploadStatus.APPLYING, "not done"
 
-    start_worker(CELERY_VISIBILITY_TIMEOUT="5", MEDIA_ROOT=str(tmp_path))
-    wait_for(lambda: MonthlyUpload.objects.get(pk=big_upload.pk).status != UploadStatus.APPLYING, 180,
-             "the re-delivered import")
+    # A new worker with beat: the release rule finds the import no transaction holds and queues it again.
+    started = time.monotonic()
+    start_worker(MEDIA_ROOT=str(tmp_path), MONTHLY_UPLOAD_STUCK_AFTER_SECONDS="5", MONTHLY_UPLOAD_STUCK_CHECK_SECONDS="2",
+                 beat=True)
+    wait_for(lambda: MonthlyUpload.objects.get(pk=big_upload.pk).status not in ACTIVE_UPLOAD_STATES, 120,
+             "the import to be run again")
+    assert time.monotonic() - started < 120
     upload = MonthlyUpload.objects.get(pk=big_upload.pk)
     assert upload.status == UploadStatus.DONE, upload.message
+    assert upload.attempts == 2
     assert (upload.records_created, upload.records_updated) == (COMPOUNDS - ALREADY_SAVED, ALREADY_SAVED)
     assert records(report) == {f"K{n:06d}": petitions(n) for n in range(COMPOUNDS)}
     imported = Counter(MonthlyRecord.history.filter(history_change_reason="Excel导入").values_list("id", flat=True))
@@ -119,3 +150,14 @@ def test_killed_worker_publishes_nothing_and_the_upload_completes_on_a_new_worke
     assert MonthlyRecord.history.count() == history_before + COMPOUNDS
     assert MonthlyReport.objects.get(pk=report.pk).version == version + 1
     wait_for(lambda: not default_storage.exists(upload.path), 10, "the kept file to be deleted")
+
+
+def test_an_import_a_live_transaction_holds_is_never_released(big_upload, settings, lock_of):
+    settings.MONTHLY_UPLOAD_STUCK_AFTER_SECONDS = 60
+    MonthlyUpload.objects.filter(pk=big_upload.pk).update(
+        status=UploadStatus.APPLYING, attempts=1, started_at=timezone.now() - datetime.timedelta(hours=1))
+    held = lock_of(MonthlyUpload, big_upload.pk)  # a slow import, still running
+    assert monthly_uploads_release_stuck() == 0
+    assert MonthlyUpload.objects.get(pk=big_upload.pk).status == UploadStatus.APPLYING
+    held.close()
+    assert monthly_uploads_release_stuck() == 1

@@ -22,6 +22,7 @@ from reporting.services import (
     monthly_upload_preview,
     monthly_upload_queue,
     monthly_uploads_clean_up,
+    monthly_uploads_release_stuck,
 )
 from tests.factories import street_officer
 
@@ -111,10 +112,10 @@ def test_an_import_interrupted_half_way_leaves_nothing_and_completes_when_run_ag
         queued, report, monkeypatch, django_capture_on_commit_callbacks):
     version = report.version
 
-    def die():
+    def die(*args, **kwargs):
         raise ConnectionError("the worker's connection dropped half-way")
 
-    monkeypatch.setattr(services, "_pause_mid_import", die)
+    monkeypatch.setattr(services.bulk, "create_with_history", die)
     with pytest.raises(ConnectionError):
         monthly_upload_apply(upload_id=queued.pk)
     assert not MonthlyRecord.objects.exists() and not MonthlyRecord.history.exists()
@@ -229,3 +230,73 @@ def test_clean_up_deletes_day_old_previews_with_their_files_and_fails_stuck_impo
 def test_beat_runs_the_clean_up_every_hour():
     entry = CELERY_BEAT_SCHEDULE["reporting-clean-up-uploads"]
     assert entry["task"] == tasks.clean_up_uploads.name
+
+
+# --- imports whose worker died (monthly_uploads_release_stuck) -----------------------------------
+
+def interrupted(upload, *, minutes_ago: float):
+    """The state a worker killed mid-import leaves: applying, started then, its transaction rolled back."""
+    MonthlyUpload.objects.filter(pk=upload.pk).update(
+        status=UploadStatus.APPLYING, attempts=F("attempts") + 1,
+        started_at=timezone.now() - datetime.timedelta(minutes=minutes_ago))
+
+
+def test_an_import_whose_worker_died_is_run_again_within_minutes(
+        queued, report, settings, django_capture_on_commit_callbacks):
+    settings.MONTHLY_UPLOAD_STUCK_AFTER_SECONDS = 120
+    interrupted(queued, minutes_ago=3)
+    with django_capture_on_commit_callbacks(execute=True):  # eager mode: the re-run happens on commit
+        assert monthly_uploads_release_stuck() == 1
+    upload = MonthlyUpload.objects.get()
+    assert upload.status == UploadStatus.DONE and upload.attempts == 2
+    assert saved(report) == {"C0001": 5, "C0002": 0}
+    assert MonthlyReport.objects.get(pk=report.pk).version == report.version + 1
+
+
+def test_an_import_started_less_than_the_stuck_time_ago_is_left_alone(queued, settings):
+    settings.MONTHLY_UPLOAD_STUCK_AFTER_SECONDS = 120
+    interrupted(queued, minutes_ago=1)
+    assert monthly_uploads_release_stuck() == 0
+    assert MonthlyUpload.objects.get().status == UploadStatus.APPLYING
+
+
+def test_an_import_that_keeps_dying_is_failed_and_frees_its_report(
+        queued, report, officer, settings, django_capture_on_commit_callbacks):
+    settings.MONTHLY_UPLOAD_MAX_ATTEMPTS = 2
+    interrupted(queued, minutes_ago=3)
+    interrupted(queued, minutes_ago=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert monthly_uploads_release_stuck() == 1
+    upload = MonthlyUpload.objects.get()
+    assert upload.status == UploadStatus.FAILED and "多次中断" in upload.message
+    assert not default_storage.exists(upload.path)
+    report.refresh_from_db()
+    monthly_records_save(report=report, rows=[row("C0001", petitions=1)], actor=officer,
+                         expected_version=report.version, source="测试")
+    assert saved(report) == {"C0001": 1}
+
+
+def test_finished_uploads_are_never_released(queued, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        monthly_upload_apply(upload_id=queued.pk)
+    MonthlyUpload.objects.update(started_at=timezone.now() - datetime.timedelta(hours=1))
+    assert monthly_uploads_release_stuck() == 0
+    assert MonthlyUpload.objects.get().status == UploadStatus.DONE
+
+
+def test_the_in_process_beat_of_the_embedded_default_releases_a_stuck_import(
+        queued, report, settings, django_capture_on_commit_callbacks):
+    from common.eager_beat import run_due_entries
+
+    settings.EAGER_BEAT = True
+    interrupted(queued, minutes_ago=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        ran = run_due_entries(now=timezone.now())
+    assert "reporting-release-stuck-uploads" in ran
+    assert MonthlyUpload.objects.get().status == UploadStatus.DONE
+    assert saved(report) == {"C0001": 5, "C0002": 0}
+
+
+def test_beat_checks_for_stuck_imports_every_minute():
+    entry = CELERY_BEAT_SCHEDULE["reporting-release-stuck-uploads"]
+    assert entry["task"] == tasks.release_stuck_uploads.name and entry["schedule"] <= 60
