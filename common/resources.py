@@ -49,6 +49,11 @@ def scoped(queryset, scope: AreaScope | None):
     return scope.filter(queryset)
 
 
+def unreachable_code_message(model, code: str) -> str:
+    """What a file is told about a code the importer cannot reach, whether or not it exists elsewhere."""
+    return _("找不到%(model)s“%(code)s”，或它不在您的管辖范围内。") % {"model": model._meta.verbose_name, "code": code}
+
+
 class CodeForeignKeyWidget(widgets.ForeignKeyWidget):
     """A reference by code, looked up within the importing user's area, with a Chinese error."""
 
@@ -69,8 +74,7 @@ class CodeForeignKeyWidget(widgets.ForeignKeyWidget):
             try:
                 self._found[key] = super().clean(code, row=row, **kwargs)
             except self.model.DoesNotExist:
-                raise ValueError(_("找不到%(model)s“%(code)s”，或它不在您的管辖范围内。")
-                                 % {"model": self.model._meta.verbose_name, "code": code}) from None
+                raise ValueError(unreachable_code_message(self.model, code)) from None
         return self._found[key]
 
 
@@ -183,6 +187,26 @@ class RegistryResource(resources.ModelResource):
         related = [field.attribute + "".join(f"__{hop}" for hop in field.widget.field.split("__")[:-1])
                    for field in self.fields.values() if isinstance(field.widget, widgets.ForeignKeyWidget)]
         return super().filter_export(queryset, **kwargs).select_related(*related)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        try:
+            super().validate_instance(instance, import_validation_errors, validate_unique)
+        except ValidationError as exc:
+            raise self._hide_codes_out_of_scope(instance, exc) from None
+
+    def _hide_codes_out_of_scope(self, instance, error: ValidationError) -> ValidationError:
+        """A new row whose code is taken outside the importer's area is told what an unknown code is
+        told: "already exists" would say that the code exists in someone else's area."""
+        name = natural_code_field(type(instance))
+        taken = [e for e in getattr(error, "error_dict", {}).get(name, []) if e.code == "unique"]
+        if self.scope is None or not taken:
+            return error
+        code = getattr(instance, name)
+        if scoped(type(instance)._default_manager.filter(**{name: code}), self.scope).exists():
+            return error  # in the importer's own area: the truth hides nothing
+        kept = [e for e in error.error_dict[name] if e.code != "unique"]
+        return ValidationError({**error.error_dict, name: [*kept, ValidationError(
+            unreachable_code_message(type(instance), code), code="unreachable")]})
 
     def import_row(self, row, instance_loader, **kwargs):
         # The widgets read the scope from the keyword arguments the library hands them.

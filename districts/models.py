@@ -40,7 +40,8 @@ class Area(TimeStampedModel):
         from districts.selectors import area_code_taken
 
         if self.code and area_code_taken(self.code, exclude=self):
-            raise ValidationError({"code": _("代码 %(code)s 已被其他区域使用。") % {"code": self.code}})
+            raise ValidationError({"code": ValidationError(_("代码 %(code)s 已被其他区域使用。") % {"code": self.code},
+                                                           code="unique")})
 
 
 class City(Area):
