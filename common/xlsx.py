@@ -117,7 +117,7 @@ class Workbook:
     sheets: dict  # the requested sheets that exist, by the key they were asked for
 
 
-class _Budget:
+class Budget:
     """Inflated bytes left for all the parts read from one file."""
 
     def __init__(self, limit: int):
@@ -133,7 +133,7 @@ class _Budget:
 class _Part:
     """A part's inflated bytes as a growing window: `data[position:]` is what is still to be read."""
 
-    def __init__(self, stream, budget: _Budget):
+    def __init__(self, stream, budget: Budget):
         self.stream, self.budget = stream, budget
         self.data, self.position, self.ended, self.read_any = b"", 0, False, False
 
@@ -450,13 +450,13 @@ def _shared_strings(part: _Part, wanted: set[int]) -> dict[int, str]:
     return found
 
 
-class _SmallPart:
+class SmallPart:
     """Expat over a small part, elements counted by local name, DTDs refused."""
 
     def __init__(self):
         self.depth = 0
 
-    def parse(self, archive: zipfile.ZipFile, name: str, budget: _Budget) -> None:
+    def parse(self, archive: zipfile.ZipFile, name: str, budget: Budget) -> None:
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.StartElementHandler = self._start
         parser.EndElementHandler = self._end
@@ -493,7 +493,7 @@ class _SmallPart:
         pass
 
 
-class _WorkbookPart(_SmallPart):
+class _WorkbookPart(SmallPart):
     """Sheet names with their relationship ids, in workbook order, and the date system."""
 
     def __init__(self):
@@ -508,7 +508,7 @@ class _WorkbookPart(_SmallPart):
             self.epoch = CALENDAR_MAC_1904
 
 
-class _RelationshipsPart(_SmallPart):
+class _RelationshipsPart(SmallPart):
     def __init__(self):
         super().__init__()
         self.targets: dict[str, str] = {}
@@ -518,7 +518,7 @@ class _RelationshipsPart(_SmallPart):
             self.targets[attributes.get("Id", "")] = attributes.get("Target", "")
 
 
-class _StylesPart(_SmallPart):
+class _StylesPart(SmallPart):
     """Which cell formats (a cell's `s`) show a date."""
 
     def __init__(self):
@@ -570,7 +570,7 @@ def read_xlsx(file, *, columns: int, max_rows: int, max_uncompressed: int, sheet
     `file` is a binary file object. Raises SpreadsheetError with a Chinese message when the file is
     not a readable .xlsx or goes past a bound.
     """
-    budget = _Budget(max_uncompressed)
+    budget = Budget(max_uncompressed)
     try:
         archive = zipfile.ZipFile(file)
     except (zipfile.BadZipFile, ValueError, OSError) as exc:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.scope import scope_for
+from common import ooxml
 from common.numbers import NumberError, parse_number
 from common.privacy import mask_phone
 from common.ratelimit import hit_exceeds
@@ -59,15 +60,18 @@ DEFAULT_CRITERIA = [
     ("public_votes", "公众点赞", 20, CriterionSource.PUBLIC_VOTES, StageKind.PUBLIC_VOTING),
 ]
 
-# Accepted material: extension → (content type we serve, leading bytes the file must start with).
-# Checking the bytes, not the browser's claim, keeps HTML or scripts renamed to .pdf out.
+# Accepted material: extension → (content type we serve, leading bytes the file must start with,
+# for Office files the content type of the package's main part). Checking the bytes, not the
+# browser's claim, keeps HTML or scripts renamed to .pdf out; every zip starts like a .docx, so an
+# Office file must also be the package it says (common.ooxml): a Word document, a workbook.
 MATERIAL_TYPES = {
-    ".pdf": ("application/pdf", b"%PDF-"),
-    ".png": ("image/png", b"\x89PNG\r\n\x1a\n"),
-    ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
-    ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK\x03\x04"),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
+    ".pdf": ("application/pdf", b"%PDF-", None),
+    ".png": ("image/png", b"\x89PNG\r\n\x1a\n", None),
+    ".jpg": ("image/jpeg", b"\xff\xd8\xff", None),
+    ".jpeg": ("image/jpeg", b"\xff\xd8\xff", None),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK\x03\x04",
+              ooxml.WORD_DOCUMENT),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04", ooxml.WORKBOOK),
 }
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -384,11 +388,11 @@ def material_check(upload) -> str:
     limit = settings.SELECTION_MATERIAL_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(_("文件过大，单个文件不能超过 %(mb)s MB。") % {"mb": round(limit / 1024 / 1024, 1)})
-    content_type, signature = MATERIAL_TYPES[extension]
+    content_type, signature, main_part = MATERIAL_TYPES[extension]
     upload.seek(0)
     head = upload.read(len(signature))
     upload.seek(0)
-    if head != signature:
+    if head != signature or (main_part and ooxml.main_part_content_type(upload) != main_part):
         raise ValidationError(_("文件内容与扩展名不符。"))
     return content_type
 
