@@ -1,13 +1,17 @@
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import PersonalFieldsAdminMixin
+
 from .models import ApiToken, User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PersonalFieldsAdminMixin, DjangoUserAdmin):
     area_fieldset = (_("角色与区域"), {"fields": ("role", "organisation", "district", "street")})
     fieldsets = (*DjangoUserAdmin.fieldsets, area_fieldset)
     # The role's area constraints are checked on creation, so they are part of the add form.
@@ -21,7 +25,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(PersonalFieldsAdminMixin, admin.ModelAdmin):
     list_display = ("name", "user", "key_prefix", "can_write", "created_at", "last_used_at", "revoked_at")
     list_filter = ("can_write", ("revoked_at", admin.EmptyFieldListFilter))
     list_select_related = ("user",)
@@ -41,3 +45,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, _("已吊销 %(count)d 个令牌。") % {"count": count})
+
+
+def register_lockout_admins() -> None:
+    """axes' admins of the login lockout records, again with the project's change list (common.admin).
+
+    Called once every app's admin module is loaded (AccountsConfig.ready), when axes, last of the
+    apps, has registered its own: registered again they keep their place, last, in the admin."""
+    for model, model_admin in ((AccessAttempt, AccessAttemptAdmin), (AccessLog, AccessLogAdmin),
+                               (AccessFailureLog, AccessFailureLogAdmin)):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+        admin.site.register(model, type(model_admin.__name__, (PersonalFieldsAdminMixin, model_admin), {}))

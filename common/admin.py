@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -53,10 +54,16 @@ class RowInAreaFormMixin:
 
 
 class PersonalFieldsChangeList(ChangeList):
-    """A change list that never sorts by a personal field: its column is no sort link, `?o=` naming it is refused."""
+    """A change list that never sorts by a personal field: its column is no sort link, `?o=` naming it is
+    refused. A date lookup Python or the database cannot hold (`?created_at__year=0`, a month after
+    9999-12, `?created_at__gte=0001-01-01` moved to UTC) gets the admin's answer to a bad lookup, a
+    redirect with `?e=1`, instead of a 500: Django wraps only the filters' own errors so."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        try:
+            super().__init__(*args, **kwargs)
+        except (ValueError, OverflowError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
         sortable = self.list_display if self.sortable_by is None else self.sortable_by
         self.sortable_by = [column for column in sortable if not self._sorts_by_personal_field(column)]
 

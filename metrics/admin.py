@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import PersonalFieldsAdminMixin
 from common.forms import NUMBER_FORMFIELD_OVERRIDES
 
 from .models import Indicator, IndicatorValue, RecomputeJob, StaleStreetMonth, Target
@@ -15,7 +16,7 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(PersonalFieldsAdminMixin, admin.ModelAdmin):
     formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
     list_display = ["display_order", "code", "name", "is_core", "direction", "unit"]
     list_display_links = ["code", "name"]
@@ -35,7 +36,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(PersonalFieldsAdminMixin, admin.ModelAdmin):
     formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
     list_display = ["indicator", "comparison", "threshold", "deadline", "area_level", "area_code", "note"]
     list_filter = ["indicator", "deadline"]
@@ -43,7 +44,7 @@ class TargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(admin.ModelAdmin):
+class IndicatorValueAdmin(PersonalFieldsAdminMixin, admin.ModelAdmin):
     list_display = ["period", "area_level", "area_code", "indicator", "value", "numerator", "denominator",
                     "provisional", "computed_at"]
     list_filter = ["area_level", "indicator", "provisional", "period"]
@@ -59,7 +60,7 @@ class IndicatorValueAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaleStreetMonth)
-class StaleStreetMonthAdmin(admin.ModelAdmin):
+class StaleStreetMonthAdmin(PersonalFieldsAdminMixin, admin.ModelAdmin):
     list_display = ["street", "period", "compound", "marked_at"]
     list_select_related = ["street", "compound"]
 
@@ -71,7 +72,7 @@ class StaleStreetMonthAdmin(admin.ModelAdmin):
 
 
 @admin.register(RecomputeJob)
-class RecomputeJobAdmin(admin.ModelAdmin):
+class RecomputeJobAdmin(PersonalFieldsAdminMixin, admin.ModelAdmin):
     """Staff start a full recompute by adding a job; the list shows its progress."""
 
     list_display = ["pk", "period_from", "period_to", "status", "progress", "created_by", "started_at",

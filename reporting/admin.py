@@ -8,7 +8,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import AreaScopedAdminMixin, DistrictListFilter, ScopedHistoryAdmin, StreetListFilter
+from common.admin import (
+    AreaScopedAdminMixin,
+    DistrictListFilter,
+    PersonalFieldsAdminMixin,
+    ScopedHistoryAdmin,
+    StreetListFilter,
+)
 
 from . import services
 from .models import MonthlyRecord, MonthlyReport, MonthlyUpload, ReportTransition
@@ -86,7 +92,7 @@ class MonthlyRecordAdmin(ReadOnlyMixin, ScopedHistoryAdmin):
 
 
 @admin.register(MonthlyUpload)
-class MonthlyUploadAdmin(ReadOnlyMixin, AreaScopedAdminMixin, admin.ModelAdmin):
+class MonthlyUploadAdmin(PersonalFieldsAdminMixin, ReadOnlyMixin, AreaScopedAdminMixin, admin.ModelAdmin):
     """Who imported which file into which report, and how it ended; the files themselves are private."""
 
     list_display = ("report_street", "report_period", "status", "uploaded_by", "created_at", "finished_at",

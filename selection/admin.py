@@ -28,7 +28,7 @@ class CriterionInline(admin.TabularInline):
 
 
 @admin.register(SelectionRound)
-class SelectionRoundAdmin(GuardedHistoryAdmin):
+class SelectionRoundAdmin(PersonalFieldsAdminMixin, GuardedHistoryAdmin):
     formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
     list_display = ["year", "title", "quota", "state", "scores_known", "published_at"]
     list_filter = ["state", "year"]
@@ -46,7 +46,7 @@ class NominationMaterialInline(admin.TabularInline):
 
 
 @admin.register(Nomination)
-class NominationAdmin(GuardedHistoryAdmin):
+class NominationAdmin(PersonalFieldsAdminMixin, GuardedHistoryAdmin):
     list_display = ["round", "street", "district", "nominated_by", "nominated_at"]
     list_filter = ["round", "district"]
     list_select_related = ["round", "street", "district", "nominated_by"]
@@ -59,14 +59,14 @@ class NominationAdmin(GuardedHistoryAdmin):
 
 
 @admin.register(JudgeAssignment)
-class JudgeAssignmentAdmin(GuardedHistoryAdmin):
+class JudgeAssignmentAdmin(PersonalFieldsAdminMixin, GuardedHistoryAdmin):
     list_display = ["criterion", "judge", "assigned_by", "assigned_at"]
     list_select_related = ["criterion__round", "judge", "assigned_by"]
     list_filter = ["criterion__round"]
 
 
 @admin.register(CandidateResult)
-class CandidateResultAdmin(admin.ModelAdmin):
+class CandidateResultAdmin(PersonalFieldsAdminMixin, admin.ModelAdmin):
     list_display = ["round", "nomination", "total", "rank", "selected"]
     list_filter = ["round", "selected"]
     list_select_related = ["round", "nomination__street", "nomination__round"]
@@ -98,7 +98,7 @@ class VoteAdmin(PersonalFieldsAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RoundAuditEntry)
-class RoundAuditEntryAdmin(admin.ModelAdmin):
+class RoundAuditEntryAdmin(PersonalFieldsAdminMixin, admin.ModelAdmin):
     list_display = ["at", "round", "action", "actor", "reason"]
     list_filter = ["action", "round"]
     list_select_related = ["round", "actor"]

@@ -3,9 +3,12 @@
 `?period=0000-01` gave a 500 on every dashboard page: the picker built `date(0, 1, 1)`. A year the
 constructor takes but the months around it do not (0001-01 has no month before; 9999-12 no due day
 after) failed further in, and so did a time in 9999 with an offset west of UTC. Every dashboard page
-(in each download format), every API list and every monthly-report page gets each of them.
+(in each download format), every API list, every monthly-report page and every admin change list
+gets each of them.
 """
 import pytest
+from django.contrib import admin
+from django.db import models
 from django.urls import reverse
 
 from reporting.periods import parse_period
@@ -78,3 +81,27 @@ def test_monthly_report_pages_of_an_out_of_range_month_are_not_found(compound, s
 @pytest.mark.parametrize("text", ["1900-01", "2024-05", "2999-12"])
 def test_months_inside_the_accepted_years_parse(text):
     assert f"{parse_period(text):%Y-%m}" == text
+
+
+def out_of_range_date_lookups(model) -> list[dict]:
+    lookups = []
+    for field in model._meta.concrete_fields:
+        if isinstance(field, models.DateField):  # DateTimeField too
+            name = field.name
+            lookups += [{f"{name}__year": "0"}, {f"{name}__year": "10000"}, {f"{name}__gte": "0001-01-01"},
+                        {f"{name}__year": "9999", f"{name}__month": "12", f"{name}__day": "31"}]
+    return lookups
+
+
+def test_every_admin_change_list_answers_an_out_of_range_date_lookup_without_a_500(staff_client):
+    staff_client.force_login(city_staff(is_staff=True, is_superuser=True))
+    served, tried = {}, 0
+    for model, model_admin in admin.site._registry.items():
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for lookup in out_of_range_date_lookups(model):
+            status = staff_client.get(url, lookup).status_code
+            tried += 1
+            if status not in (200, 302):
+                served[url, tuple(lookup.items())] = status
+    assert tried > 50
+    assert served == {}
