@@ -253,7 +253,7 @@ def indicator_values_for_run(*, area_level: str, area_codes: list[str] | None, f
         ) r ON r.area_code = s.area_code
         LEFT JOIN {values} firm ON firm.area_level = s.area_level AND firm.area_code = s.area_code
              AND firm.period = (SELECT last FROM run_end) AND firm.indicator_id = %s
-        WHERE s.area_level = %s {codes.replace('area_code', 's.area_code')} AND s.period >= %s
+        WHERE s.area_level = %s {codes.replace('area_code', 's.area_code')} AND s.period >= %s AND s.period <= %s
           AND s.period <= (SELECT last FROM run_end)
         GROUP BY s.area_code
         HAVING SUM(CASE WHEN {at_last} THEN 1 ELSE 0 END) > 0
@@ -261,7 +261,7 @@ def indicator_values_for_run(*, area_level: str, area_codes: list[str] | None, f
     first_sums, scores_from = db(AreaMonthSums, first), db(AreaMonthRecency, quarter_start(first))
     params = [area_level, *area_codes, first_sums, db(AreaMonthSums, last),
               db(AreaMonthRecency, first), scores_from, scores_from, area_level, *area_codes,
-              FIRM_PARTY_ORG_COVERAGE, area_level, *area_codes, first_sums]
+              FIRM_PARTY_ORG_COVERAGE, area_level, *area_codes, first_sums, db(AreaMonthSums, last)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
