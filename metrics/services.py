@@ -423,7 +423,21 @@ def mark_street_months_stale(*, street_ids: Iterable[int], periods: Iterable[dat
     marks = [StaleStreetMonth(street_id=street_id, period=period, compound_id=compound_id)
              for street_id, period, compound_id in product(set(street_ids), periods, compounds)]
     StaleStreetMonth.objects.bulk_create(marks, ignore_conflicts=True)
+    if marks and settings.EAGER_BEAT and len(periods) <= EAGER_DRAIN_MAX_MONTHS:
+        # The embedded default has no beat process and no worker: drain the marks as soon as the change
+        # commits, so the demo's next page shows it. With a broker, beat drains them after the settle.
+        transaction.on_commit(_drain_stale_marks_now)
     return len(marks)
+
+
+# The most months a change may mark and still be drained while its page waits (embedded default): a
+# monthly report's month and the rest of its quarter. A registry change reaching further back is left
+# to the in-process beat (common.eager_beat), so the page that made it is not held up.
+EAGER_DRAIN_MAX_MONTHS = 3
+
+
+def _drain_stale_marks_now() -> None:
+    process_stale_street_months(settle_seconds=0)
 
 
 def periods_since(day: datetime.date | None) -> list[datetime.date]:

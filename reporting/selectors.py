@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Concat
 from django.utils.translation import gettext as _, gettext_lazy
 
@@ -17,7 +17,7 @@ from communities.selectors import compounds_active_on
 
 from .models import ACTIVE_UPLOAD_STATES, MonthlyRecord, MonthlyReport, MonthlyUpload, ReportState, ReportTransition
 from .periods import add_months, month_end
-from .validation import FIELDS, named_only, show_value
+from .validation import COUNT, FIELD_BY_NAME, FIELD_NAMES, FIELDS, MONEY, named_only, show_value
 
 
 def monthly_report_for(*, street, period: datetime.date) -> MonthlyReport | None:
@@ -81,6 +81,24 @@ def _with_records(compounds: list[Compound], *, street, period: datetime.date) -
     return [GridRow(compound, current.get(compound.pk), previous.get(compound.pk)) for compound in compounds]
 
 
+SUMMED_FIELDS = tuple(spec.name for spec in FIELDS if spec.kind in (COUNT, MONEY))
+
+
+def monthly_totals(*, street, period: datetime.date) -> dict[datetime.date, dict]:
+    """The street's figures summed over its compounds, for the month and the month before (one query).
+
+    Each month's entry has every summed field, `records` (compounds with data), `disclosed` (public
+    revenue disclosed) and `evaluated` (compounds with a score); a month without data has no entry.
+    """
+    rows = (MonthlyRecord.objects.filter(report__street=street, period__in=[period, add_months(period, -1)])
+            .values("period")
+            .annotate(records=Count("pk"), disclosed=Count("pk", filter=Q(public_revenue_disclosed=True)),
+                      evaluated=Count("pk", filter=Q(evaluation_score__isnull=False)),
+                      **{name: Sum(name) for name in SUMMED_FIELDS})
+            .order_by())
+    return {row.pop("period"): row for row in rows}
+
+
 def missing_compounds(*, street, period: datetime.date) -> QuerySet[Compound]:
     """Compounds that should report for the month but have no record yet."""
     reported = MonthlyRecord.objects.filter(compound=OuterRef("pk"), period=period)
@@ -131,6 +149,20 @@ _RECORD_ACTIONS = {"+": gettext_lazy("新增"), "~": gettext_lazy("修改"), "-"
 _EMPTY = (None, 0, False)
 
 
+def _explanations(version) -> dict[str, str]:
+    return {flag["field"]: flag.get("explanation", "") for flag in (version.flags or []) if flag.get("explanation")}
+
+
+def _explanation_changes(version, before, action: str) -> list[HistoryEntry]:
+    """The officer's explanations of flagged values that this version added, changed or dropped."""
+    old = _explanations(before) if before is not None else {}
+    new = {} if version.history_type == "-" else _explanations(version)
+    return [HistoryEntry(version.history_date, version.history_user, version.compound, action,
+                         _("%(field)s 说明") % {"field": FIELD_BY_NAME[name].label}, old.get(name, ""),
+                         new.get(name, ""), version.history_change_reason or "")
+            for name in FIELD_NAMES if old.get(name, "") != new.get(name, "")]
+
+
 def monthly_report_history(*, report: MonthlyReport) -> list[HistoryEntry]:
     """Every change of the report's records (field by field, old → new) and of its state, newest first."""
     entries: list[HistoryEntry] = []
@@ -152,6 +184,7 @@ def monthly_report_history(*, report: MonthlyReport) -> list[HistoryEntry]:
             entries.append(HistoryEntry(version.history_date, version.history_user, version.compound, action,
                                         spec.label, show_value(old), show_value(new),
                                         version.history_change_reason or ""))
+        entries.extend(_explanation_changes(version, before, action))
         previous_by_record[version.id] = version
     for transition in report_transitions(report=report):
         entries.append(HistoryEntry(transition.at, transition.actor, None, _("状态变更"), _("状态"),

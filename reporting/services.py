@@ -15,10 +15,11 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.scope import AreaScope
 from common.enqueue import send_after_commit
 from communities.models import Compound
 from notifications.models import NoticeKind
@@ -150,14 +151,35 @@ def monthly_records_plan(*, street, period: datetime.date, rows: list[RowInput])
     changes = []
     for row in validation.rows:
         record = existing.get(row.compound.pk)
+        _explain(row.flags, posted=row.explanations, stored=record["flags"] if record else [])
         if row.values is None:
             kind = "delete" if record else "unchanged"
         elif record is None:
             kind = "create"
+        elif any(record[name] != row.values[name] for name in FIELD_NAMES) or _explanations(
+                record["flags"]) != _explanations(row.flags):
+            kind = "update"
         else:
-            kind = "update" if any(record[name] != row.values[name] for name in FIELD_NAMES) else "unchanged"
+            kind = "unchanged"
         changes.append(RowChange(row.compound, kind, row.flags, row.values, record))
     return SavePlan(validation, changes)
+
+
+def _explanations(flags: list[dict]) -> dict[str, str]:
+    return {flag["field"]: flag.get("explanation", "") for flag in flags}
+
+
+def _explain(flags: list[dict], *, posted: dict[str, str] | None, stored: list[dict]) -> None:
+    """Give each new flag its explanation: the one typed with it, else the stored one when the same
+    value was flagged before (an explanation explains a value, not a field)."""
+    kept = {flag["field"]: flag.get("explanation", "") for flag in stored}
+    stored_values = {flag["field"]: flag.get("value") for flag in stored}
+    for flag in flags:
+        name = flag["field"]
+        if posted is not None and name in posted:
+            flag["explanation"] = str(posted[name] or "").strip()
+        elif stored_values.get(name) == flag["value"]:
+            flag["explanation"] = kept.get(name, "")
 
 
 def _require_editable(report: MonthlyReport, actor) -> None:
@@ -296,6 +318,34 @@ def monthly_report_approve(*, report: MonthlyReport, actor, expected_version: in
                     expected_version=expected_version, notice=NoticeKind.REPORT_APPROVED)
         _notify_data_changed(report)
     return report
+
+
+@dataclass
+class BulkApproval:
+    approved: list[MonthlyReport] = field(default_factory=list)
+    refused: list[tuple[MonthlyReport, str]] = field(default_factory=list)
+
+
+def monthly_reports_approve(*, actor, versions: dict[int, int]) -> BulkApproval:
+    """Approve several reports from the queue, each only at the version the reviewer saw there and only
+    when none of its values is flagged (those are reviewed one by one, on the report's page). Each
+    report is approved or refused on its own; reports the actor may not see are left alone."""
+    outcome = BulkApproval()
+    reports = (AreaScope.for_user(actor).filter(MonthlyReport.objects.filter(pk__in=list(versions)))
+               .select_related("street").annotate(flagged=Count("records", filter=~Q(records__flags=[])))
+               .order_by("period", "street__code"))
+    for report in reports:
+        if report.flagged:
+            outcome.refused.append((report, _("有 %(count)s 个小区的数值有异常提示，请打开月报逐份审核") % {
+                "count": report.flagged}))
+            continue
+        try:
+            monthly_report_approve(report=report, actor=actor, expected_version=versions[report.pk])
+        except ReportingError as exc:
+            outcome.refused.append((report, exc.message))
+        else:
+            outcome.approved.append(report)
+    return outcome
 
 
 def monthly_report_return_to_draft(*, report: MonthlyReport, actor, reason: str,

@@ -20,6 +20,7 @@ app_name = "reporting"
 urlpatterns = [
     path("", views.home, name="home"),
     path("review/", views.review_queue, name="review_queue"),
+    path("review/approve/", views.review_approve_selected, name="review_approve"),
     path("<str:street_code>/<period:period>/", views.report_detail, name="report"),
     path("<str:street_code>/<period:period>/grid/", views.report_grid, name="grid"),
     path("<str:street_code>/<period:period>/history/", views.report_history, name="history"),

@@ -7,7 +7,11 @@ Decisions written down here:
 - A row whose cells are all blank is "no data" for that compound. In a row with any value, a blank
   count or amount means zero, a blank score means "not evaluated" and a blank disclosure means "no".
 - Outliers are judged per field against the compound's own median over its previous months; they
-  are accepted and flagged for the reviewer, never refused.
+  are accepted and flagged for the reviewer, never refused. A value is an outlier only when it is
+  both a multiple of the median away and a minimum absolute difference away from it, so small
+  numbers (0 against a median of 0.5) are not flagged.
+- The officer may explain each flagged value; the explanation is kept in the record's flags (and
+  so in its history) for as long as the same value is flagged.
 """
 from __future__ import annotations
 
@@ -82,6 +86,8 @@ MAX_MONEY = Decimal("999999999999.99")
 MAX_COUNT = 2_147_483_647  # the database column's limit
 # Digits of each kind's integer part, for the magnitude check before any conversion (common.numbers).
 COUNT_DIGITS, MONEY_DIGITS, SCORE_DIGITS = len(str(MAX_COUNT)), 12, 3
+# The longest explanation of a flagged value.
+EXPLANATION_MAX_LENGTH = 200
 TRUE_WORDS = {"是", "1", "true", "yes", "y", "on", "√", "已公示"}
 FALSE_WORDS = {"否", "0", "false", "no", "n", "off", "未公示"}
 
@@ -93,6 +99,8 @@ class RowInput:
     code: str
     values: dict[str, object]
     line: int | None = None
+    # Explanations of flagged values as typed, field → text; None (or a field left out) keeps the stored one.
+    explanations: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +117,7 @@ class ValidatedRow:
     # None when every cell was blank: no data for this compound this month.
     values: dict[str, object] | None
     flags: list[dict] = field(default_factory=list)
+    explanations: dict[str, str] | None = None
 
 
 @dataclass
@@ -261,14 +270,22 @@ def history_medians(*, street, period: datetime.date, compound_ids=None) -> dict
             for compound_id, rows in series.items() if len(rows) >= minimum}
 
 
+def _minimum_difference(name: str) -> float:
+    if FIELD_BY_NAME[name].kind == MONEY:
+        return settings.MONTHLY_OUTLIER_MIN_AMOUNT_DIFFERENCE
+    return settings.MONTHLY_OUTLIER_MIN_COUNT_DIFFERENCE
+
+
 def outlier_flags(values: dict, medians: dict[str, float] | None) -> list[dict]:
+    """The flags of a row's values against its compound's medians; each with its reason (`message`)
+    and an empty explanation."""
     if not medians:
         return []
     multiple, months = settings.MONTHLY_OUTLIER_MULTIPLE, settings.MONTHLY_OUTLIER_HISTORY_MONTHS
     flags = []
     for name in OUTLIER_FIELDS:
         median, value = medians[name], float(values[name])
-        if median <= 0:
+        if abs(value - median) < _minimum_difference(name):
             continue
         if value > median * multiple:
             template = _("%(field)s %(value)s 远高于近%(months)s个月中位数 %(median)s")
@@ -278,8 +295,16 @@ def outlier_flags(values: dict, medians: dict[str, float] | None) -> list[dict]:
             continue
         flags.append({"field": name, "value": show_value(values[name]), "median": f"{median:g}", "message": template % {
             "field": FIELD_BY_NAME[name].label, "value": show_value(values[name]), "months": months,
-            "median": f"{median:g}"}})
+            "median": f"{median:g}"}, "explanation": ""})
     return flags
+
+
+def _check_explanations(row: RowInput, compound: Compound, errors: list[CellError]) -> None:
+    for name, text in (row.explanations or {}).items():
+        if name in FIELD_BY_NAME and len(str(text or "").strip()) > EXPLANATION_MAX_LENGTH:
+            errors.append(CellError(row.code, name, _("%(who)s：%(field)s 的说明不能超过%(limit)s字") % {
+                "who": compound_label(compound), "field": FIELD_BY_NAME[name].label,
+                "limit": EXPLANATION_MAX_LENGTH}, row.line))
 
 
 def validate_monthly_rows(*, street, period: datetime.date, rows: list[RowInput]) -> ValidationResult:
@@ -307,12 +332,13 @@ def validate_monthly_rows(*, street, period: datetime.date, rows: list[RowInput]
         seen.add(row.code)
         errors_before = len(errors)
         values = _validate_row(row, compound, errors)
+        _check_explanations(row, compound, errors)
         if values is not None and not compound.is_active_on(last_day):
             errors.append(CellError(row.code, None, _("%(who)s：%(period)s 月末不在管（未纳入或已合并/撤销），不能填报") % {
                 "who": compound_label(compound), "period": format_period(period)}, row.line))
         if len(errors) > errors_before:
             continue
-        validated.append(ValidatedRow(compound, values))
+        validated.append(ValidatedRow(compound, values, explanations=row.explanations))
     # Medians only for the rows that carry values: the compounds posted, not the whole street.
     with_values = [row for row in validated if row.values is not None]
     if with_values:

@@ -16,7 +16,7 @@ from accounts.scope import AreaScope
 from common.numbers import NumberError, parse_integer
 from districts.models import Street
 
-from . import selectors, services
+from . import review, selectors, services
 from .excel import ExcelLayoutError, monthly_template
 from .forms import ReasonForm, UploadForm, grid_display, grid_rows_from_post
 from .models import ReportState, UploadStatus
@@ -25,6 +25,7 @@ from .permissions import may_close, may_edit, may_review
 from .validation import FIELDS
 
 GRID_PAGE_SIZE = 40  # 40 compounds × 19 fields stays under Django's 1,000 posted fields.
+FIGURES_PAGE_SIZE = 50
 UPLOAD_STATUS_REFRESH_SECONDS = 3
 
 
@@ -70,10 +71,15 @@ def report_detail(request, street_code, period):
     importing = selectors.active_upload(report=report) if report and may_change else None
     editable = not is_future(period) and state == ReportState.DRAFT and may_change and importing is None
     missing = selectors.missing_compounds(street=street, period=period)
+    figures = selectors.monthly_grid_page(street=street, period=period, number=request.GET.get("page"),
+                                          per_page=FIGURES_PAGE_SIZE)
     context = {
         "street": street, "period": period, "report": report, "state_label": ReportState(state).label,
         "missing": missing[:50], "missing_count": missing.count(),
         "flagged": selectors.flagged_records(street=street, period=period),
+        "fields": FIELDS, "figures": figures, "figures_rows": review.figures_rows(figures.object_list),
+        "totals": review.totals_cells(selectors.monthly_totals(street=street, period=period), period=period,
+                                      previous_period=add_months(period, -1)),
         "transitions": selectors.report_transitions(report=report) if report else [],
         "recent": selectors.street_recent_reports(street=street),
         "previous_period": add_months(period, -1),
@@ -169,16 +175,44 @@ def report_action(request, street_code, period, action):
     return _report_url(street, period)
 
 
-@login_required
-def review_queue(request):
+def _require_reviewer_page(request) -> None:
     scope = AreaScope.for_user(request.user)
     if not (scope.city_wide or (scope.district_id and not scope.street_id)):
         raise PermissionDenied
+
+
+@login_required
+def review_queue(request):
+    _require_reviewer_page(request)
+    scope = AreaScope.for_user(request.user)
     context = {
         "submitted": selectors.review_queue(user=request.user),
         "approved": selectors.review_queue(user=request.user, states=(ReportState.APPROVED,)) if scope.city_wide else [],
     }
     return render(request, "reporting/review_queue.html", context)
+
+
+@login_required
+@require_POST
+def review_approve_selected(request):
+    """Approve the reports ticked in the queue, each at the version the queue showed."""
+    _require_reviewer_page(request)
+    versions = {}
+    for value in request.POST.getlist("report"):
+        try:
+            report_id = parse_integer(value)
+            versions[report_id] = parse_integer(request.POST.get(f"version_{report_id}", ""))
+        except NumberError:
+            continue
+    if not versions:
+        messages.error(request, _("请先勾选要审核通过的月报"))
+        return redirect("reporting:review_queue")
+    outcome = services.monthly_reports_approve(actor=request.user, versions=versions)
+    if outcome.approved:
+        messages.success(request, _("已审核通过 %(count)s 份月报。") % {"count": len(outcome.approved)})
+    for report, reason in outcome.refused:
+        messages.error(request, _("%(report)s：%(reason)s") % {"report": report, "reason": reason})
+    return redirect("reporting:review_queue")
 
 
 @login_required

@@ -218,6 +218,7 @@ EXPECTED |= {
     "indicators/definitions/": signed_in("ok ok ok ok ok"),
     "reports/": signed_in("redirect redirect redirect redirect redirect"),
     "reports/review/": signed_in("403 403 ok ok 403"),
+    "reports/review/approve/": signed_in("403 403 redirect redirect 403", "post"),
     "reports/<str:street_code>/<period:period>/": signed_in("ok 404 404 ok 404"),
     "reports/<str:street_code>/<period:period>/grid/": signed_in("ok 404 404 ok 404"),
     "reports/<str:street_code>/<period:period>/history/": signed_in("ok 404 404 ok 404"),

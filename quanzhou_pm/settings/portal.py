@@ -14,6 +14,10 @@ MONTHLY_REPORT_DUE_DAY = env_int("MONTHLY_REPORT_DUE_DAY", 10)
 MONTHLY_OUTLIER_MULTIPLE = float(env("MONTHLY_OUTLIER_MULTIPLE", default="3"))
 MONTHLY_OUTLIER_HISTORY_MONTHS = env_int("MONTHLY_OUTLIER_HISTORY_MONTHS", 6)
 MONTHLY_OUTLIER_MIN_HISTORY = env_int("MONTHLY_OUTLIER_MIN_HISTORY", 3)
+# ...and when it differs from that median by at least this much: a count (meetings, cases, guards...)
+# and an amount in yuan, so that small numbers are not flagged (0 against a median of 0.5).
+MONTHLY_OUTLIER_MIN_COUNT_DIFFERENCE = float(env("MONTHLY_OUTLIER_MIN_COUNT_DIFFERENCE", default="5"))
+MONTHLY_OUTLIER_MIN_AMOUNT_DIFFERENCE = float(env("MONTHLY_OUTLIER_MIN_AMOUNT_DIFFERENCE", default="1000"))
 # Excel uploads of monthly data: size limit in bytes.
 MONTHLY_UPLOAD_MAX_BYTES = env_int("MONTHLY_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 # Checked inside the .xlsx before any Excel reader runs (common.uploads): total size once unzipped
