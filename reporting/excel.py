@@ -3,7 +3,8 @@
 Layout, stable because other systems script against it: the first sheet holds row 1 headers, then
 one row per compound with its code in column A, its name in column B and the month's fields from
 column C on, in validation.FIELDS order. A second sheet, 填写说明, explains the rules and names the
-street and month the file was made for.
+street and month the file was made for. A third, 上月数据, lists last month's values in the same
+columns, in grey, for the officer to compare or copy from; the import never reads it.
 """
 from __future__ import annotations
 
@@ -24,13 +25,14 @@ from common.uploads import check_xlsx_container
 from common.xlsx import SpreadsheetError, read_xlsx
 from communities.models import Compound
 
-from .periods import format_period
+from .periods import add_months, format_period, month_label
 from .selectors import monthly_grid_rows
 from .validation import COUNT, FIELDS, FLAG, MONEY, PART_OF_WHOLE, FIELD_BY_NAME, RowInput, show_value
 
 DATA_SHEET = "月报数据"
 INSTRUCTIONS_SHEET = "填写说明"
 NAME_COLUMN = 1  # B, counted from 0
+PREVIOUS_SHEET = "上月数据"
 FIRST_FIELD_COLUMN = 3
 # Columns a data row may reach: the template's 21 plus room for an officer's notes beside them,
 # which are not read.
@@ -64,6 +66,12 @@ def _validation_for(kind: str) -> DataValidation:
     return rule
 
 
+def _cells(record) -> list:
+    if record is None:
+        return [None] * len(FIELDS)
+    return [show_value(getattr(record, spec.name)) if spec.kind == FLAG else getattr(record, spec.name) for spec in FIELDS]
+
+
 def monthly_template(*, street, period: datetime.date) -> bytes:
     """The street's template for the month, pre-filled with the month's values already entered."""
     workbook = Workbook()
@@ -72,10 +80,7 @@ def monthly_template(*, street, period: datetime.date) -> bytes:
     sheet.append(headers())
     rows = monthly_grid_rows(street=street, period=period)
     for grid_row in rows:
-        record = grid_row.record
-        values = [None] * len(FIELDS) if record is None else [
-            show_value(getattr(record, spec.name)) if spec.kind == FLAG else getattr(record, spec.name) for spec in FIELDS]
-        sheet.append([grid_row.compound.code, grid_row.compound.name, *values])
+        sheet.append([grid_row.compound.code, grid_row.compound.name, *_cells(grid_row.record)])
     last_row = max(len(rows) + 1, 2)
     for offset, spec in enumerate(FIELDS):
         letter = get_column_letter(FIRST_FIELD_COLUMN + offset)
@@ -89,7 +94,25 @@ def monthly_template(*, street, period: datetime.date) -> bytes:
     sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 14, 24
     sheet.freeze_panes = "C2"
     _instructions(workbook.create_sheet(INSTRUCTIONS_SHEET), street, period)
+    _previous_month(workbook.create_sheet(PREVIOUS_SHEET), rows)
     return workbook_bytes(workbook)
+
+
+def _previous_month(sheet, rows) -> None:
+    """Last month's values, greyed, in the data sheet's columns: to compare with or copy from."""
+    grey = Font(color="808080")
+    sheet.append(headers())
+    for grid_row in rows:
+        sheet.append([grid_row.compound.code, grid_row.compound.name, *_cells(grid_row.previous)])
+    for line in sheet.iter_rows(min_row=2):
+        for cell in line:
+            cell.font = grey
+    for cell in sheet[1]:
+        cell.font, cell.fill = Font(bold=True, color="808080"), PatternFill("solid", fgColor="F2F2F2")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 14, 24
+    sheet.freeze_panes = "C2"
+    sheet.sheet_properties.tabColor = "BFBFBF"
 
 
 def _instructions(sheet, street, period) -> None:
@@ -107,6 +130,8 @@ def _instructions(sheet, street, period) -> None:
             f"{FIELD_BY_NAME[part].label} ≤ {FIELD_BY_NAME[whole].label}" for part, whole in PART_OF_WHOLE)},
         _("7. 上传时整份文件一起校验：任何一行有误，整份文件都不会保存，系统会列出全部有误的行和单元格。"),
         _("8. 明显偏离该小区近几个月中位数的数值可以保存，但会提示审核人员核实。"),
+        _("9. “%(sheet)s”工作表列出各小区%(month)s的数值（灰色），仅供对照或复制，导入时不读取该表。") % {
+            "sheet": PREVIOUS_SHEET, "month": month_label(add_months(period, -1))},
     ]
     for line in rules:
         sheet.append([line])

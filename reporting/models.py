@@ -84,25 +84,40 @@ class MonthlyRecord(TimeStampedModel):
                                                   help_text=_("小区党支部、业委会、物业企业每周议事协商"))
     monthly_meetings = models.PositiveIntegerField(_("四方联席会议次数"), default=0,
                                                    help_text=_("社区参加的每月四方议事协商"))
-    petitions = models.PositiveIntegerField(_("信访件数"), default=0)
-    hotline_received = models.PositiveIntegerField(_("12345物业诉求受理件数"), default=0)
-    hotline_resolved = models.PositiveIntegerField(_("12345物业诉求办结件数"), default=0)
-    hotline_satisfied = models.PositiveIntegerField(_("12345物业诉求满意件数"), default=0)
-    disputes_mediated = models.PositiveIntegerField(_("调解纠纷件数"), default=0)
+    petitions = models.PositiveIntegerField(_("信访件数"), default=0, help_text=_("本月收到的涉及本小区物业管理的信访件数"))
+    hotline_received = models.PositiveIntegerField(_("12345物业诉求受理件数"), default=0,
+                                                   help_text=_("本月12345热线受理的本小区物业类诉求件数"))
+    hotline_resolved = models.PositiveIntegerField(_("12345物业诉求办结件数"), default=0,
+                                                   help_text=_("本月办结的件数，不能大于受理件数"))
+    hotline_satisfied = models.PositiveIntegerField(_("12345物业诉求满意件数"), default=0,
+                                                    help_text=_("办结件中回访评价为满意的件数，不能大于办结件数"))
+    disputes_mediated = models.PositiveIntegerField(_("调解纠纷件数"), default=0,
+                                                    help_text=_("本月调解的物业管理纠纷件数"))
     fees_due = models.DecimalField(_("应收物业费(元)"), max_digits=14, decimal_places=2, default=Decimal("0"),
-                                   validators=[MinValueValidator(Decimal("0"))])
+                                   validators=[MinValueValidator(Decimal("0"))],
+                                   help_text=_("本月应收的物业服务费，单位元，最多两位小数"))
     fees_collected = models.DecimalField(_("实收物业费(元)"), max_digits=14, decimal_places=2, default=Decimal("0"),
-                                         validators=[MinValueValidator(Decimal("0"))])
-    micro_matters_planned = models.PositiveIntegerField(_("微实事计划数"), default=0)
-    micro_matters_completed = models.PositiveIntegerField(_("微实事完成数"), default=0)
-    hazards_found = models.PositiveIntegerField(_("排查安全隐患数"), default=0)
-    hazards_rectified = models.PositiveIntegerField(_("整改安全隐患数"), default=0)
-    enforcement_actions = models.PositiveIntegerField(_("联合执法次数"), default=0)
-    guards_employed = models.PositiveIntegerField(_("保安人数"), default=0)
-    guards_certified = models.PositiveIntegerField(_("持证保安人数"), default=0)
+                                         validators=[MinValueValidator(Decimal("0"))],
+                                         help_text=_("本月实际收到的物业服务费，单位元，不能大于应收"))
+    micro_matters_planned = models.PositiveIntegerField(_("微实事计划数"), default=0,
+                                                        help_text=_("本月计划办理的“微实事”件数"))
+    micro_matters_completed = models.PositiveIntegerField(_("微实事完成数"), default=0,
+                                                          help_text=_("本月办结的“微实事”件数，不能大于计划数"))
+    hazards_found = models.PositiveIntegerField(_("排查安全隐患数"), default=0,
+                                                help_text=_("本月排查发现的安全隐患数（消防水、外墙脱落、老旧电梯等）"))
+    hazards_rectified = models.PositiveIntegerField(_("整改安全隐患数"), default=0,
+                                                    help_text=_("本月完成整改的隐患数，不能大于排查数"))
+    enforcement_actions = models.PositiveIntegerField(_("联合执法次数"), default=0,
+                                                      help_text=_("本月在本小区开展的联合执法次数"))
+    guards_employed = models.PositiveIntegerField(_("保安人数"), default=0,
+                                                  help_text=_("月末在岗保安人数（存量）"))
+    guards_certified = models.PositiveIntegerField(_("持证保安人数"), default=0,
+                                                   help_text=_("月末在岗保安中持有保安员证的人数，不能大于保安人数"))
     public_revenue = models.DecimalField(_("公共收益(元)"), max_digits=14, decimal_places=2, default=Decimal("0"),
-                                         validators=[MinValueValidator(Decimal("0"))])
-    public_revenue_disclosed = models.BooleanField(_("公共收益已公示"), default=False)
+                                         validators=[MinValueValidator(Decimal("0"))],
+                                         help_text=_("本月停车、广告、充电桩等公共收益，单位元"))
+    public_revenue_disclosed = models.BooleanField(_("公共收益已公示"), default=False,
+                                                   help_text=_("本月公共收益账目已公示（业账社审）的勾选"))
     evaluation_score = models.DecimalField(_("精细化考评得分"), max_digits=5, decimal_places=2, null=True, blank=True,
                                            validators=[MinValueValidator(0), MaxValueValidator(100)],
                                            help_text=_("季度考评，0–100；未考评留空"))

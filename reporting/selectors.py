@@ -110,6 +110,42 @@ def flagged_records(*, street, period: datetime.date) -> QuerySet[MonthlyRecord]
             .select_related("compound").order_by("compound__code"))
 
 
+@dataclass
+class UnexplainedFlag:
+    compound: Compound
+    flag: dict
+
+
+@dataclass
+class Completeness:
+    """What a submission would leave out: compounds without data and flagged values without an explanation."""
+
+    expected: int
+    missing_count: int
+    missing: list[Compound]  # the first MISSING_SHOWN
+    unexplained: list[UnexplainedFlag]
+
+    @property
+    def reported(self) -> int:
+        return self.expected - self.missing_count
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing_count and not self.unexplained
+
+
+MISSING_SHOWN = 50
+
+
+def report_completeness(*, street, period: datetime.date) -> Completeness:
+    missing = missing_compounds(street=street, period=period)
+    unexplained = [UnexplainedFlag(record.compound, flag) for record in flagged_records(street=street, period=period)
+                   for flag in record.flags if not flag.get("explanation")]
+    missing_count = missing.count()
+    return Completeness(grid_compounds(street=street, period=period).count(), missing_count,
+                        list(missing[:MISSING_SHOWN]), unexplained)
+
+
 def review_queue(*, user, states: tuple[str, ...] = (ReportState.SUBMITTED,)) -> list[MonthlyReport]:
     """Reports in the user's area in `states`, with record, flagged and missing compound counts."""
     reports = list(

@@ -80,6 +80,13 @@ class ReviewedVersionError(StaleVersionError):
         super().__init__(_("该月报在您查看后已被修改，请刷新后重新审核"))
 
 
+class CheckedVersionError(StaleVersionError):
+    """The report changed after the officer saw its completeness check."""
+
+    def __init__(self):
+        super().__init__(_("月报在完整性检查后已被修改，请重新检查后再上报"))
+
+
 class UploadInProgressError(ReportingError):
     def __init__(self):
         super().__init__(_("该月报正在导入 Excel 数据，请等导入结束后再修改"))
@@ -246,9 +253,10 @@ def _refuse(actor, message: str) -> ReportPermissionError:
 
 
 def _transition(report: MonthlyReport, actor, *, allowed_from: tuple[str, ...], to: str, reason: str = "",
-                apply=None, expected_version: int | None = None, notice: str | None = None) -> MonthlyReport:
-    """Move the report (its row locked) to `to`; with `expected_version`, only if it is still that version.
-    `notice` is the kind of notice the step sends (notifications app) once it commits."""
+                apply=None, expected_version: int | None = None, stale: type[StaleVersionError] = ReviewedVersionError,
+                notice: str | None = None) -> MonthlyReport:
+    """Move the report (its row locked) to `to`; with `expected_version`, only if it is still that version
+    (else `stale` is raised). `notice` is the kind of notice the step sends (notifications app) once it commits."""
     if not may_move(actor):
         raise _refuse(actor, "")
     with transaction.atomic():
@@ -256,7 +264,7 @@ def _transition(report: MonthlyReport, actor, *, allowed_from: tuple[str, ...], 
         if current.state not in allowed_from:
             raise ReportingError(_("月报当前为“%(state)s”状态，不能执行该操作") % {"state": ReportState(current.state).label})
         if expected_version is not None and current.version != expected_version:
-            raise ReviewedVersionError()
+            raise stale()
         from_state = current.state
         current.state = to
         current.version += 1
@@ -280,7 +288,9 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
-def monthly_report_submit(*, report: MonthlyReport, actor) -> MonthlyReport:
+def monthly_report_submit(*, report: MonthlyReport, actor, expected_version: int | None = None) -> MonthlyReport:
+    """Submit a draft to its district. `expected_version` is the version whose completeness check the
+    officer confirmed: when the report has changed since, CheckedVersionError and nothing changes."""
     if not may_submit(actor, report):
         raise _refuse(actor, _("只有本街道(乡镇)工作人员可以上报该月报"))
     if not report.records.exists():
@@ -296,7 +306,16 @@ def monthly_report_submit(*, report: MonthlyReport, actor) -> MonthlyReport:
         current.submitted_at, current.submitted_by = now, actor
 
     return _transition(report, actor, allowed_from=(ReportState.DRAFT,), to=ReportState.SUBMITTED, apply=stamp,
+                       expected_version=expected_version, stale=CheckedVersionError,
                        notice=NoticeKind.REPORT_SUBMITTED)
+
+
+def monthly_report_withdraw(*, report: MonthlyReport, actor) -> MonthlyReport:
+    """The street takes a submitted report back to draft, as long as its district has not reviewed it."""
+    if not may_submit(actor, report):
+        raise _refuse(actor, _("只有本街道(乡镇)工作人员可以撤回该月报"))
+    return _transition(report, actor, allowed_from=(ReportState.SUBMITTED,), to=ReportState.DRAFT,
+                       reason=_("街道撤回"))
 
 
 def _require_reviewer(report: MonthlyReport, actor) -> None:

@@ -23,6 +23,7 @@ urlpatterns = [
     path("review/approve/", views.review_approve_selected, name="review_approve"),
     path("<str:street_code>/<period:period>/", views.report_detail, name="report"),
     path("<str:street_code>/<period:period>/grid/", views.report_grid, name="grid"),
+    path("<str:street_code>/<period:period>/submit/check/", views.submit_check, name="submit_check"),
     path("<str:street_code>/<period:period>/history/", views.report_history, name="history"),
     path("<str:street_code>/<period:period>/template.xlsx", views.template_download, name="template"),
     path("<str:street_code>/<period:period>/upload/", views.upload, name="upload"),

@@ -45,6 +45,11 @@ class FieldSpec:
     def label(self) -> str:
         return str(MonthlyRecord._meta.get_field(self.name).verbose_name)
 
+    @property
+    def help(self) -> str:
+        """What to enter, in the officer's words (the model field's help text)."""
+        return str(MonthlyRecord._meta.get_field(self.name).help_text)
+
 
 # Column order of the grid and of the Excel template (from column C on): keep it stable.
 FIELDS: tuple[FieldSpec, ...] = (

@@ -18,10 +18,11 @@ from districts.models import Street
 
 from . import review, selectors, services
 from .excel import ExcelLayoutError, monthly_template
-from .forms import ReasonForm, UploadForm, grid_display, grid_rows_from_post
+from .forms import ReasonForm, UploadForm, grid_display, grid_messages, grid_rows_from_post
 from .models import ReportState, UploadStatus
 from .periods import add_months, current_reporting_period, format_period, is_future
-from .permissions import may_close, may_edit, may_review
+from .preview import SHOWN_ERRORS, preview_of
+from .permissions import may_close, may_edit, may_review, may_submit
 from .validation import FIELDS
 
 GRID_PAGE_SIZE = 40  # 40 compounds × 19 fields stays under Django's 1,000 posted fields.
@@ -47,6 +48,14 @@ def _posted_version(request) -> int:
         return parse_integer(request.POST.get("version", ""))
     except NumberError:
         return -1
+
+
+def _posted_page(request, current: int) -> int:
+    """The page the pager asked for with the save, else the page saved."""
+    try:
+        return parse_integer(request.POST.get("goto", ""))
+    except NumberError:
+        return current
 
 
 def _report_url(street, period):
@@ -87,6 +96,7 @@ def report_detail(request, street_code, period):
         "importing": importing,
         "can_edit": editable,
         "can_submit": editable and report is not None,
+        "can_withdraw": report is not None and state == ReportState.SUBMITTED and may_submit(request.user, report),
         "can_review": report is not None and state == ReportState.SUBMITTED and may_review(request.user, report),
         "can_lock": report is not None and state == ReportState.APPROVED and may_close(request.user),
         "can_reopen": (report is not None and state in (ReportState.APPROVED, ReportState.LOCKED)
@@ -123,23 +133,44 @@ def report_grid(request, street_code, period):
         else:
             if plan.ok:
                 flagged = sum(1 for change in plan.changed if change.flags)
-                messages.success(request, _("已保存 %(count)s 个小区的数据。") % {"count": len(plan.changed)}
-                                 + (_("其中 %(flagged)s 个小区有异常提示，请核实。") % {"flagged": flagged} if flagged else ""))
-                return redirect(f"{request.path}?page={page.number}")
+                if plan.changed or "goto" not in request.POST:
+                    messages.success(request, _("已保存 %(count)s 个小区的数据。") % {"count": len(plan.changed)} + (
+                        _("其中 %(flagged)s 个小区有异常提示，请核实并在黄色单元格下方填写说明。") % {"flagged": flagged}
+                        if flagged else ""))
+                # Paging posts the page first (the pager's buttons are the form's), so nothing typed is lost.
+                return redirect(f"{request.path}?page={_posted_page(request, page.number)}")
             data, errors = request.POST, plan.validation.errors_by_cell()
             messages.error(request, _("有 %(count)s 处错误，本次未保存任何数据；请修改标红的单元格后再保存。") % {"count": len(plan.errors)})
     editable = report.state == ReportState.DRAFT
     context = {
         "street": street, "period": period, "report": report, "page": page, "fields": FIELDS, "version": version,
         "rows": grid_display(page.object_list, editable=editable, data=data, errors=errors),
-        "editable": editable,
+        "editable": editable, "messages_for_grid": grid_messages(),
     }
     return render(request, "reporting/grid.html", context, status=400 if errors else 200)
 
 
+@login_required
+def submit_check(request, street_code, period):
+    """Before submitting: what the report leaves out (compounds without data, flagged values without an
+    explanation), and the confirmation, which submits the version checked here."""
+    street = _street_or_404(request, street_code)
+    report = _report_or_404(street, period)
+    if not may_submit(request.user, report):
+        raise PermissionDenied
+    if report.state != ReportState.DRAFT:
+        messages.error(request, _("月报当前为“%(state)s”状态，不能上报") % {"state": ReportState(report.state).label})
+        return _report_url(street, period)
+    return render(request, "reporting/submit_check.html", {
+        "street": street, "period": period, "report": report,
+        "check": selectors.report_completeness(street=street, period=period),
+    })
+
+
 # action: (service, needs a reason, checks the version the page showed, message when done)
 ACTIONS = {
-    "submit": (services.monthly_report_submit, False, False, _("月报已上报，等待区县审核。")),
+    "submit": (services.monthly_report_submit, False, True, _("月报已上报，等待区县审核。")),
+    "withdraw": (services.monthly_report_withdraw, False, False, _("月报已撤回，修改后可重新上报。")),
     "approve": (services.monthly_report_approve, False, True, _("月报已审核通过。")),
     "return": (services.monthly_report_return_to_draft, True, True, _("月报已退回街道修改。")),
     "lock": (services.monthly_report_lock, False, False, _("月报已锁定。")),
@@ -159,7 +190,7 @@ def report_action(request, street_code, period, action):
     if needs_reason:
         kwargs["reason"] = request.POST.get("reason", "")
     if reviewed:
-        # A review decides on what the reviewer saw: the page posts the version it rendered.
+        # A review (or a submission) decides on what was seen: the page posts the version it rendered.
         kwargs["expected_version"] = _posted_version(request)
     try:
         service(**kwargs)
@@ -269,10 +300,10 @@ def upload(request, street_code, period):
         except ExcelLayoutError as exc:
             form.add_error("file", exc.message)
             return render(request, "reporting/upload.html", context, status=400)
-        context["plan"] = plan
+        context.update(plan=plan, errors_shown=plan.errors[:SHOWN_ERRORS])
         if not plan.ok:
             return render(request, "reporting/upload.html", context, status=400)
-        context.update(changes=plan.changed, pending=pending)
+        context.update(changes=plan.changed, pending=pending, preview=preview_of(plan))
     return render(request, "reporting/upload.html", context)
 
 

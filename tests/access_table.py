@@ -221,6 +221,7 @@ EXPECTED |= {
     "reports/review/approve/": signed_in("403 403 redirect redirect 403", "post"),
     "reports/<str:street_code>/<period:period>/": signed_in("ok 404 404 ok 404"),
     "reports/<str:street_code>/<period:period>/grid/": signed_in("ok 404 404 ok 404"),
+    "reports/<str:street_code>/<period:period>/submit/check/": signed_in("ok 404 404 ok 404"),
     "reports/<str:street_code>/<period:period>/history/": signed_in("ok 404 404 ok 404"),
     "reports/<str:street_code>/<period:period>/template.xlsx": signed_in("ok 404 404 ok 404"),
     "reports/<str:street_code>/<period:period>/upload/": signed_in("ok 404 404 ok 404"),

@@ -1,19 +1,10 @@
 import pytest
 
 from reporting.models import MonthlyRecord, MonthlyReport, ReportState
+from tests.browser import sign_in
 from tests.factories import CommunityFactory, CompoundFactory, StreetFactory, district_staff, street_officer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "测试密码-Quanzhou-2024"
-
-
-def sign_in(page, username):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_officer_fills_grid_and_submits_then_district_approves(page, screenshot):
@@ -35,6 +26,8 @@ def test_officer_fills_grid_and_submits_then_district_approves(page, screenshot)
     assert "已保存 2 个小区的数据" in page.locator(".messages").inner_text()
     page.get_by_role("link", name="返回月报").click()
     page.get_by_test_id("submit-report").click()
+    assert page.get_by_test_id("reported-count").inner_text() == "2"
+    page.get_by_test_id("confirm-submit").click()
     assert page.get_by_test_id("report-state").inner_text() == "已上报"
     screenshot("reporting-submitted")
     page.get_by_role("button", name="退出").click()

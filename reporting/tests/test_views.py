@@ -201,7 +201,7 @@ def test_officer_may_not_approve_own_report(client, report, officer):
 def test_submit_approve_return_through_the_pages(client, report, officer, reviewer):
     client.force_login(officer)
     client.post(url("grid", report.street), grid_post(report, {("C0001", "petitions"): "3"}))
-    client.post(url("action", report.street, action="submit"))
+    submit(client, report)
     assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.SUBMITTED
     client.force_login(reviewer)
     queue = client.get(reverse("reporting:review_queue")).content.decode()
@@ -211,6 +211,13 @@ def test_submit_approve_return_through_the_pages(client, report, officer, review
     assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.SUBMITTED, "a return needs a reason"
     client.post(url("action", report.street, action="approve"), {"version": version})
     assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.APPROVED
+
+
+def submit(client, report, **kwargs):
+    """Confirm the submission on the completeness check, at the version it shows."""
+    page = client.get(url("submit_check", report.street)).content.decode()
+    version = re.search(r'<input type="hidden" name="version" value="(\d+)">', page)[1]
+    return client.post(url("action", report.street, action="submit"), {"version": version}, **kwargs)
 
 
 def shown_version(client, report) -> str:
@@ -253,7 +260,7 @@ def test_a_review_posted_without_a_version_is_refused(client, report, officer, r
 def test_city_reopens_through_the_page(client, report, officer, reviewer, city):
     client.force_login(officer)
     client.post(url("grid", report.street), grid_post(report, {("C0001", "petitions"): "3"}))
-    client.post(url("action", report.street, action="submit"))
+    submit(client, report)
     client.force_login(reviewer)
     client.post(url("action", report.street, action="approve"), {"version": shown_version(client, report)})
     client.force_login(city)
@@ -312,7 +319,7 @@ def test_upload_previews_then_confirm_saves_inline_without_a_broker(client, repo
     client.force_login(officer)
     shown = preview(client, report, {"E2": 5, "C3": 2})
     page = shown.content.decode()
-    assert "2 个小区的数据将发生变化" in page and "信访件数：— → 5" in page
+    assert "确认导入 2 个小区" in page and "信访件数：— → 5" in page
     assert not MonthlyRecord.objects.exists(), "the preview saves nothing"
     response = confirm(client, report, shown)
     assert response.redirect_chain[-1][0] == url("report", report.street)
@@ -413,7 +420,7 @@ def test_while_importing_the_report_cannot_be_edited_elsewhere(client, report, o
     assert client.get(url("upload", report.street)).url == status_url(report.street, importing)
     response = client.post(url("grid", report.street), grid_post(report, {("C0002", "petitions"): 3}), follow=True)
     assert "该月报正在导入 Excel 数据，请等导入结束后再修改" in response.content.decode()
-    response = client.post(url("action", report.street, action="submit"), follow=True)
+    response = submit(client, report, follow=True)
     assert "该月报正在导入 Excel 数据" in response.content.decode()
     assert list(MonthlyRecord.objects.values_list("compound__code", "petitions")) == [("C0002", 1)]
     assert MonthlyReport.objects.get().state == ReportState.DRAFT
