@@ -56,9 +56,9 @@ def preview(client, street, cells):
 
 
 def test_the_preview_counts_each_kind_of_change_and_puts_the_confirmation_above_the_lists(
-        client, report, officer, media):
+        client, report, officer, media, community):
     save(report.street, PERIOD, officer, row("C0001", petitions=1), row("C0002", petitions=2))
-    CompoundFactory(community=report.street.communities.first(), code="C0003", name="新建小区")
+    CompoundFactory(community=community, code="C0003", name="新建小区")
     client.force_login(officer)
 
     # C0001 changes, C0002 stays, C0003 is new.
