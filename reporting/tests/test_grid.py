@@ -73,6 +73,9 @@ def test_paging_saves_what_was_typed_before_moving_on(client, report, officer, c
     client.force_login(officer)
     page = client.get(grid_url(report.street)).content.decode()
     assert '<button type="submit" name="goto" value="2"' in page
+    form = page[page.index('<form method="post" class="grid-form"'):]
+    # Enter in a cell clicks the form's first submit button: it must save this page, not page on.
+    assert 'data-testid="save-grid"' in re.search(r'<button type="submit"[^>]*>', form)[0]
     first = re.search(r'name="(\w+)__petitions"', page)[1]  # a compound of page 1
 
     response = client.post(grid_url(report.street), {"version": report.version, f"{first}__petitions": "7", "goto": "2"})
