@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0003_monthly_upload'),
+        ('reporting', '0004_monthly_upload_attempts'),
     ]
 
     operations = [
