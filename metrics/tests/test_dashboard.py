@@ -265,3 +265,16 @@ def test_period_picker_offers_months_quarters_and_years():
     assert [value for value, _label in groups["月度"]] == ["2024-03", "2024-02", "2024-01"]
     assert groups["季度"] == [("2024-Q1", "2024年第1季度")]
     assert groups["年度"] == [("2024", "2024年")]
+
+
+def test_the_city_map_has_a_region_per_county_level_unit_and_the_functional_zones_as_tiles(computed):
+    page = selectors.area_page(computed.city, MARCH_CHOICE, indicator_code="committee_formation_rate")
+    regions = {region["name"]: region for region in page.charts["map"]["regions"]}
+    # The units with a polygon on the map (the hand-built D1 and D2 among them), and 金门县, drawn without figures.
+    assert {"鲤城区", "南安市", computed.areas["D1"].name, "金门县"} <= set(regions)
+    assert regions[computed.areas["D1"].name]["value"] == pytest.approx(66.67)
+    assert regions["金门县"]["value"] is None and "不由泉州市管辖" in regions["金门县"]["label"]
+    assert sorted(tile.name for tile in page.map_tiles) == ["泉州台商投资区", "泉州经济技术开发区"]
+    assert not {"泉州台商投资区", "泉州经济技术开发区"} & set(regions)
+    assert page.charts["map"]["max"] == 100 and page.charts["map"]["higher_is_better"]
+    assert "map" not in selectors.area_page(computed.areas["D1"], MARCH_CHOICE).charts

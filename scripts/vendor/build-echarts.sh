@@ -13,6 +13,6 @@ npx esbuild entry.js --bundle --minify --format=iife --legal-comments=none \
     --outfile="$ROOT/static/vendor/echarts/echarts.custom.min.js"
 cp node_modules/echarts/LICENSE "$ROOT/static/vendor/echarts/LICENSE"
 cp node_modules/echarts/NOTICE "$ROOT/static/vendor/echarts/NOTICE" 2>/dev/null || true
-echo "echarts $ECHARTS_VERSION (line, bar; canvas renderer), built with esbuild $ESBUILD_VERSION" \
+echo "echarts $ECHARTS_VERSION (line, bar, map with geo and continuous visualMap; canvas renderer), built with esbuild $ESBUILD_VERSION from scripts/vendor/echarts-entry.js by scripts/vendor/build-echarts.sh" \
     > "$ROOT/static/vendor/echarts/VERSION"
 rm -rf "$work"

@@ -100,28 +100,63 @@
     };
   }
 
+  // The city's choropleth: colours run from worst to best on the server's fixed scale; regions without a
+  // value (金门县) keep the neutral colour; a click opens the unit's page.
+  function mapOption(map) {
+    var colours = ["#b42318", "#f0b429", "#1e7b34"];
+    return {
+      aria: { enabled: true },
+      tooltip: {
+        trigger: "item",
+        formatter: function (params) {
+          var item = map.regions[params.dataIndex];
+          return item ? tooltip(item.name, [{ colour: params.color || "#d9dde3", name: map.indicator, label: item.label }]) : "";
+        }
+      },
+      visualMap: {
+        type: "continuous", min: map.min, max: map.max, calculable: false, orient: "horizontal", left: "center",
+        bottom: 0, itemHeight: 160, text: map.higher_is_better ? [map.scale_labels[1], map.scale_labels[0]] : [map.scale_labels[0], map.scale_labels[1]],
+        inRange: { color: map.higher_is_better ? colours : colours.slice().reverse() }
+      },
+      series: [{
+        type: "map", map: map.map, roam: false, cursor: "pointer", top: 8, bottom: 48,
+        label: { show: true, fontSize: 10, color: "#1f2933" },
+        itemStyle: { areaColor: "#d9dde3", borderColor: "#ffffff", borderWidth: 1 },
+        emphasis: { label: { color: "#000000" }, itemStyle: { borderColor: "#1f2933", borderWidth: 1.5 } },
+        select: { disabled: true },
+        data: map.regions.map(function (item) { return { name: item.name, value: item.value === null ? NaN : item.value }; })
+      }]
+    };
+  }
+
   function draw() {
     var source = document.getElementById("dashboard-data");
     if (!source || !window.echarts) { return; }
     var data = JSON.parse(source.textContent);
     var charts = [];
-    var trendBox = document.getElementById("trend-chart");
-    if (trendBox && data.trend) {
-      var trend = window.echarts.init(trendBox, null, { renderer: "canvas" });
-      trend.setOption(trendOption(data.trend));
-      charts.push(trend);
+    // Draw `option` in the box; a click on an item with a URL (items[dataIndex].url) opens it.
+    function chart(box, option, items) {
+      var drawn = window.echarts.init(box, null, { renderer: "canvas" });
+      drawn.setOption(option);
+      if (items) {
+        drawn.on("click", function (params) {
+          var item = items[params.dataIndex];
+          if (item && item.url) { window.location.href = item.url; }
+        });
+      }
+      charts.push(drawn);
     }
+    var trendBox = document.getElementById("trend-chart");
+    if (trendBox && data.trend) { chart(trendBox, trendOption(data.trend)); }
     var barBox = document.getElementById("bar-chart");
     if (barBox && data.bars) {
       // Room for every name: long lists (a street's communities) grow the chart instead of squeezing it.
       barBox.style.height = Math.max(340, data.bars.items.length * 24 + 60) + "px";
-      var bar = window.echarts.init(barBox, null, { renderer: "canvas" });
-      bar.setOption(barOption(data.bars));
-      bar.on("click", function (params) {
-        var item = data.bars.items[params.dataIndex];
-        if (item && item.url) { window.location.href = item.url; }
-      });
-      charts.push(bar);
+      chart(barBox, barOption(data.bars), data.bars.items);
+    }
+    var mapBox = document.getElementById("map-chart");
+    if (mapBox && data.map && window.echarts.getMap(data.map.map)) {
+      chart(mapBox, mapOption(data.map), data.map.regions);
     }
     function resize() { charts.forEach(function (chart) { chart.resize(); }); }
     window.addEventListener("resize", resize);
