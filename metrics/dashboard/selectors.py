@@ -32,6 +32,7 @@ from common.numbers import TOO_LARGE, NumberError, parse_integer
 from communities.models import Community, Compound, CompoundManagementPeriod, ServiceContract
 from communities.selectors import contracts_active_on, management_mode_on
 from districts.models import AreaLevel, City, District, Street
+from metrics.forecasts import TREND_MONTHS, Forecast, forecasts
 from metrics.models import (
     Comparison,
     CompoundMonthFact,
@@ -514,6 +515,94 @@ def map_chart(areas: list, values: dict[str, dict[str, ComparedValue]],
             "higher_is_better": indicator.direction == Direction.UP, "scale_labels": [_("差"), _("好")]}, tiles
 
 
+# --- Forecasts to the targets' deadlines -----------------------------------------------------------
+
+def forecast_rule() -> str:
+    """How forecasts are made, as every page that shows one says."""
+    return _("预测方法：分别对近%(months)d个月的分子和分母做线性趋势拟合（最小二乘），延伸到完成时限所在月份，"
+             "预计值 = 预计分子 ÷ 预计分母；比率的预计分子不超过预计分母。“还需”为按预计分母计算、从本月到时限"
+             "每月需要增加的数量（向上取整）。") % {"months": TREND_MONTHS}
+
+
+def applicable_targets(targets: dict[tuple[str, str], list[Target]], indicator_code: str,
+                       area_code: str) -> list[Target]:
+    """The targets that apply to an area: its own, else the city-wide ones (target_for_area's rule)."""
+    return targets.get((indicator_code, area_code)) or targets.get((indicator_code, ""), [])
+
+
+def _amount(number: Decimal) -> str:
+    return format_count(abs(number))
+
+
+def pace_text(item: Forecast, indicator: Indicator) -> str:
+    """The pace needed, in what the numerator counts: "还需每月新增 12 个业委会"."""
+    needed = item.needed_per_month
+    if needed is None:
+        return NO_VALUE
+    if indicator.unit == Unit.PERCENT:
+        counted = GAP_UNITS.get(indicator.code, GAP_UNIT_OTHER).counted
+        if item.target.comparison == Comparison.AT_MOST:
+            return _("还需每月减少 %(n)s %(what)s") % {"n": _amount(needed), "what": counted} if needed < 0 \
+                else _("保持不超过目标即可")
+        return _("还需每月新增 %(n)s %(what)s") % {"n": _amount(needed), "what": counted} if needed > 0 \
+            else _("已达到目标所需数量")
+    unit = Unit(indicator.unit).label
+    if not needed:
+        return _("保持当前水平")
+    return (_("还需每月提高 %(n)s %(unit)s") if needed > 0 else _("还需每月降低 %(n)s %(unit)s")) % {
+        "n": _amount(needed), "unit": unit}
+
+
+def trend_text(item: Forecast, indicator: Indicator) -> str:
+    trend = item.trend_per_month
+    words = {"months": item.months_used, "n": _amount(trend)}
+    if indicator.unit == Unit.PERCENT:
+        words["what"] = GAP_UNITS.get(indicator.code, GAP_UNIT_OTHER).counted
+        if not trend:
+            return _("近%(months)d个月持平") % words
+        return (_("近%(months)d个月平均每月新增 %(n)s %(what)s") if trend > 0
+                else _("近%(months)d个月平均每月减少 %(n)s %(what)s")) % words
+    words["unit"] = Unit(indicator.unit).label
+    if not trend:
+        return _("近%(months)d个月持平") % words
+    return (_("按趋势每月提高 %(n)s %(unit)s") if trend > 0 else _("按趋势每月降低 %(n)s %(unit)s")) % words
+
+
+def projection_text(item: Forecast, indicator: Indicator) -> str:
+    """"预计 74.0%（✘ 未达标）": the projected value at the deadline and whether it meets the target."""
+    return _("预计 %(value)s（%(attainment)s）") % {
+        "value": format_value(item.projected_value, indicator.unit),
+        "attainment": attainment_text(item.target, item.projected_attainment)}
+
+
+def _deadline(target: Target) -> str:
+    return f"{target.deadline.year}年{target.deadline.month}月{target.deadline.day}日"
+
+
+def forecast_table(area, indicators: list[Indicator], choice: PeriodChoice) -> Table:
+    """Every target of the area whose deadline is still ahead, with its forecast from the monthly trend."""
+    by_code = {indicator.code: indicator for indicator in indicators}
+    targets = targets_by_area(Target.objects.filter(Q(area_level="") | Q(area_level=area.level, area_code=area.code)))
+    applying = {(code, area.code): applicable_targets(targets, code, area.code) for code in by_code}
+    found = forecasts(area_level=area.level, targets={key: listed for key, listed in applying.items() if listed},
+                      period=choice.last, units={code: indicator.unit for code, indicator in by_code.items()})
+    table = Table("forecasts", _("目标预测（按近%(months)d个月趋势）") % {"months": TREND_MONTHS}, [
+        Column(_("指标")), Column(_("目标")), Column(_("完成时限")), Column(_("现值"), numeric=True),
+        Column(_("预计到期值"), numeric=True), Column(_("预计能否达标")), Column(_("所需进度")),
+        Column(_("当前趋势"))], caption=forecast_rule())
+    for indicator in indicators:
+        for item in found.get((indicator.code, area.code), []):
+            table.rows.append([
+                Cell(indicator.name, heading=True), Cell(target_text(item.target, indicator.unit)),
+                Cell(_deadline(item.target)),
+                Cell(format_value(item.current_value, indicator.unit), item.current_value),
+                Cell(format_value(item.projected_value, indicator.unit), item.projected_value),
+                Cell(attainment_text(item.target, item.projected_attainment), attainment=item.projected_attainment),
+                Cell(pace_text(item, indicator), item.needed_per_month),
+                Cell(trend_text(item, indicator), item.trend_per_month)])
+    return table
+
+
 # --- Area page ----------------------------------------------------------------------------------
 
 
@@ -565,9 +654,11 @@ def child_areas(area) -> list:
     level = CHILD_LEVEL.get(area.level)
     if level is None:
         return []
-    parent = PARENT_FIELD[level]
-    return list(LEVEL_MODELS[level].objects.filter(**{parent: area}).select_related(parent)
-                .only(*AREA_TABLE_FIELDS, parent, f"{parent}__name").order_by("code"))
+    parent, model = PARENT_FIELD[level], LEVEL_MODELS[level]
+    # The kind too where areas have one: the city's map sets the functional zones apart.
+    fields = AREA_TABLE_FIELDS + tuple(name for name in ("kind",) if hasattr(model, name))
+    return list(model.objects.filter(**{parent: area}).select_related(parent)
+                .only(*fields, parent, f"{parent}__name").order_by("code"))
 
 
 def ranking_areas(area, children: list) -> list:
@@ -599,6 +690,7 @@ def area_page(area, choice: PeriodChoice, *, indicator_code: str | None = None, 
                     provisional=any(compared.provisional for compared in own.values()), charts=charts,
                     child_level=CHILD_LEVEL.get(level))
     page.tables.append(indicators_table(own, choice))
+    page.tables.append(forecast_table(area, indicators, choice))
 
     children = child_areas(area)
     if children:
@@ -772,6 +864,10 @@ def laggards_page(level: str, visible_codes, choice: PeriodChoice, params: dict 
         for row in rows:
             row.units = units_to_target(row.target, row.numerator, row.denominator, indicators[code].unit)
     names = _area_names(level, {row.area_code for rows in shown.values() for row in rows})
+    # Where each area shown is heading: its target in force, projected from its monthly trend.
+    projected = forecasts(area_level=level, period=choice.last,
+                          targets={(code, row.area_code): [row.target] for code, rows in shown.items() for row in rows},
+                          units={code: indicator.unit for code, indicator in indicators.items()})
 
     tables = []
     for indicator in sorted(indicators.values(), key=lambda i: (i.display_order, i.code)):
@@ -782,7 +878,8 @@ def laggards_page(level: str, visible_codes, choice: PeriodChoice, params: dict 
             Column(AreaLevel(PARENT_FIELD[level]).label if level in PARENT_FIELD else ""),
             Column(indicator.name, numeric=True, indicator_code=indicator.code), Column(_("目标")),
             Column(_("差距(百分点)") if unit == Unit.PERCENT else _("差距"), numeric=True),
-            Column(str(GAP_UNITS.get(indicator.code, GAP_UNIT_OTHER).heading), numeric=True), Column(_("达标情况"))],
+            Column(str(GAP_UNITS.get(indicator.code, GAP_UNIT_OTHER).heading), numeric=True), Column(_("达标情况")),
+            Column(_("按近%(months)d个月趋势预测") % {"months": TREND_MONTHS})],
             caption=_laggards_caption(counts.get(indicator.code, 0), offsets[indicator.code], len(rows)))
         table.pager = _pager(indicator.code, numbers[indicator.code], counts.get(indicator.code, 0), params)
         for position, row in enumerate(rows, start=offsets[indicator.code] + 1):
@@ -797,9 +894,18 @@ def laggards_page(level: str, visible_codes, choice: PeriodChoice, params: dict 
                 Cell(format_delta(row.points, unit).lstrip("+"), row.points),
                 Cell(NO_VALUE if row.units is None else format_count(row.units), row.units),
                 Cell(attainment_text(row.target, row.attainment), attainment=row.attainment),
+                _forecast_cell(projected.get((indicator.code, row.area_code)), indicator),
             ])
         tables.append(table)
     return LaggardsPage(choice=choice, level=level, tables=tables)
+
+
+def _forecast_cell(found: list[Forecast] | None, indicator: Indicator) -> Cell:
+    if not found:
+        return Cell(NO_VALUE)
+    item = found[0]
+    return Cell(f"{projection_text(item, indicator)}；{pace_text(item, indicator)}", item.projected_value,
+                attainment=item.projected_attainment)
 
 
 def _laggards_caption(count: int, offset: int, shown: int) -> str:

@@ -131,6 +131,6 @@ def laggards(request):
         page = selectors.laggards_page(level, visible, period.choice, params=request.GET.dict())
     except EmptyPage:
         raise Http404 from None
-    context["page"] = page
+    context["page"], context["forecast_rule"] = page, selectors.forecast_rule()
     return _respond(request, "metrics/dashboard/laggards.html", context, page.tables,
                     f"laggards-{level}-{period.choice.param}")

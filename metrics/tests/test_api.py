@@ -162,8 +162,23 @@ def test_feed_page_costs_a_bounded_number_of_queries(areas, django_assert_max_nu
         for month in range(1, 7):
             value(street, datetime.date(2024, month, 1))
     client = token_client(city_staff())
-    with django_assert_max_num_queries(6):
+    # Sign-in, the page, names, targets, indicators and the months rows are compared with and projected from.
+    with django_assert_max_num_queries(7):
         assert len(results(client.get("/api/v1/indicator-values/"))) == 30
+
+
+def test_each_value_comes_with_its_change_and_its_targets_projection(areas, settings):
+    settings.METRICS_BASELINE_PERIOD = "2024-01"  # the target in force: the city's ≥ 80% by 2025-05-31
+    for month, numerator in zip(range(1, 7), range(40, 52, 2)):  # 40 → 50 of 100: two more a month
+        value(areas.street_a, datetime.date(2024, month, 1), numerator=numerator, denominator=100)
+    rows = results(token_client(city_staff()).get("/api/v1/indicator-values/", {"period": "2024-06"}))
+    june = next(row for row in rows if row["area_code"] == areas.street_a.code)
+    assert (Decimal(str(june["change_vs_baseline"])), Decimal(str(june["change_vs_previous"]))) == (10, 2)
+    projection = june["projection"]
+    # 11 months on: 72 of 100 (missed); 30 more needed in 11 months, 2.7 a month, 3 whole committees.
+    assert projection["deadline"] == "2025-05-31" and Decimal(str(projection["projected_value"])) == 72
+    assert projection["attainment"] == "missed" and Decimal(str(projection["needed_per_month"])) == 3
+    assert Decimal(str(projection["trend_per_month"])) == 2
 
 
 def test_a_page_serializes_each_row_as_the_row_serializer_does(areas):

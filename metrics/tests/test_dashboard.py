@@ -278,3 +278,23 @@ def test_the_city_map_has_a_region_per_county_level_unit_and_the_functional_zone
     assert not {"泉州台商投资区", "泉州经济技术开发区"} & set(regions)
     assert page.charts["map"]["max"] == 100 and page.charts["map"]["higher_is_better"]
     assert "map" not in selectors.area_page(computed.areas["D1"], MARCH_CHOICE).charts
+
+
+def test_an_area_page_forecasts_each_target_still_ahead_from_the_monthly_trend(computed):
+    forecasts = table(selectors.area_page(computed.areas["S2"], MARCH_CHOICE), "forecasts")
+    assert [(row[0].text, row[2].text) for row in forecasts.rows] == [
+        ("小区党组织覆盖率", "2025年5月31日"), ("业委会组建率", "2025年5月31日"), ("业委会组建率", "2027年12月31日"),
+        ("新成立或换届业委会党员比例", "2025年5月31日")]
+    # S2: F, its one eligible compound, had no committee in January and February, one from March: half
+    # a committee a month, so 1 of 1 (never more) by May 2025.
+    formation = forecasts.rows[1]
+    assert (formation[4].value, formation[5].text) == (Decimal("100.0000"), "✔ 达标")
+    assert formation[6].text == "已达到目标所需数量" and formation[7].text == "近3个月平均每月新增 0.50 个业委会"
+    assert "线性趋势" in forecasts.caption
+
+
+def test_laggards_say_where_each_area_is_heading(computed):
+    page = selectors.laggards_page("street", None, MARCH_CHOICE)
+    formation = next(t for t in page.tables if t.key == "laggards-committee_formation_rate")
+    assert formation.columns[-1].label == "按近6个月趋势预测"
+    assert formation.rows[0][-1].text.startswith("预计 0.0%（✘ 未达标）；还需每月新增 1 个业委会")
