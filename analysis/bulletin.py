@@ -81,7 +81,7 @@ def _summary(values: dict, core: list[Indicator]) -> list[str]:
             movement += f"（{moved.verdict}）"
         target = ""
         if compared.target is not None:
-            target = _("，目标%(target)s，%(attainment)s") % {
+            target = _("，目标 %(target)s，%(attainment)s") % {
                 "target": dashboard.target_text(compared.target, indicator.unit),
                 "attainment": attainment_text(compared.target, compared.attainment)}
         unit = "" if indicator.unit == "percent" else indicator.get_unit_display()

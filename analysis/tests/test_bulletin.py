@@ -26,7 +26,7 @@ def test_the_bulletin_opens_with_the_citys_core_indicators_and_their_change(comp
     city = table(content, "city")
     formation = next(row for row in city.rows if row[0].text == "业委会组建率")
     assert (formation[1].value, formation[2].value, formation[3].value) == (Decimal("50"), 2, 4)
-    assert any(sentence.startswith("业委会组建率 50.0%") and "目标≥ 80.0%" in sentence for sentence in content.summary)
+    assert any(sentence.startswith("业委会组建率 50.0%") and "目标 ≥ 80.0%" in sentence for sentence in content.summary)
     assert [row[0].text for row in city.rows] == ["小区党组织覆盖率", "业委会组建率", "议事协商覆盖率", "服务品质", "信访矛盾"]
 
 
