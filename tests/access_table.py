@@ -1,15 +1,37 @@
-"""Expected access per route × role, checked for every URL pattern by tests/test_route_access.py.
+"""Expected access per route × method × role, checked for every URL pattern by tests/test_route_access.py.
 
-Keys are the full route strings as the resolver builds them. URL arguments are street A's objects,
-so street B's officer and another district's staff must always end in 403 or 404 (or a list scoped
-to their own area). Outcome classes: ok (2xx), login (redirect to a login page), redirect (any other
-redirect), and the status code for the rest. Write routes are checked with an empty POST where
-`method="post"`; a GET on them is 405.
+Columns (ROLES), in order:
+    anonymous    no session, no token
+    voter        a member of the public with a verified voting session (no user)
+    officer_a    street A's officer: URL arguments are street A's objects
+    colleague_a  another officer of street A (the notice in the URL is officer_a's, not theirs)
+    officer_b    the officer of street B, in the same district as street A
+    district_a   staff of street A's district
+    district_b   staff of another district
+    city         city staff
+    judge        a judge of the open selection round
+    token_read   an API client's read-only token, no area
+    token_write  an API client's write token, no area
+    token_street a write token limited to street A
+    token_district a write token limited to street A's district
+
+Outcomes: ok (2xx), login (redirect to a login page), redirect (any other redirect), or the status
+code; a trailing "+" means the data changed (a fingerprint of every table written to differs).
+
+Each route maps each method it accepts to a row: "GET", "POST", "PUT", "PATCH", "DELETE", and for an
+admin change list "POST <action>" per admin action. The helpers fill the columns a kind of page
+decides the same way for everyone:
+    portal(...)  officer_a colleague_a officer_b district_a district_b city judge; others meet the login
+    admin(...)   officer_a colleague_a officer_b district_a district_b city; others meet the admin login
+    api(...)     every column but anonymous and voter, who get 401
 """
 from __future__ import annotations
 
-ROLES = ("anonymous", "voter", "street_a", "street_b", "district_other", "city", "judge", "token_read",
-         "token_write")
+ROLES = ("anonymous", "voter", "officer_a", "colleague_a", "officer_b", "district_a", "district_b", "city",
+         "judge", "token_read", "token_write", "token_street", "token_district")
+PORTAL_ROLES = ROLES[2:9]
+ADMIN_ROLES = ROLES[2:8]
+API_ROLES = ROLES[2:]
 
 OK, LOGIN, REDIRECT = "ok", "login", "redirect"
 LOGIN_PATHS = ("/accounts/login/", "/admin/login/")
@@ -24,248 +46,387 @@ def outcome_of(response) -> str:
 
 
 class Row(dict):
-    def __init__(self, outcomes: str, method: str = "get"):
+    def __init__(self, outcomes: str):
         values = outcomes.split()
         assert len(values) == len(ROLES), outcomes
         super().__init__(zip(ROLES, values))
-        self.method = method
 
 
-def everyone(outcome: str, method: str = "get") -> Row:
-    return Row(" ".join([outcome] * len(ROLES)), method)
+def _fill(columns: tuple[str, ...], outcomes: str, others: str) -> Row:
+    given = dict(zip(columns, outcomes.split(), strict=True))
+    return Row(" ".join(given.get(role, others) for role in ROLES))
 
 
-def signed_in(street_a_b_district_city_judge: str, method: str = "get") -> Row:
+def everyone(outcome: str) -> Row:
+    return Row(" ".join([outcome] * len(ROLES)))
+
+
+def portal(outcomes: str) -> Row:
     """A portal page: without a session (anonymous, voter, API tokens) it sends to the login page."""
-    a, b, district, city, judge = street_a_b_district_city_judge.split()
-    return Row(f"login login {a} {b} {district} {city} {judge} login login", method)
+    return _fill(PORTAL_ROLES, outcomes, LOGIN)
 
 
-def api(street_a_b_district_city_judge_read_write: str, method: str = "get") -> Row:
-    """An API route: no credentials is 401; a session or a token is held to its user's area."""
-    return Row(f"401 401 {street_a_b_district_city_judge_read_write}", method)
-
-
-def admin(street_a_b_district_city: str) -> Row:
+def admin(outcomes: str) -> Row:
     """An admin page: only staff sessions get in; the judge, the voter and tokens meet the admin login."""
-    a, b, district, city = street_a_b_district_city.split()
-    return Row(f"login login {a} {b} {district} {city} login login login")
+    return _fill(ADMIN_ROLES, outcomes, LOGIN)
 
 
-HISTORY_FORM = "^([^/]+)/history/([^/]+)/$"  # simple_history's view of one past version
+def api(outcomes: str) -> Row:
+    """An API route: no credentials is 401; a session or a token is held to its user's area."""
+    return _fill(API_ROLES, outcomes, "401")
 
-# Admin families: page suffix → outcomes for street A's officer, street B's officer, another
-# district's staff and city staff. Area roles hold registry permissions, city staff all but auth.
+
+def suggested_rows(route: str, observed: dict[str, dict[str, str]]) -> str:
+    """The observed outcomes written as table rows, for comparing with (never for pasting unread)."""
+    lines = []
+    for variant, outcomes in observed.items():
+        values = [outcomes[role] for role in ROLES]
+        for helper, columns, others in (("admin", ADMIN_ROLES, LOGIN), ("portal", PORTAL_ROLES, LOGIN),
+                                        ("api", API_ROLES, "401")):
+            if all(outcomes[role] == others for role in ROLES if role not in columns):
+                call = f'{helper}("{" ".join(outcomes[role] for role in columns)}")'
+                break
+        else:
+            call = f'everyone("{values[0]}")' if len(set(values)) == 1 else f'Row("{" ".join(values)}")'
+        lines.append(f'    "{variant}": {call},')
+    return f'"{route}": {{\n' + "\n".join(lines) + "\n},"
+
+
+def get_post(get: str, post: str | None = None) -> dict[str, str]:
+    """An admin page's GET and POST outcomes (officer_a colleague_a officer_b district_a district_b city)."""
+    return {"GET": get, "POST": get if post is None else post}
+
+
+ANY = ("GET", "POST", "PUT", "PATCH", "DELETE")
+REDIRECTS = "redirect redirect redirect redirect redirect redirect"
+HISTORY_FORM = "^([^/]+)/history/([^/]+)/$"  # simple_history's view of one past version (its revert form)
+NOBODY = "403 403 403 403 403 403"
+CITY_READS = "403 403 403 403 403 ok"
+CITY_SAVES = "403 403 403 403 403 redirect+"
+
+# Admin families: page → method → outcomes for the six staff columns. Area roles hold the registry
+# permissions and view rights on monthly data; city staff hold all but auth's.
+ADMIN_BASE = {"<path:object_id>/": {method: REDIRECTS for method in ANY}}  # the link to the change page
+
+# Rows a street keeps (committees, members, party organisations, contracts): its officers add,
+# change, revert and delete them; the street next door and district staff only read or get 404.
 REGISTRY_OWNED_BY_STREET = {
-    "": "ok ok ok ok", "add/": "ok ok 403 ok", "import/": "ok ok 403 ok", "process_import/": "405 405 405 405",
-    "export/": "ok ok ok ok", "<path:object_id>/": "redirect redirect redirect redirect",
-    "<path:object_id>/change/": "ok 404 404 ok", "<path:object_id>/delete/": "ok 404 404 ok",
-    "<path:object_id>/history/": "ok 404 404 ok", HISTORY_FORM: "ok 404 404 ok",
+    **ADMIN_BASE,
+    "": {"GET": "ok ok ok ok ok ok", "POST": "ok ok ok ok ok ok",
+         # street B's officer selects street A's row: nothing of it is deleted
+         "POST delete_selected": "redirect+ redirect+ redirect ok ok redirect+"},
+    "add/": get_post("ok ok ok 403 403 ok", "redirect+ redirect+ ok 403 403 redirect+"),
+    "import/": get_post("ok ok ok 403 403 ok"),
+    "process_import/": {"POST": "ok ok ok 403 403 ok"},
+    "export/": get_post("ok ok ok ok ok ok"),
+    "<path:object_id>/change/": get_post("ok ok 404 ok 404 ok", "redirect+ redirect+ 404 403 404 redirect+"),
+    "<path:object_id>/delete/": get_post("ok ok 404 403 404 ok", "redirect+ redirect+ 404 403 404 redirect+"),
+    "<path:object_id>/history/": get_post("ok ok 404 ok 404 ok"),
+    HISTORY_FORM: get_post("ok ok 404 ok 404 ok", "redirect+ redirect+ 404 403 404 redirect+"),
 }
-# Rows of area-wide facts (the areas themselves, firms): the city keeps them, officers read their own.
+# Communities and compounds: the same, but street A's have monthly records that protect them from
+# deletion, and their add (of a copy of street A's row) meets its unique code.
+REGISTRY_PROTECTED_BY_REPORTS = {
+    **REGISTRY_OWNED_BY_STREET,
+    "": {**REGISTRY_OWNED_BY_STREET[""], "POST delete_selected": "ok ok redirect ok ok ok"},
+    "add/": get_post("ok ok ok 403 403 ok"),
+    "<path:object_id>/delete/": get_post("ok ok 404 403 404 ok"),
+}
+# Area-wide facts the city keeps (districts, firms registered in one): officers and district staff
+# of that district read them, nobody else sees them, only city staff write.
 REGISTRY_KEPT_BY_CITY = {
-    **REGISTRY_OWNED_BY_STREET, "add/": "403 403 403 ok", "import/": "403 403 403 ok",
-    "<path:object_id>/delete/": "403 404 404 ok",
+    **ADMIN_BASE,
+    "": {"GET": "ok ok ok ok ok ok", "POST": "ok ok ok ok ok ok", "POST delete_selected": "ok ok ok ok ok ok"},
+    "add/": get_post(CITY_READS),
+    "import/": get_post(CITY_READS),
+    "process_import/": {"POST": CITY_READS},
+    "export/": get_post("ok ok ok ok ok ok"),
+    "<path:object_id>/change/": get_post("ok ok ok ok 404 ok", "403 403 403 403 404 redirect+"),
+    "<path:object_id>/delete/": get_post("403 403 403 403 404 ok"),  # protected by its streets and users
+    "<path:object_id>/history/": get_post("ok ok ok ok 404 ok"),
+    HISTORY_FORM: get_post("ok ok ok ok 404 ok", "403 403 403 403 404 redirect+"),
 }
-AREAS = {**REGISTRY_KEPT_BY_CITY, "<path:object_id>/change/": "ok 404 404 ok"}
-# The city row is every area's parent: everyone sees it, only city staff change it. It was loaded by a
-# migration, so it has no past version to open.
-CITY = {**AREAS, "<path:object_id>/change/": "ok ok ok ok", "<path:object_id>/history/": "ok ok ok ok",
-        "<path:object_id>/delete/": "403 403 403 ok", HISTORY_FORM: "404 404 404 404"}
+STREETS = {
+    **REGISTRY_KEPT_BY_CITY,
+    "<path:object_id>/change/": get_post("ok ok 404 ok 404 ok", "403 403 404 403 404 redirect+"),
+    "<path:object_id>/delete/": get_post("403 403 404 403 404 ok"),
+    "<path:object_id>/history/": get_post("ok ok 404 ok 404 ok"),
+    HISTORY_FORM: get_post("ok ok 404 ok 404 ok", "403 403 404 403 404 redirect+"),
+}
+# The city row is every area's parent: everyone sees it, only city staff change it. It was loaded by
+# a migration, so it has no past version to open.
+CITY = {
+    **REGISTRY_KEPT_BY_CITY,
+    "<path:object_id>/change/": get_post("ok ok ok ok ok ok", CITY_SAVES),
+    "<path:object_id>/delete/": get_post(CITY_READS),
+    "<path:object_id>/history/": get_post("ok ok ok ok ok ok"),
+    HISTORY_FORM: get_post("404 404 404 404 404 404"),
+}
 FIRM_LISTINGS = {  # no listing in the dataset: object pages are 404 for all
-    "": "ok ok ok ok", "add/": "403 403 403 ok", "<path:object_id>/": "redirect redirect redirect redirect",
-    "<path:object_id>/change/": "404 404 404 404", "<path:object_id>/delete/": "404 404 404 404",
-    "<path:object_id>/history/": "404 404 404 404", HISTORY_FORM: "404 404 404 404",
+    **ADMIN_BASE,
+    "": {"GET": "ok ok ok ok ok ok", "POST": "ok ok ok ok ok ok", "POST delete_selected": "ok ok ok ok ok redirect"},
+    "add/": get_post(CITY_READS),
+    **{page: get_post("404 404 404 404 404 404") for page in (
+        "<path:object_id>/change/", "<path:object_id>/delete/", "<path:object_id>/history/", HISTORY_FORM)},
 }
-# Monthly data in the admin is read-only for all: writes go through the reporting pages.
+# Monthly data in the admin is read-only for all, city staff included: writes go through the
+# reporting pages and the API, whose services keep the workflow and the history.
 MONTHLY_READ_ONLY = {
-    "": "ok ok ok ok", "add/": "403 403 403 403", "<path:object_id>/": "redirect redirect redirect redirect",
-    "<path:object_id>/change/": "ok 404 404 ok", "<path:object_id>/delete/": "403 404 404 403",
-    "<path:object_id>/history/": "ok 404 404 ok", HISTORY_FORM: "ok 404 404 ok",
+    **ADMIN_BASE,
+    "": {"GET": "ok ok ok ok ok ok", "POST": "ok ok ok ok ok ok", "POST delete_selected": "ok ok ok ok ok ok"},
+    "add/": get_post(NOBODY),
+    "<path:object_id>/change/": get_post("ok ok 404 ok 404 ok", "403 403 404 403 404 403"),
+    "<path:object_id>/delete/": get_post("403 403 404 403 404 403"),
+    "<path:object_id>/history/": get_post("ok ok 404 ok 404 ok"),
+    HISTORY_FORM: get_post("ok ok 404 ok 404 ok", "403 403 404 403 404 403"),
 }
+# The admin's approve and lock actions call the services: on street A's draft nobody moves it.
+MONTHLY_REPORTS = {**MONTHLY_READ_ONLY, "": {"GET": "ok ok ok ok ok ok", "POST": "ok ok ok ok ok ok",
+                                             "POST delete_selected": REDIRECTS, "POST approve": REDIRECTS,
+                                             "POST lock": REDIRECTS}}
 # Excel uploads: the same, without simple_history's past versions (the rows only change status).
-UPLOADS_READ_ONLY = {suffix: outcomes for suffix, outcomes in MONTHLY_READ_ONLY.items() if suffix != HISTORY_FORM}
+UPLOADS_READ_ONLY = {page: methods for page, methods in MONTHLY_READ_ONLY.items() if page != HISTORY_FORM}
+
 CITY_ONLY = {
-    "": "403 403 403 ok", "add/": "403 403 403 ok", "<path:object_id>/": "redirect redirect redirect redirect",
-    "<path:object_id>/change/": "403 403 403 ok", "<path:object_id>/delete/": "403 403 403 ok",
-    "<path:object_id>/history/": "403 403 403 ok",
+    **ADMIN_BASE,
+    "": {"GET": CITY_READS, "POST": CITY_READS, "POST delete_selected": CITY_SAVES},
+    "add/": get_post(CITY_READS, CITY_SAVES),
+    "<path:object_id>/change/": get_post(CITY_READS, CITY_SAVES),
+    "<path:object_id>/delete/": get_post(CITY_READS, CITY_SAVES),
+    "<path:object_id>/history/": get_post(CITY_READS),
 }
-CITY_ONLY_WITH_HISTORY = {**CITY_ONLY, HISTORY_FORM: "403 403 403 ok"}
-# Rows the engine or the services write: city staff read them, nobody adds them by hand.
-CITY_READS_ENGINE_WRITES = {**CITY_ONLY, "add/": "403 403 403 403"}
-CITY_READS_ONLY = {**CITY_READS_ENGINE_WRITES, "<path:object_id>/delete/": "403 403 403 403"}
+API_TOKENS = {**CITY_ONLY, "": {**CITY_ONLY[""], "POST revoke": CITY_SAVES}}
+USERS = {  # the user form's own fields are not the change form's: an add needs its own body
+    **CITY_ONLY,
+    "": {**CITY_ONLY[""], "POST delete_selected": CITY_READS},  # the user owns reports: protected
+    "add/": get_post(CITY_READS),
+    "<path:object_id>/delete/": get_post(CITY_READS),
+    "<id>/password/": get_post(CITY_READS),
+}
+RECOMPUTE_JOBS = {**CITY_ONLY, "add/": get_post(CITY_READS)}  # a job needs its street-months
+# Rounds and nominations: city staff keep them; a round with nominations and a nomination with
+# scores are protected from deletion.
+SELECTION_KEPT_BY_CITY = {
+    **CITY_ONLY,
+    "": {**CITY_ONLY[""], "POST delete_selected": NOBODY},
+    "<path:object_id>/delete/": get_post(CITY_READS, NOBODY),
+    HISTORY_FORM: get_post(CITY_READS, CITY_SAVES),
+}
+JUDGE_ASSIGNMENTS = {**CITY_ONLY, HISTORY_FORM: get_post(CITY_READS, CITY_SAVES)}
+# Rows the engine or the services write: city staff read and may delete them, nobody adds or edits.
+ENGINE_WRITES = {**CITY_ONLY, "add/": get_post(NOBODY), "<path:object_id>/change/": get_post(CITY_READS, NOBODY)}
+# Definitions loaded with the portal: city staff edit them, nobody adds or deletes one.
+INDICATORS = {**ENGINE_WRITES, "": {**CITY_ONLY[""], "POST delete_selected": CITY_READS},
+              "<path:object_id>/change/": get_post(CITY_READS, CITY_SAVES),
+              "<path:object_id>/delete/": get_post(NOBODY)}
+# Audit rows (votes, the round's audit trail): read-only for city staff, deleted by nobody.
+AUDIT = {**ENGINE_WRITES, "": {**CITY_ONLY[""], "POST delete_selected": CITY_READS},
+         "<path:object_id>/delete/": get_post(NOBODY)}
 # django-axes' records of login attempts (none in the dataset: the admin sends a missing one back to
 # its index). City staff read them and unlock an account by deleting its attempts.
-LOGIN_RECORDS = {**CITY_READS_ENGINE_WRITES, "<path:object_id>/history/": "redirect redirect redirect redirect",
-                 "<path:object_id>/change/": "403 403 403 redirect", "<path:object_id>/delete/": "403 403 403 redirect"}
-NOBODY = {key: "403 403 403 403" for key in CITY_ONLY} | {"<path:object_id>/": "redirect redirect redirect redirect"}
+LOGIN_RECORDS = {
+    **ADMIN_BASE,
+    "": {"GET": CITY_READS, "POST": CITY_READS, "POST delete_selected": "403 403 403 403 403 redirect"},
+    "add/": get_post(NOBODY),
+    "<path:object_id>/change/": get_post("403 403 403 403 403 redirect"),
+    "<path:object_id>/delete/": get_post("403 403 403 403 403 redirect"),
+    "<path:object_id>/history/": get_post(REDIRECTS),
+}
+LOGIN_ATTEMPTS = {**LOGIN_RECORDS, "": {**LOGIN_RECORDS[""], "POST cleanup_expired_attempts": "403 403 403 403 403 500"}}
+GROUPS = {**{page: {method: NOBODY for method in methods} for page, methods in CITY_ONLY.items()}, **ADMIN_BASE}
 
 ADMIN_MODELS = {
-    "auth/group": NOBODY,
-    "axes/accessattempt": LOGIN_RECORDS,
+    "auth/group": GROUPS,
+    "axes/accessattempt": LOGIN_ATTEMPTS,
     "axes/accessfailurelog": LOGIN_RECORDS,
     "axes/accesslog": LOGIN_RECORDS,
-    "accounts/user": {**CITY_ONLY, "<id>/password/": "403 403 403 ok"},
-    "accounts/apitoken": CITY_ONLY,
+    "accounts/user": USERS,
+    "accounts/apitoken": API_TOKENS,
     "districts/city": CITY,
-    "districts/district": AREAS,
-    "districts/street": AREAS,
-    "communities/community": REGISTRY_OWNED_BY_STREET,
-    "communities/compound": REGISTRY_OWNED_BY_STREET,
-    "communities/propertyfirm": {**REGISTRY_KEPT_BY_CITY, HISTORY_FORM: "ok 404 404 ok"},
+    "districts/district": REGISTRY_KEPT_BY_CITY,
+    "districts/street": STREETS,
+    "communities/community": REGISTRY_PROTECTED_BY_REPORTS,
+    "communities/compound": REGISTRY_PROTECTED_BY_REPORTS,
+    "communities/propertyfirm": REGISTRY_KEPT_BY_CITY,
     "communities/servicecontract": REGISTRY_OWNED_BY_STREET,
     "communities/firmlisting": FIRM_LISTINGS,
     "committees/ownerscommittee": REGISTRY_OWNED_BY_STREET,
     "committees/committeemember": REGISTRY_OWNED_BY_STREET,
     "committees/partyorganisation": REGISTRY_OWNED_BY_STREET,
-    "reporting/monthlyreport": MONTHLY_READ_ONLY,
+    "reporting/monthlyreport": MONTHLY_REPORTS,
     "reporting/monthlyrecord": MONTHLY_READ_ONLY,
     "reporting/monthlyupload": UPLOADS_READ_ONLY,
-    "metrics/indicator": CITY_READS_ONLY,
+    "metrics/indicator": INDICATORS,
     "metrics/target": CITY_ONLY,
-    "metrics/indicatorvalue": CITY_READS_ENGINE_WRITES,
-    "metrics/stalestreetmonth": CITY_READS_ENGINE_WRITES,
-    "metrics/recomputejob": CITY_ONLY,
-    "selection/selectionround": CITY_ONLY_WITH_HISTORY,
-    "selection/nomination": CITY_ONLY_WITH_HISTORY,
-    "selection/judgeassignment": CITY_ONLY_WITH_HISTORY,
-    "selection/candidateresult": CITY_READS_ENGINE_WRITES,
-    "selection/vote": CITY_READS_ONLY,
-    "selection/roundauditentry": CITY_READS_ONLY,
+    "metrics/indicatorvalue": ENGINE_WRITES,
+    "metrics/stalestreetmonth": ENGINE_WRITES,
+    "metrics/recomputejob": RECOMPUTE_JOBS,
+    "selection/selectionround": SELECTION_KEPT_BY_CITY,
+    "selection/nomination": SELECTION_KEPT_BY_CITY,
+    "selection/judgeassignment": JUDGE_ASSIGNMENTS,
+    "selection/candidateresult": ENGINE_WRITES,
+    "selection/vote": AUDIT,
+    "selection/roundauditentry": AUDIT,
 }
 
-EXPECTED: dict[str, Row] = {
-    f"admin/{model}/{suffix}": admin(outcomes)
-    for model, pages in ADMIN_MODELS.items() for suffix, outcomes in pages.items()
+EXPECTED: dict[str, dict[str, Row]] = {
+    f"admin/{model}/{page}": {method: admin(outcomes) for method, outcomes in methods.items()}
+    for model, pages in ADMIN_MODELS.items() for page, methods in pages.items()
 }
 
+SIGNED_IN_HOME = Row("ok ok redirect redirect redirect redirect redirect redirect redirect ok ok ok ok")
 EXPECTED |= {
     # Visitors (and callers without a session) get the public home; signed-in users their landing page.
-    "": Row("ok ok redirect redirect redirect redirect redirect ok ok"),
-    "healthz": everyone(OK),
-    "readyz": everyone(OK),
-    "accounts/login/": Row("ok ok redirect redirect redirect redirect redirect ok ok"),
-    "accounts/logout/": everyone("405"),
-    "admin/": admin("ok ok ok ok"),
-    "admin/login/": Row("ok ok redirect redirect redirect redirect ok ok ok"),
-    "admin/logout/": Row("redirect redirect 405 405 405 405 redirect redirect redirect"),
-    "admin/password_change/": admin("ok ok ok ok"),
-    "admin/password_change/done/": admin("ok ok ok ok"),
-    "admin/autocomplete/": admin("403 403 403 403"),
-    "admin/jsi18n/": admin("ok ok ok ok"),
-    "admin/r/<path:content_type_id>/<path:object_id>/": admin("404 404 404 404"),
+    "": {"GET": SIGNED_IN_HOME, "POST": SIGNED_IN_HOME},
+    "healthz": {"GET": everyone(OK)},
+    "readyz": {"GET": everyone(OK)},
+    "accounts/login/": {method: SIGNED_IN_HOME for method in ("GET", "POST", "PUT")},
+    # Signing out is written to the access log (django-axes).
+    "accounts/logout/": {"POST": portal("login+ login+ login+ login+ login+ login+ login+")},
+    "admin/": {"GET": admin("ok ok ok ok ok ok"), "POST": admin("ok ok ok ok ok ok")},
+    # An empty login form is shown again, to signed-in staff too.
+    "admin/login/": {"GET": Row("ok ok redirect redirect redirect redirect redirect redirect ok ok ok ok ok"),
+                     "POST": everyone(OK), "PUT": everyone(OK)},
+    "admin/logout/": {"POST": Row("redirect redirect login+ login+ login+ login+ login+ login+ redirect redirect "
+                                  "redirect redirect redirect")},
+    "admin/password_change/": {method: admin("ok ok ok ok ok ok") for method in ("GET", "POST", "PUT")},
+    "admin/password_change/done/": {"GET": admin("ok ok ok ok ok ok")},
+    "admin/autocomplete/": {"GET": admin(NOBODY)},
+    "admin/jsi18n/": {"GET": admin("ok ok ok ok ok ok")},
+    "admin/r/<path:content_type_id>/<path:object_id>/": get_post(admin("404 404 404 404 404 404")),
     "admin/^(?P<app_label>auth|accounts|districts|communities|committees|reporting|metrics|selection|axes)/$":
-        admin("ok ok ok ok"),
-    "admin/(?P<url>.*)$": admin("404 404 404 404"),
+        get_post(admin("ok ok ok ok ok ok")),
+    "admin/(?P<url>.*)$": get_post(admin("404 404 404 404 404 404")),
 }
 
-# The REST API: every resource of street A, its list and its CSV/JSON format variants.
-STREET_A_RESOURCES = {"districts": "code", "streets": "code", "communities": "code", "compounds": "code",
-                      "firms": "credit_code", "contracts": "pk", "committees": "pk", "party-organisations": "code",
-                      "monthly-reports": "pk", "monthly-records": "pk", "indicator-values": "pk"}
-for resource, key in STREET_A_RESOURCES.items():
-    EXPECTED |= {
-        f"api/v1/^{resource}/$": api("ok ok ok ok ok ok ok"),
-        f"api/v1/^{resource}\\.(?P<format>[a-z0-9]+)/?$": api("ok ok ok ok ok ok ok"),
-        f"api/v1/^{resource}/(?P<{key}>[^/.]+)/$": api("ok 404 404 ok 404 ok ok"),
-        f"api/v1/^{resource}/(?P<{key}>[^/.]+)\\.(?P<format>[a-z0-9]+)/?$": api("ok 404 404 ok 404 ok ok"),
-    }
-# Report transitions through the API: an empty POST reaches the service, which refuses or needs a reason.
-# The draft report of street A: its officer may submit, the city reaches every service (which then
-# refuses the wrong state with 409, or a missing reason with 400); a read-only token may not write,
-# and a system's write token moves no report (403 once the body is valid).
-for action, outcomes in (("submit", "ok 404 404 ok 404 403 403"), ("approve", "403 404 404 409 404 403 403"),
-                         ("lock", "403 404 404 409 404 403 403"), ("reopen", "400 404 404 400 404 403 400"),
-                         ("return", "400 404 404 400 404 403 400")):
-    EXPECTED |= {
-        f"api/v1/^monthly-reports/(?P<pk>[^/.]+)/{action}/$": api(outcomes, "post"),
-        f"api/v1/^monthly-reports/(?P<pk>[^/.]+)/{action}\\.(?P<format>[a-z0-9]+)/?$": api(outcomes, "post"),
-    }
-# City-wide reference data: indicator definitions and targets are visible to every signed-in caller.
-for resource, key in (("indicators", "code"), ("targets", "pk")):
-    EXPECTED |= {
-        f"api/v1/^{resource}/$": api("ok ok ok ok ok ok ok"),
-        f"api/v1/^{resource}\\.(?P<format>[a-z0-9]+)/?$": api("ok ok ok ok ok ok ok"),
-        f"api/v1/^{resource}/(?P<{key}>[^/.]+)/$": api("ok ok ok ok ok ok ok"),
-        f"api/v1/^{resource}/(?P<{key}>[^/.]+)\\.(?P<format>[a-z0-9]+)/?$": api("ok ok ok ok ok ok ok"),
-    }
+# The REST API (columns: officer_a colleague_a officer_b district_a district_b city judge token_read
+# token_write token_street token_district). Street A's resources, their lists and format variants.
+LIST = api("ok ok ok ok ok ok ok ok ok ok ok")
+STREET_A_ROW = api("ok ok 404 ok 404 ok 404 ok ok ok ok")
+DISTRICT_A_ROW = api("ok ok ok ok 404 ok 404 ok ok ok ok")
+STREET_A_RESOURCES = {"districts": ("code", DISTRICT_A_ROW), "streets": ("code", STREET_A_ROW),
+                      "communities": ("code", STREET_A_ROW), "compounds": ("code", STREET_A_ROW),
+                      "firms": ("credit_code", DISTRICT_A_ROW), "contracts": ("pk", STREET_A_ROW),
+                      "committees": ("pk", STREET_A_ROW), "party-organisations": ("code", STREET_A_ROW),
+                      "monthly-reports": ("pk", STREET_A_ROW), "monthly-records": ("pk", STREET_A_ROW),
+                      "indicator-values": ("pk", STREET_A_ROW),
+                      # City-wide reference data: every signed-in caller reads it.
+                      "indicators": ("code", LIST), "targets": ("pk", LIST)}
+
+
+def _with_format_suffix(route: str, methods: dict) -> dict:
+    suffixed = route[:-2] + "\\.(?P<format>[a-z0-9]+)/?$" if route.endswith("/$") else route
+    return {route: methods, suffixed: methods}
+
+
+for resource, (key, one) in STREET_A_RESOURCES.items():
+    EXPECTED |= _with_format_suffix(f"api/v1/^{resource}/$", {"GET": LIST})
+    EXPECTED |= _with_format_suffix(f"api/v1/^{resource}/(?P<{key}>[^/.]+)/$", {"GET": one})
+# Monthly data: the officers of street A, city staff and the tokens limited to street A or its
+# district write it; a token with no area writes nothing, a read-only token nothing at all.
+MONTHLY_WRITE = api("ok+ ok+ 404 403 404 ok+ 404 403 403 ok+ ok+")
+EXPECTED |= _with_format_suffix("api/v1/^monthly-records/$",
+                                {"GET": LIST, "POST": api("400 400 400 400 400 400 400 403 400 400 400")})
+EXPECTED |= _with_format_suffix("api/v1/^monthly-reports/$",
+                                {"GET": LIST, "POST": api("400 400 400 400 400 400 400 403 400 400 400")})
+EXPECTED |= _with_format_suffix("api/v1/^monthly-records/(?P<pk>[^/.]+)/$", {"GET": STREET_A_ROW, "PATCH": MONTHLY_WRITE})
+EXPECTED |= _with_format_suffix("api/v1/^monthly-reports/(?P<pk>[^/.]+)/$",
+                                {"GET": STREET_A_ROW, "PATCH": api("400 400 404 400 404 400 404 403 400 400 400")})
+# Report transitions on street A's draft: its officers (and city staff) submit it; district A's staff
+# reach approve, which refuses a draft (409); nobody else reaches the service; no token moves a report.
+for action, outcomes in (("submit", "ok+ ok+ 404 403 404 ok+ 404 403 403 403 403"),
+                         ("approve", "403 403 404 409 404 409 404 403 403 403 403"),
+                         ("lock", "403 403 404 403 404 409 404 403 403 403 403"),
+                         ("reopen", "400 400 404 400 404 400 404 403 400 400 400"),
+                         ("return", "400 400 404 400 404 400 404 403 400 400 400")):
+    EXPECTED |= _with_format_suffix(f"api/v1/^monthly-reports/(?P<pk>[^/.]+)/{action}/$", {"POST": api(outcomes)})
 EXPECTED |= {
     # Published selection results are public; the dataset's round is still open, so not listed.
-    "api/v1/^selection-rounds/$": everyone(OK),
-    "api/v1/^selection-rounds\\.(?P<format>[a-z0-9]+)/?$": everyone(OK),
-    "api/v1/^selection-rounds/(?P<pk>[^/.]+)/$": everyone("404"),
-    "api/v1/^selection-rounds/(?P<pk>[^/.]+)\\.(?P<format>[a-z0-9]+)/?$": everyone("404"),
-    "api/v1/": api("ok ok ok ok ok ok ok"),
-    "api/v1/<drf_format_suffix:format>": api("ok ok ok ok ok ok ok"),
-    "api/schema/": everyone(OK),
-    "api/docs/": everyone(OK),
-    "api/redoc/": everyone(OK),
-    "api/^.*/$": everyone("404"),
+    **_with_format_suffix("api/v1/^selection-rounds/$", {"GET": everyone(OK)}),
+    **_with_format_suffix("api/v1/^selection-rounds/(?P<pk>[^/.]+)/$", {"GET": everyone("404")}),
+    "api/v1/": {"GET": LIST},
+    "api/v1/<drf_format_suffix:format>": {"GET": LIST},
+    "api/schema/": {"GET": everyone(OK)},
+    "api/docs/": {"GET": everyone(OK)},
+    "api/redoc/": {"GET": everyone(OK)},
+    "api/^.*/$": get_post(everyone("404")),
 }
 
-# Portal pages (street A officer, street B officer, other district, city, judge).
+# Portal pages (columns: officer_a colleague_a officer_b district_a district_b city judge).
+STREET_A_PAGE = portal("ok ok 404 ok 404 ok 404")
+STREET_A_DATA_ENTRY = portal("ok ok 404 403 404 ok 404")
 EXPECTED |= {
-    "dashboard/": signed_in("redirect redirect redirect ok 404"),
-    "dashboard/district/<str:code>/": signed_in("404 404 404 ok 404"),
-    "dashboard/street/<str:code>/": signed_in("ok 404 404 ok 404"),
-    "dashboard/community/<str:code>/": signed_in("ok 404 404 ok 404"),
-    "dashboard/compound/<str:code>/": signed_in("ok 404 404 ok 404"),
-    "dashboard/laggards/": signed_in("ok ok ok ok 404"),
-    # The monthly bulletin: city and district staff read it, city staff generate it.
-    "analysis/bulletin/": signed_in("404 404 ok ok 404"),
-    "analysis/bulletin/generate/": signed_in("404 404 403 redirect 404", "post"),
-    "analysis/bulletin/<int:pk>.<slug:kind>": signed_in("404 404 404 404 404"),
-    "indicators/definitions/": signed_in("ok ok ok ok ok"),
-    "reports/": signed_in("redirect redirect redirect redirect redirect"),
-    "reports/review/": signed_in("403 403 ok ok 403"),
-    "reports/review/approve/": signed_in("403 403 redirect redirect 403", "post"),
-    "reports/<str:street_code>/<period:period>/": signed_in("ok 404 404 ok 404"),
-    "reports/<str:street_code>/<period:period>/grid/": signed_in("ok 404 404 ok 404"),
-    "reports/<str:street_code>/<period:period>/submit/check/": signed_in("ok 404 404 ok 404"),
-    "reports/<str:street_code>/<period:period>/history/": signed_in("ok 404 404 ok 404"),
-    "reports/<str:street_code>/<period:period>/template.xlsx": signed_in("ok 404 404 ok 404"),
-    "reports/<str:street_code>/<period:period>/upload/": signed_in("ok 404 404 ok 404"),
-    "reports/<str:street_code>/<period:period>/upload/confirm/": signed_in("redirect 404 404 redirect 404", "post"),
-    "reports/<str:street_code>/<period:period>/upload/<int:upload_id>/": signed_in("ok 404 404 ok 404"),
-    "reports/<str:street_code>/<period:period>/<slug:action>/": signed_in("redirect 404 404 redirect 404", "post"),
+    "dashboard/": get_post(portal("redirect redirect redirect redirect redirect ok 404")),
+    "dashboard/district/<str:code>/": get_post(portal("404 404 404 ok 404 ok 404")),
+    "dashboard/street/<str:code>/": get_post(STREET_A_PAGE),
+    "dashboard/community/<str:code>/": get_post(STREET_A_PAGE),
+    "dashboard/compound/<str:code>/": get_post(STREET_A_PAGE),
+    "dashboard/laggards/": get_post(portal("ok ok ok ok ok ok 404")),
+    "indicators/definitions/": {"GET": portal("ok ok ok ok ok ok ok")},
+    "reports/": get_post(portal("redirect redirect redirect redirect redirect redirect redirect")),
+    "reports/review/": get_post(portal("403 403 403 ok ok ok 403")),
+    "reports/<str:street_code>/<period:period>/": get_post(STREET_A_PAGE),
+    "reports/<str:street_code>/<period:period>/grid/": get_post(STREET_A_DATA_ENTRY),
+    "reports/<str:street_code>/<period:period>/history/": get_post(STREET_A_PAGE),
+    "reports/<str:street_code>/<period:period>/template.xlsx": get_post(STREET_A_PAGE),
+    "reports/<str:street_code>/<period:period>/upload/": get_post(STREET_A_DATA_ENTRY,
+                                                                  portal("400 400 404 403 404 400 404")),
+    "reports/<str:street_code>/<period:period>/upload/confirm/": {
+        "POST": portal("redirect redirect 404 redirect 404 redirect 404")},
+    "reports/<str:street_code>/<period:period>/upload/<int:upload_id>/": get_post(STREET_A_DATA_ENTRY),
+    "reports/<str:street_code>/<period:period>/<slug:action>/": {
+        "POST": portal("redirect+ redirect+ 404 403 404 redirect+ 404")},
 }
 
-# The selection: public pages for all (their POSTs answer with a redirect back and a message), management for city (and district) staff, scoring for judges.
+# The monthly bulletin: read by city and district staff, generated by city staff only.
 EXPECTED |= {
-    "selection/": everyone(OK),
-    "selection/<int:pk>/": everyone(OK),
-    "selection/<int:pk>/code/": everyone(REDIRECT, "post"),
-    "selection/<int:pk>/verify/": everyone(REDIRECT, "post"),
-    "selection/<int:pk>/vote/<int:nomination_pk>/": everyone(REDIRECT, "post"),
-    "selection/<int:pk>/results/": everyone("404"),
+    "analysis/bulletin/": get_post(portal("404 404 404 ok ok ok 404")),
+    "analysis/bulletin/generate/": {"POST": portal("404 404 404 403 403 redirect+ 404")},
+    "analysis/bulletin/<int:pk>.<slug:kind>": get_post(portal("404 404 404 404 404 404 404")),
+}
+
+# The selection: public pages for all (their POSTs answer with a redirect back and a message),
+# management for city (and district) staff, scoring for judges.
+CITY_AND_DISTRICTS = portal("403 403 403 ok ok ok 403")
+EXPECTED |= {
+    "selection/": get_post(everyone(OK)),
+    "selection/<int:pk>/": get_post(everyone(OK)),
+    "selection/<int:pk>/code/": {"POST": everyone(REDIRECT)},
+    "selection/<int:pk>/verify/": {"POST": everyone(REDIRECT)},
+    "selection/<int:pk>/vote/<int:nomination_pk>/": {"POST": everyone(REDIRECT)},
+    "selection/<int:pk>/results/": get_post(everyone("404")),
     # Material of a candidate in an open round is public by design (selection.views.material_download).
-    "selection/materials/<int:pk>/": everyone(OK),
-    "selection/manage/": signed_in("403 403 ok ok 403"),
-    "selection/manage/new/": signed_in("403 403 403 ok 403"),
-    "selection/manage/<int:pk>/": signed_in("403 403 redirect ok 403"),
-    "selection/manage/<int:pk>/nominate/": signed_in("403 403 ok ok 403"),
-    "selection/manage/nominations/<int:pk>/material/": signed_in("403 403 404 redirect 403", "post"),
-    "selection/judge/": signed_in("403 403 403 403 ok"),
-    "selection/judge/assignments/<int:pk>/": signed_in("403 403 403 403 ok"),
+    "selection/materials/<int:pk>/": get_post(everyone(OK)),
+    "selection/manage/": get_post(CITY_AND_DISTRICTS),
+    "selection/manage/new/": get_post(portal("403 403 403 403 403 ok 403")),
+    "selection/manage/<int:pk>/": get_post(portal("403 403 403 redirect redirect ok 403")),
+    "selection/manage/<int:pk>/nominate/": get_post(CITY_AND_DISTRICTS),
+    "selection/manage/nominations/<int:pk>/material/": {"POST": portal("403 403 403 redirect 404 redirect 403")},
+    "selection/judge/": get_post(portal("403 403 403 403 403 403 ok")),
+    "selection/judge/assignments/<int:pk>/": get_post(portal("403 403 403 403 403 403 ok"),
+                                                      portal("403 403 403 403 403 403 redirect")),
 }
 for action in ("stage", "criteria", "open", "score", "publish", "reopen", "assign", "void"):
-    EXPECTED[f"selection/manage/<int:pk>/{action}/"] = signed_in("403 403 403 redirect 403", "post")
+    EXPECTED[f"selection/manage/<int:pk>/{action}/"] = {"POST": portal("403 403 403 403 403 redirect 403")}
 
 # Passwords: changing one needs a session; asking for a reset and following its link are for anyone
 # (the link's token here is a made-up one: the page says it is invalid).
 EXPECTED |= {
-    "accounts/password/change/": signed_in("ok ok ok ok ok"),
-    "accounts/password/change/done/": signed_in("ok ok ok ok ok"),
-    "accounts/password/reset/": everyone(OK),
-    "accounts/password/reset/sent/": everyone(OK),
-    "accounts/password/reset/<uidb64>/<token>/": everyone(OK),
-    "accounts/password/reset/complete/": everyone(OK),
+    "accounts/password/change/": {method: portal("ok ok ok ok ok ok ok") for method in ("GET", "POST", "PUT")},
+    "accounts/password/change/done/": {"GET": portal("ok ok ok ok ok ok ok")},
+    "accounts/password/reset/": {method: everyone(OK) for method in ("GET", "POST", "PUT")},
+    "accounts/password/reset/sent/": {"GET": everyone(OK)},
+    "accounts/password/reset/<uidb64>/<token>/": {method: everyone(OK) for method in ("GET", "POST", "PUT")},
+    "accounts/password/reset/complete/": {"GET": everyone(OK)},
 }
 
-# Notices: each user reaches their own inbox and settings; the notice in the URL is street A's officer's.
+# Notices: each user reaches their own inbox and settings; the notice in the URL is officer_a's, so
+# their colleague in the same street gets 404 like everyone else. Reading all and saving settings
+# change only the user's own rows (city staff and the judge have no notices or channels to save).
 EXPECTED |= {
-    "notifications/": signed_in("ok ok ok ok ok"),
-    "notifications/<int:pk>/read/": signed_in("redirect 404 404 404 404", "post"),
-    "notifications/read-all/": signed_in("redirect redirect redirect redirect redirect", "post"),
-    "notifications/settings/": signed_in("ok ok ok ok ok"),
+    "notifications/": get_post(portal("ok ok ok ok ok ok ok")),
+    "notifications/<int:pk>/read/": {"POST": portal("redirect+ 404 404 404 404 404 404")},
+    "notifications/read-all/": {"POST": portal("redirect+ redirect+ redirect redirect+ redirect redirect redirect")},
+    "notifications/settings/": get_post(portal("ok ok ok ok ok ok ok"),
+                                        portal("redirect+ redirect+ redirect+ redirect+ redirect+ redirect redirect")),
 }

@@ -24,6 +24,7 @@ from reporting.services import (
 from reporting.validation import RowInput
 from selection import services as selection_services
 from selection.models import RoundState, SelectionRound, StageKind
+from tests.admin_forms import form_data
 from tests.factories import (
     CommitteeMemberFactory,
     CompoundFactory,
@@ -62,23 +63,12 @@ def _history_url(obj) -> str:
                    args=[obj.pk, version.history_id])
 
 
-def _form_data(form, **changes) -> dict:
-    """What a browser posts for `form` as shown, with `changes` typed in."""
-    data = {}
-    for name, field in form.fields.items():
-        value = form[name].value()
-        if value is None or value is False:
-            continue
-        data[name] = "on" if value is True else value
-    return {**data, **changes}
-
-
 def _revert(client, obj, **changes):
     """Open the revert form of the object's latest version and post it back with `changes`."""
     url = _history_url(obj)
     page = client.get(url)
     assert page.status_code == 200, "the attacker may view the version"
-    return client.post(url, _form_data(page.context["adminform"].form, **changes))
+    return client.post(url, form_data(page.context["adminform"].form, **changes))
 
 
 @pytest.fixture
@@ -167,7 +157,7 @@ def test_a_street_officer_still_reverts_their_own_compound(client, street, compo
     url = reverse("admin:communities_compound_simple_history", args=[compound.pk, first.history_id])
     page = client.get(url)
 
-    response = client.post(url, _form_data(page.context["adminform"].form))
+    response = client.post(url, form_data(page.context["adminform"].form))
 
     assert response.status_code == 302
     assert Compound.objects.get(pk=compound.pk).name == "温陵小区"
@@ -230,7 +220,7 @@ def test_a_city_revert_leaves_the_fields_the_change_view_keeps_read_only(client)
     url = reverse("admin:selection_selectionround_simple_history", args=[selection_round.pk, draft.history_id])
     page = client.get(url)
 
-    response = client.post(url, _form_data(page.context["adminform"].form, title="改名的轮次"))
+    response = client.post(url, form_data(page.context["adminform"].form, title="改名的轮次"))
 
     assert response.status_code == 302
     after = SelectionRound.objects.get(pk=selection_round.pk)
@@ -246,7 +236,7 @@ def test_reverting_a_member_keeps_the_phone_number_history_does_not_record(clien
     url = reverse("admin:committees_committeemember_simple_history", args=[member.pk, first.history_id])
     page = client.get(url)
 
-    response = client.post(url, _form_data(page.context["adminform"].form))
+    response = client.post(url, form_data(page.context["adminform"].form))
 
     assert response.status_code == 302
     member = CommitteeMember.objects.get(pk=member.pk)
