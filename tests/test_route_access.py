@@ -34,21 +34,30 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.test import Client, TestCase, override_settings
+from django.db.models import CharField, ProtectedError, RestrictedError, Value
+from django.db.models.functions import Concat
+from django.test import Client, RequestFactory, TestCase, override_settings
 from django.urls import URLResolver, get_resolver, resolve
 from django.utils import timezone
 
-from accounts.models import ApiToken, Role
+from accounts.models import ApiToken, Role, User
+from committees.models import OwnersCommittee
 from metrics.models import Indicator, IndicatorValue, RecomputeJob, StaleStreetMonth, Target
 from notifications.models import Notification, NoticeKind
-from reporting.models import MonthlyUpload, UploadStatus
-from reporting.services import monthly_records_save, monthly_report_get_or_create
+from reporting.models import MonthlyReport, MonthlyUpload, ReportState, UploadStatus
+from reporting.services import (
+    monthly_records_save,
+    monthly_report_approve,
+    monthly_report_get_or_create,
+    monthly_report_lock,
+    monthly_report_submit,
+)
 from reporting.validation import RowInput
 from selection import services as selection_services
 from selection.models import CandidateResult, RoundAuditEntry, StageKind, Vote
 from selection.sms import ConsoleSmsBackend
 from tests.access_table import EXPECTED, ROLES, outcome_of, suggested_rows
-from tests.admin_forms import change_page_data
+from tests.admin_forms import change_page_data, form_data
 from tests.data_changes import DataChanges
 from tests.factories import (
     CommitteeMemberFactory,
@@ -132,6 +141,38 @@ def test_every_route_has_an_expected_access_entry():
 def test_the_table_has_no_entry_for_a_route_that_no_longer_exists():
     stale = set(EXPECTED) - set(ROUTES)
     assert not stale, "entries in tests/access_table.py for routes that do not exist:\n" + "\n".join(sorted(stale))
+
+
+NEW_PASSWORD = "Quanzhou-新密码-2024"
+# Admin add forms whose fields are not the change form's, by model.
+ADMIN_ADD_BODIES = {
+    User: lambda data: {"username": "new_officer", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
+                        "usable_password": "true", "role": Role.STREET_OFFICER, "street": data.street_a.pk,
+                        "district": data.district_a.pk},
+}
+# What an import changes in a file of rows without a free text column: column → new value.
+IMPORT_CHANGES = {OwnersCommittee: {"筹备开始日期": "2023-01-02"}}
+# API bodies that succeed for a caller allowed to write, by (resource, viewset action).
+API_BODIES = {
+    ("monthly-reports", "create"): lambda data: {"street": data.street_a.code, "period": "2024-05",
+                                                 "records": [{"compound": data.compound.code, "petitions": 2}]},
+    ("monthly-reports", "partial_update"): lambda data: {"records": [{"compound": data.compound.code, "petitions": 3}]},
+    ("monthly-records", "create"): lambda data: {"compound": data.compound.code, "period": "2024-05", "petitions": 2},
+    ("monthly-records", "partial_update"): lambda data: {"petitions": 3},
+    ("monthly-reports", "return_to_draft"): lambda data: {"reason": "数据需核实"},
+    ("monthly-reports", "reopen"): lambda data: {"reason": "数据需更正"},
+}
+# Where a report transition starts: street A's draft is moved there (through the services) first.
+STARTS_FROM = {"approve": ReportState.SUBMITTED, "return_to_draft": ReportState.SUBMITTED,
+               "lock": ReportState.APPROVED, "reopen": ReportState.LOCKED}
+
+
+def api_action(route: str, method: str) -> tuple[str, str] | None:
+    """(resource, viewset action) of an API route's method, or None outside the router."""
+    actions = getattr(ROUTES[route], "actions", None)
+    if not actions or method.lower() not in actions:
+        return None
+    return route.split("^")[1].split("/")[0].split("\\.")[0], actions[method.lower()]
 
 
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
@@ -359,9 +400,10 @@ class RouteAccessTest(TestCase):
             return {}
         if admin_model(route):
             return self._admin_body(route, url, variant)
-        return {}
+        body = API_BODIES.get(api_action(route, variant))
+        return body(self) if body else {}
 
-    def _admin_body(self, route: str, url: str, variant: str) -> dict:
+    def _admin_body(self, route: str, url: str, variant: str):
         page = admin_page(route)
         obj = self._admin_object(route)
         if variant.startswith("POST "):  # a change-list action on street A's object
@@ -372,26 +414,83 @@ class RouteAccessTest(TestCase):
         if page in ("<path:object_id>/change/", "^([^/]+)/history/([^/]+)/$"):
             return self._as_city_sees_it(url)
         if page == "add/" and obj is not None:
-            return self._as_city_sees_it(self.url_for(route.replace("add/", "<path:object_id>/change/")),
-                                         inlines=False)
+            add_body = ADMIN_ADD_BODIES.get(admin_model(route))
+            return add_body(self) if add_body else self._as_city_sees_it(
+                self.url_for(route.replace("add/", "<path:object_id>/change/")), inlines=False)
+        if page == "<id>/password/":
+            return {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"}
+        if page == "export/":
+            return self._as_city_sees_it(url, form="form") | {"format": "0"}
+        if page == "import/":
+            return lambda: self._as_city_sees_it(url, form="form") | {"format": "0",
+                                                                      "import_file": self._import_file(route)}
+        if page == "process_import/":
+            return lambda: self._confirmed_import(route)
         return {}
 
-    def _as_city_sees_it(self, url: str, inlines: bool = True) -> dict:
+    def _as_city_sees_it(self, url: str, inlines: bool = True, form: str | None = None) -> dict:
         with transaction.atomic():
             page = self.clients["city"].get(url)
             transaction.set_rollback(True)
-        if page.status_code != 200 or "adminform" not in page.context:
+        if page.status_code != 200:
             return {}
-        return change_page_data(page.context, inlines=inlines)
+        if form is not None:
+            return form_data(page.context[form])
+        return change_page_data(page.context, inlines=inlines) if "adminform" in page.context else {}
+
+    def _import_file(self, route: str) -> SimpleUploadedFile:
+        """Street A's row as the admin exports it to city staff, with one text cell changed (an
+        unchanged row would be skipped, and the import would write nothing)."""
+        model = admin_model(route)
+        model_admin = admin.site._registry[model]
+        request = RequestFactory().get("/")
+        request.user = self.users["city"]
+        resource = model_admin.get_import_resource_classes(request)[0](**model_admin.get_resource_kwargs(request))
+        dataset = resource.export(queryset=model._default_manager.filter(pk=self._admin_object(route).pk))
+        text_columns = {str(field.verbose_name) for field in model._meta.fields
+                        if isinstance(field, CharField) and not field.unique and not field.choices}
+        row = list(dataset[0])
+        for index, header in enumerate(dataset.headers):
+            if header in text_columns:
+                row[index] = f"{row[index] or ''}改"
+                break
+            if header in IMPORT_CHANGES.get(model, {}):
+                row[index] = IMPORT_CHANGES[model][header]
+        dataset[0] = row
+        return SimpleUploadedFile("导入.csv", dataset.csv.encode("utf-8-sig"), content_type="text/csv")
+
+    def _confirmed_import(self, route: str) -> dict:
+        """What the import's confirm page posts: city staff's dry run of the file, stored for the import."""
+        import_route = route.replace("process_import/", "import/")
+        url = self.url_for(import_route)
+        with transaction.atomic():
+            page = self.clients["city"].post(url, self._admin_body(import_route, url, "POST")())
+            transaction.set_rollback(True)
+        confirm = page.context.get("confirm_form") if page.status_code == 200 else None
+        return form_data(confirm) if confirm is not None else {}
 
     def prepare(self, route: str, variant: str) -> None:
-        """Inside the request's savepoint, before it: make room for an add of street A's object."""
+        """Inside the request's savepoint, before it: put street A's report where a transition starts,
+        make room for an add of street A's object (delete it, or else free its unique codes)."""
+        if (action := api_action(route, variant)) and action[1] in STARTS_FROM:
+            self._move_report_to(STARTS_FROM[action[1]])
         if admin_page(route) == "add/" and variant == "POST" and (obj := self._admin_object(route)) is not None:
+            manager = type(obj)._base_manager
             try:
                 with transaction.atomic():
-                    type(obj)._base_manager.filter(pk=obj.pk).delete()
-            except Exception:  # noqa: BLE001 - a protected row stays; the add then meets its unique keys
-                pass
+                    manager.filter(pk=obj.pk).delete()
+            except (ProtectedError, RestrictedError):
+                unique = [field.name for field in obj._meta.fields if field.unique and isinstance(field, CharField)]
+                manager.filter(pk=obj.pk).update(**{name: Concat(Value("~"), name) for name in unique})
+
+    def _move_report_to(self, state: str) -> None:
+        steps = [(ReportState.SUBMITTED, monthly_report_submit, "officer_a"),
+                 (ReportState.APPROVED, monthly_report_approve, "district_a"),
+                 (ReportState.LOCKED, monthly_report_lock, "city")]
+        for reached, service, actor in steps:
+            service(report=MonthlyReport.objects.get(pk=self.report.pk), actor=self.users[actor])
+            if reached == state:
+                return
 
     # --- the check ----------------------------------------------------------------------------------
 
@@ -421,8 +520,9 @@ class RouteAccessTest(TestCase):
         method = variant.split()[0]
         with transaction.atomic():
             self.prepare(route, variant)
+            data = body() if callable(body) else body
             with DataChanges() as changes:
-                response = self.send(client, method, url, body)
+                response = self.send(client, method, url, data)
                 if response.streaming:
                     b"".join(response.streaming_content)
             transaction.set_rollback(True)
