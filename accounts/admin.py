@@ -1,4 +1,5 @@
-from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.admin import AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -45,6 +46,15 @@ class ApiTokenAdmin(PersonalFieldsAdminMixin, admin.ModelAdmin):
     def revoke(self, request, queryset):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, _("已吊销 %(count)d 个令牌。") % {"count": count})
+
+
+class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+    @admin.action(description=_("清理已过冷却期的登录尝试"))
+    def cleanup_expired_attempts(self, request, queryset):
+        # axes measures the cool-off from the login it is handling; an admin action is none, and
+        # without this the action crashed with AttributeError. None means "from now".
+        request.axes_attempt_time = None
+        return super().cleanup_expired_attempts(request, queryset)
 
 
 def register_lockout_admins() -> None:

@@ -2,12 +2,14 @@
 import datetime
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 
 from metrics.models import RecomputeJob
 from reporting.services import monthly_report_get_or_create
 from tests.api_clients import token_client
-from tests.factories import CompoundFactory, street_officer
+from tests.factories import CompoundFactory, city_staff, street_officer
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +41,19 @@ def test_a_report_transition_with_a_format_suffix_is_answered_not_crashed():
 
     assert suffixed.status_code == plain.status_code == 409  # an empty report cannot be submitted
     assert suffixed.json() == plain.json()
+
+
+def test_city_staff_clean_up_expired_login_attempts_and_keep_the_fresh_ones(client):
+    staff = city_staff(is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(content_type__app_label="axes"))
+    expired, fresh = (AccessAttempt.objects.create(username=name, ip_address="10.0.0.1", user_agent="test",
+                                                   get_data="", post_data="", failures_since_start=1)
+                      for name in ("expired", "fresh"))
+    AccessAttempt.objects.filter(pk=expired.pk).update(attempt_time=timezone.now() - datetime.timedelta(hours=2))
+    client.force_login(staff)
+
+    response = client.post("/admin/axes/accessattempt/", {"action": "cleanup_expired_attempts",
+                                                           "_selected_action": [fresh.pk], "index": "0"})
+
+    assert response.status_code == 302
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["fresh"]
