@@ -232,7 +232,8 @@ LOGIN_RECORDS = {
     "<path:object_id>/delete/": get_post("403 403 403 403 403 redirect"),
     "<path:object_id>/history/": get_post(REDIRECTS),
 }
-LOGIN_ATTEMPTS = {**LOGIN_RECORDS, "": {**LOGIN_RECORDS[""], "POST cleanup_expired_attempts": "403 403 403 403 403 500"}}
+LOGIN_ATTEMPTS = {**LOGIN_RECORDS, "": {**LOGIN_RECORDS[""],
+                                        "POST cleanup_expired_attempts": "403 403 403 403 403 redirect"}}
 GROUPS = {**{page: {method: NOBODY for method in methods} for page, methods in CITY_ONLY.items()}, **ADMIN_BASE}
 
 ADMIN_MODELS = {
@@ -366,13 +367,15 @@ EXPECTED |= {
     "reports/": get_post(portal("redirect redirect redirect redirect redirect redirect redirect")),
     "reports/review/": get_post(portal("403 403 403 ok ok ok 403")),
     "reports/<str:street_code>/<period:period>/": get_post(STREET_A_PAGE),
-    "reports/<str:street_code>/<period:period>/grid/": get_post(STREET_A_DATA_ENTRY),
+    "reports/<str:street_code>/<period:period>/grid/": get_post(STREET_A_DATA_ENTRY,
+                                                                portal("redirect+ redirect+ 404 403 404 redirect+ 404")),
     "reports/<str:street_code>/<period:period>/history/": get_post(STREET_A_PAGE),
     "reports/<str:street_code>/<period:period>/template.xlsx": get_post(STREET_A_PAGE),
+    # A preview keeps the file for its confirmation (a pending upload), which only its uploader gives.
     "reports/<str:street_code>/<period:period>/upload/": get_post(STREET_A_DATA_ENTRY,
-                                                                  portal("400 400 404 403 404 400 404")),
+                                                                  portal("ok+ ok+ 404 403 404 ok+ 404")),
     "reports/<str:street_code>/<period:period>/upload/confirm/": {
-        "POST": portal("redirect redirect 404 redirect 404 redirect 404")},
+        "POST": portal("redirect+ redirect 404 redirect 404 redirect 404")},
     "reports/<str:street_code>/<period:period>/upload/<int:upload_id>/": get_post(STREET_A_DATA_ENTRY),
     "reports/<str:street_code>/<period:period>/<slug:action>/": {
         "POST": portal("redirect+ redirect+ 404 403 404 redirect+ 404")},
@@ -400,11 +403,12 @@ EXPECTED |= {
     "selection/manage/": get_post(CITY_AND_DISTRICTS),
     "selection/manage/new/": get_post(portal("403 403 403 403 403 ok 403")),
     "selection/manage/<int:pk>/": get_post(portal("403 403 403 redirect redirect ok 403")),
-    "selection/manage/<int:pk>/nominate/": get_post(CITY_AND_DISTRICTS),
-    "selection/manage/nominations/<int:pk>/material/": {"POST": portal("403 403 403 redirect 404 redirect 403")},
+    # Nominating street B (district A's): district B's staff cannot pick it.
+    "selection/manage/<int:pk>/nominate/": get_post(CITY_AND_DISTRICTS, portal("403 403 403 redirect+ ok redirect+ 403")),
+    "selection/manage/nominations/<int:pk>/material/": {"POST": portal("403 403 403 redirect+ 404 redirect+ 403")},
     "selection/judge/": get_post(portal("403 403 403 403 403 403 ok")),
     "selection/judge/assignments/<int:pk>/": get_post(portal("403 403 403 403 403 403 ok"),
-                                                      portal("403 403 403 403 403 403 redirect")),
+                                                      portal("403 403 403 403 403 403 redirect+")),
 }
 for action in ("stage", "criteria", "open", "score", "publish", "reopen", "assign", "void"):
     EXPECTED[f"selection/manage/<int:pk>/{action}/"] = {"POST": portal("403 403 403 403 403 redirect 403")}

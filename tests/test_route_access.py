@@ -27,6 +27,9 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import shutil
+import tempfile
+from io import BytesIO
 
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
@@ -39,20 +42,24 @@ from django.db.models.functions import Concat
 from django.test import Client, RequestFactory, TestCase, override_settings
 from django.urls import URLResolver, get_resolver, resolve
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from accounts.models import ApiToken, Role, User
 from committees.models import OwnersCommittee
 from metrics.models import Indicator, IndicatorValue, RecomputeJob, StaleStreetMonth, Target
 from notifications.models import Notification, NoticeKind
-from reporting.models import MonthlyReport, MonthlyUpload, ReportState, UploadStatus
+from reporting.models import MonthlyRecord, MonthlyReport, MonthlyUpload, ReportState, UploadStatus
 from reporting.services import (
     monthly_records_save,
     monthly_report_approve,
     monthly_report_get_or_create,
     monthly_report_lock,
     monthly_report_submit,
+    monthly_upload_preview,
 )
-from reporting.validation import RowInput
+from reporting.excel import monthly_template
+from reporting.forms import cell_name
+from reporting.validation import FIELDS, FLAG, RowInput
 from selection import services as selection_services
 from selection.models import CandidateResult, RoundAuditEntry, StageKind, Vote
 from selection.sms import ConsoleSmsBackend
@@ -150,6 +157,18 @@ ADMIN_ADD_BODIES = {
                         "usable_password": "true", "role": Role.STREET_OFFICER, "street": data.street_a.pk,
                         "district": data.district_a.pk},
 }
+# Portal bodies that succeed for a user allowed to write, by route; a callable body is made afresh for
+# each request, inside its savepoint (files are read once; an upload to confirm is made then).
+PORTAL_BODIES = {
+    "reports/<str:street_code>/<period:period>/grid/": lambda data: data._grid_body(),
+    "reports/<str:street_code>/<period:period>/upload/": lambda data: lambda: {"file": data._filled_template()},
+    "reports/<str:street_code>/<period:period>/upload/confirm/": lambda data: data._pending_upload,
+    # Street B (district A's, not yet nominated): district B's staff cannot pick it.
+    "selection/manage/<int:pk>/nominate/": lambda data: {"street": data.street_b.pk, "summary": "推荐理由"},
+    "selection/manage/nominations/<int:pk>/material/": lambda data: lambda: {"file": SimpleUploadedFile(
+        "材料.pdf", b"%PDF-1.4 test", content_type="application/pdf")},
+    "selection/judge/assignments/<int:pk>/": lambda data: {"nomination": data.nomination.pk, "value": "88"},
+}
 # What an import changes in a file of rows without a free text column: column → new value.
 IMPORT_CHANGES = {OwnersCommittee: {"筹备开始日期": "2023-01-02"}}
 # API bodies that succeed for a caller allowed to write, by (resource, viewset action).
@@ -175,8 +194,19 @@ def api_action(route: str, method: str) -> tuple[str, str] | None:
     return route.split("^")[1].split("/")[0].split("\\.")[0], actions[method.lower()]
 
 
-@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+MEDIA_ROOT = tempfile.mkdtemp(prefix="route-access-")  # uploads and materials the requests write
+
+
+# The class's dataset is built (its voter signs in) before function fixtures run: conftest's switch
+# for the in-process beat comes too late for it.
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], EAGER_BEAT=False,
+                   MEDIA_ROOT=MEDIA_ROOT)
 class RouteAccessTest(TestCase):
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        shutil.rmtree(MEDIA_ROOT, ignore_errors=True)
+
     @classmethod
     def setUpTestData(cls):
         cls.compound = CompoundFactory()
@@ -400,8 +430,10 @@ class RouteAccessTest(TestCase):
             return {}
         if admin_model(route):
             return self._admin_body(route, url, variant)
-        body = API_BODIES.get(api_action(route, variant))
-        return body(self) if body else {}
+        if route.startswith("api/"):
+            body = API_BODIES.get(api_action(route, variant))
+            return body(self) if body else {}
+        return self._portal_body(route)
 
     def _admin_body(self, route: str, url: str, variant: str):
         page = admin_page(route)
@@ -482,6 +514,39 @@ class RouteAccessTest(TestCase):
             except (ProtectedError, RestrictedError):
                 unique = [field.name for field in obj._meta.fields if field.unique and isinstance(field, CharField)]
                 manager.filter(pk=obj.pk).update(**{name: Concat(Value("~"), name) for name in unique})
+
+    def _portal_body(self, route: str):
+        body = PORTAL_BODIES.get(route)
+        return body(self) if body else {}
+
+    def _grid_body(self) -> dict:
+        """Street A's grid as its officer sees it, with one figure changed."""
+        record = MonthlyRecord.objects.get(pk=self.record.pk)
+        cells = {}
+        for spec in FIELDS:
+            value = 5 if spec.name == "petitions" else getattr(record, spec.name)
+            if spec.kind == FLAG:
+                value = "on" if value else None
+            if value is not None:
+                cells[cell_name(self.compound.code, spec)] = value
+        return {"version": MonthlyReport.objects.get(pk=self.report.pk).version, **cells}
+
+    def _filled_template(self) -> SimpleUploadedFile:
+        """Street A's template for the month with one more petition than entered."""
+        workbook = load_workbook(BytesIO(monthly_template(street=self.street_a, period=PERIOD)))
+        sheet = workbook.worksheets[0]
+        column = [cell.value for cell in sheet[1]].index(next(spec.label for spec in FIELDS if spec.name == "petitions"))
+        sheet.cell(row=2, column=column + 1, value=5)
+        buffer = BytesIO()
+        workbook.save(buffer)
+        return SimpleUploadedFile("月报.xlsx", buffer.getvalue())
+
+    def _pending_upload(self) -> dict:
+        """Officer A's previewed upload, waiting for their confirmation (only its uploader may confirm)."""
+        _plan, pending = monthly_upload_preview(report=MonthlyReport.objects.get(pk=self.report.pk),
+                                                actor=self.users["officer_a"], content=self._filled_template().read(),
+                                                file_name="月报.xlsx")
+        return {"upload": pending.pk}
 
     def _move_report_to(self, state: str) -> None:
         steps = [(ReportState.SUBMITTED, monthly_report_submit, "officer_a"),
