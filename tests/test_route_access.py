@@ -38,7 +38,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import CharField, ProtectedError, RestrictedError, Value
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, Substr
 from django.test import Client, RequestFactory, TestCase, override_settings
 from django.urls import URLResolver, get_resolver, resolve
 from django.utils import timezone
@@ -513,7 +513,7 @@ class RouteAccessTest(TestCase):
                     manager.filter(pk=obj.pk).delete()
             except (ProtectedError, RestrictedError):
                 unique = [field.name for field in obj._meta.fields if field.unique and isinstance(field, CharField)]
-                manager.filter(pk=obj.pk).update(**{name: Concat(Value("~"), name) for name in unique})
+                manager.filter(pk=obj.pk).update(**{name: Concat(Value("~"), Substr(name, 2)) for name in unique})
 
     def _portal_body(self, route: str):
         body = PORTAL_BODIES.get(route)
