@@ -369,6 +369,9 @@ EXPECTED |= {
     "indicators/definitions/": {"GET": portal("ok ok ok ok ok ok ok")},
     "reports/": get_post(portal("redirect redirect redirect redirect redirect redirect redirect")),
     "reports/review/": get_post(portal("403 403 403 ok ok ok 403")),
+    # Approving the queue's unflagged reports together (none submitted here): reviewers only.
+    "reports/review/approve/": {"POST": portal("403 403 403 redirect redirect redirect 403")},
+    "reports/<str:street_code>/<period:period>/submit/check/": get_post(STREET_A_DATA_ENTRY),
     "reports/<str:street_code>/<period:period>/": get_post(STREET_A_PAGE),
     "reports/<str:street_code>/<period:period>/grid/": get_post(STREET_A_DATA_ENTRY,
                                                                 portal("redirect+ redirect+ 404 403 404 redirect+ 404")),
