@@ -161,6 +161,9 @@ ADMIN_ADD_BODIES = {
 # each request, inside its savepoint (files are read once; an upload to confirm is made then).
 PORTAL_BODIES = {
     "reports/<str:street_code>/<period:period>/grid/": lambda data: data._grid_body(),
+    # A submission confirms the version its check showed.
+    "reports/<str:street_code>/<period:period>/<slug:action>/": lambda data: lambda: {
+        "version": MonthlyReport.objects.get(pk=data.report.pk).version},
     "reports/<str:street_code>/<period:period>/upload/": lambda data: lambda: {"file": data._filled_template()},
     "reports/<str:street_code>/<period:period>/upload/confirm/": lambda data: data._pending_upload,
     # Street B (district A's, not yet nominated): district B's staff cannot pick it.
