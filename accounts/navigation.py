@@ -25,6 +25,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("滞后预警"), "dashboard:laggards", ALL_STAFF),
     NavItem(_("月度通报"), "analysis:bulletin", frozenset({Role.CITY_STAFF, Role.DISTRICT_STAFF})),
     NavItem(_("指标定义"), "metrics:definitions", ALL_STAFF),
+    NavItem(_("小区登记"), "registry:home", ALL_STAFF),
+    NavItem(_("物业企业"), "registry:firms", frozenset({Role.CITY_STAFF, Role.DISTRICT_STAFF})),
     NavItem(_("本月月报"), "reporting:home", frozenset({Role.STREET_OFFICER})),
     NavItem(_("月报审核"), "reporting:review_queue", frozenset({Role.CITY_STAFF, Role.DISTRICT_STAFF})),
     NavItem(_("样板街道推选"), "selection:manage", frozenset({Role.CITY_STAFF, Role.DISTRICT_STAFF})),

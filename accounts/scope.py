@@ -80,6 +80,10 @@ class AreaScope:
     def can_change_street(self, street_id: int) -> bool:
         return self.city_wide or (self.street_id is not None and self.street_id == street_id)
 
+    # The firm register and its red/black list: staff of the firm's registered district, and city staff.
+    def can_keep_firms(self, district_id: int) -> bool:
+        return self.can_see_district(district_id)
+
     # Reviewing a street's monthly report: its district's staff, and city staff as an override.
     def can_review_street(self, district_id: int) -> bool:
         return self.city_wide or (self.street_id is None and self.district_id is not None

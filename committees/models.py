@@ -54,12 +54,15 @@ class OwnersCommittee(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(term_start__isnull=True, term_end__isnull=True)
                                    | Q(term_start__isnull=False, term_end__isnull=False, term_end__gt=F("term_start")),
-                                   name="committee_term_end_after_start"),
+                                   name="committee_term_end_after_start",
+                                   violation_error_message=_("任期届满日期必须晚于任期开始日期。")),
             models.CheckConstraint(condition=Q(elected_on__isnull=True) | Q(term_start__isnull=False),
-                                   name="committee_elected_has_term"),
+                                   name="committee_elected_has_term",
+                                   violation_error_message=_("已选举的业委会须填写任期。")),
             models.CheckConstraint(condition=Q(dissolved_on__isnull=True) | Q(term_start__isnull=True)
                                    | Q(dissolved_on__gt=F("term_start")),
-                                   name="committee_dissolved_after_term_start"),
+                                   name="committee_dissolved_after_term_start",
+                                   violation_error_message=_("解散日期必须晚于任期开始日期。")),
         ]
 
     def __str__(self) -> str:
@@ -141,7 +144,8 @@ class CommitteeMember(TimeStampedModel):
         ordering = ["committee", "role", "name"]
         constraints = [
             models.UniqueConstraint(fields=["committee"], condition=Q(role="chair", left_on__isnull=True),
-                                    name="committee_single_chair"),
+                                    name="committee_single_chair",
+                                   violation_error_message=_("一个业委会只能有一名主任。")),
         ]
 
     def __str__(self) -> str:
@@ -209,7 +213,8 @@ class PartyOrganisation(TimeStampedModel):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(condition=Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=F("established_on")),
-                                   name="party_org_dissolved_after_established"),
+                                   name="party_org_dissolved_after_established",
+                                   violation_error_message=_("撤销日期必须晚于成立日期。")),
         ]
 
     def __str__(self) -> str:
@@ -248,9 +253,11 @@ class PartyOrganisationCompound(CoverageBase):
         verbose_name = _("党组织覆盖小区")
         verbose_name_plural = _("党组织覆盖小区")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "compound"], name="party_compound_link_unique"),
+            models.UniqueConstraint(fields=["organisation", "compound"], name="party_compound_link_unique",
+                                   violation_error_message=_("该党组织已覆盖此小区。")),
             models.CheckConstraint(condition=Q(covered_to__isnull=True) | Q(covered_from__isnull=True)
-                                   | Q(covered_to__gt=F("covered_from")), name="party_compound_link_dates"),
+                                   | Q(covered_to__gt=F("covered_from")), name="party_compound_link_dates",
+                                   violation_error_message=_("覆盖终止日期必须晚于覆盖开始日期。")),
         ]
 
 
@@ -264,7 +271,9 @@ class PartyOrganisationFirm(CoverageBase):
         verbose_name = _("党组织覆盖企业")
         verbose_name_plural = _("党组织覆盖企业")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "firm"], name="party_firm_link_unique"),
+            models.UniqueConstraint(fields=["organisation", "firm"], name="party_firm_link_unique",
+                                   violation_error_message=_("该党组织已覆盖此企业。")),
             models.CheckConstraint(condition=Q(covered_to__isnull=True) | Q(covered_from__isnull=True)
-                                   | Q(covered_to__gt=F("covered_from")), name="party_firm_link_dates"),
+                                   | Q(covered_to__gt=F("covered_from")), name="party_firm_link_dates",
+                                   violation_error_message=_("覆盖终止日期必须晚于覆盖开始日期。")),
         ]

@@ -64,9 +64,12 @@ def dated_constraints(prefix: str, owner_field: str) -> list:
     """Dates in order, one row per owner and start, one row per owner "since the record began"."""
     return [
         models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True)
-                               | Q(valid_to__gt=F("valid_from")), name=f"{prefix}_dates_in_order"),
-        models.UniqueConstraint(fields=[owner_field, "valid_from"], name=f"{prefix}_unique_start"),
-        models.UniqueConstraint(fields=[owner_field], condition=Q(valid_from__isnull=True), name=f"{prefix}_one_first"),
+                               | Q(valid_to__gt=F("valid_from")), name=f"{prefix}_dates_in_order",
+                               violation_error_message=gettext_lazy("失效日期必须晚于生效日期。")),
+        models.UniqueConstraint(fields=[owner_field, "valid_from"], name=f"{prefix}_unique_start",
+                                violation_error_message=gettext_lazy("同一天只能有一条记录。")),
+        models.UniqueConstraint(fields=[owner_field], condition=Q(valid_from__isnull=True), name=f"{prefix}_one_first",
+                                violation_error_message=gettext_lazy("“自登记起”的记录只能有一条。")),
     ]
 
 

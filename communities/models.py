@@ -5,6 +5,7 @@ a term or contract end (`term_end`, `ends_on`) is its last day; an event date th
 (`closed_on`, `valid_to`, `terminated_on`, `delisted_on`) is the first day it is no longer true.
 """
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -59,7 +60,7 @@ class Compound(TimeStampedModel):
     name = models.CharField(_("小区名称"), max_length=200)
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="compounds", verbose_name=_("所属社区(村)"))
     address = models.CharField(_("地址"), max_length=300, blank=True)
-    households = models.PositiveIntegerField(_("户数"))
+    households = models.PositiveIntegerField(_("户数"), validators=[MinValueValidator(1)])
     buildings = models.PositiveIntegerField(_("楼栋数"), default=0)
     year_built = models.PositiveSmallIntegerField(_("建成年份"), null=True, blank=True)
     housing_type = models.CharField(_("房屋类型"), max_length=20, choices=HousingType.choices)
@@ -85,11 +86,15 @@ class Compound(TimeStampedModel):
         indexes = [models.Index(fields=["active_from", "closed_on"], name="compound_active_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(closed_on__isnull=True) | Q(closed_on__gt=F("active_from")),
-                                   name="compound_closed_after_active_from"),
+                                   name="compound_closed_after_active_from",
+                                   violation_error_message=_("停止计入日期必须晚于纳入管理日期。")),
             models.CheckConstraint(condition=Q(merged_into__isnull=True) | Q(closed_on__isnull=False),
-                                   name="compound_merge_has_date"),
-            models.CheckConstraint(condition=~Q(merged_into=F("pk")), name="compound_not_merged_into_itself"),
-            models.CheckConstraint(condition=Q(households__gt=0), name="compound_households_positive"),
+                                   name="compound_merge_has_date",
+                                   violation_error_message=_("并入其他小区时必须填写合并日期（停止计入日期）。")),
+            models.CheckConstraint(condition=~Q(merged_into=F("pk")), name="compound_not_merged_into_itself",
+                                   violation_error_message=_("小区不能并入自身。")),
+            models.CheckConstraint(condition=Q(households__gt=0), name="compound_households_positive",
+                                   violation_error_message=_("户数必须大于 0。")),
         ]
 
     def __str__(self) -> str:
@@ -126,8 +131,10 @@ class CompoundManagementPeriod(models.Model):
         ordering = ["compound", "valid_from"]
         constraints = [
             models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gt=F("valid_from")),
-                                   name="management_period_ends_after_start"),
-            models.UniqueConstraint(fields=["compound", "valid_from"], name="management_period_unique_start"),
+                                   name="management_period_ends_after_start",
+                                   violation_error_message=_("管理模式的终止日期必须晚于起始日期。")),
+            models.UniqueConstraint(fields=["compound", "valid_from"], name="management_period_unique_start",
+                                   violation_error_message=_("同一小区同一天只能有一条管理模式记录。")),
         ]
 
     def __str__(self) -> str:
@@ -152,7 +159,8 @@ class CompoundHouseholdsPeriod(DatedFact):
         verbose_name = _("户数变更")
         verbose_name_plural = _("户数变更")
         constraints = [*dated_constraints("households_period", "compound"),
-                       models.CheckConstraint(condition=Q(households__gt=0), name="households_period_positive")]
+                       models.CheckConstraint(condition=Q(households__gt=0), name="households_period_positive",
+                                   violation_error_message=_("户数必须大于 0。"))]
 
 
 class CompoundHousingTypePeriod(DatedFact):
@@ -268,7 +276,8 @@ class FirmListing(TimeStampedModel):
         ordering = ["-listed_on"]
         constraints = [
             models.CheckConstraint(condition=Q(delisted_on__isnull=True) | Q(delisted_on__gt=F("listed_on")),
-                                   name="listing_delisted_after_listed"),
+                                   name="listing_delisted_after_listed",
+                                   violation_error_message=_("移出日期必须晚于上榜日期。")),
         ]
 
     def __str__(self) -> str:
@@ -296,9 +305,11 @@ class ServiceContract(TimeStampedModel):
         indexes = [models.Index(fields=["compound", "starts_on"], name="contract_compound_start_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
-                                   name="contract_ends_after_start"),
+                                   name="contract_ends_after_start",
+                                   violation_error_message=_("合同截止日期不能早于起始日期。")),
             models.CheckConstraint(condition=Q(terminated_on__isnull=True) | Q(terminated_on__gt=F("starts_on")),
-                                   name="contract_terminated_after_start"),
+                                   name="contract_terminated_after_start",
+                                   violation_error_message=_("清退日期必须晚于合同起始日期。")),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,8 @@ urlpatterns = [
     path("analysis/", include("analysis.urls")),
     path("indicators/", include("metrics.urls")),
     path("reports/", include("reporting.urls")),
+    path("registry/", include("communities.urls")),
+    path("registry/", include("committees.urls")),
     path("selection/", include("selection.urls")),
     path("notifications/", include("notifications.urls")),
 ]

@@ -441,3 +441,50 @@ EXPECTED |= {
     "notifications/settings/": get_post(portal("ok ok ok ok ok ok ok"),
                                         portal("redirect+ redirect+ redirect+ redirect+ redirect+ redirect redirect")),
 }
+
+
+# The registry pages: street A's officers and city staff change it; its district's staff read it
+# (their writes 403); another street's officer or district meets 404, a judge 403. Empty POSTs: a
+# form shown again with its errors answers 200, a small form posted from a detail page redirects back.
+# No red/black listing and no firm coverage exist in the dataset: their end routes are 404.
+REGISTRY_PAGE = portal("ok ok 404 ok 404 ok 403")
+REGISTRY_FORM = portal("ok ok 404 403 404 ok 403")
+REGISTRY_BACK = portal("redirect redirect 404 403 404 redirect 403")
+REGISTRY_MISSING = portal("404 404 404 404 404 404 403")
+FIRM_KEEPING = portal("403 403 403 ok 404 ok 403")
+EXPECTED |= {
+    "registry/": {"GET": portal("redirect redirect redirect ok ok ok 403")},
+    "registry/street/<str:code>/": {"GET": REGISTRY_PAGE},
+    "registry/street/<str:code>/compounds/new/": get_post(REGISTRY_FORM),
+    "registry/street/<str:code>/registry.xlsx": {"GET": REGISTRY_PAGE},
+    "registry/street/<str:code>/upload/": get_post(REGISTRY_FORM),
+    # Nothing previewed in this session: back to the upload page.
+    "registry/street/<str:code>/upload/confirm/": {"POST": REGISTRY_BACK},
+    "registry/compound/<str:code>/": {"GET": REGISTRY_PAGE},
+    "registry/compound/<str:code>/edit/": get_post(REGISTRY_FORM),
+    "registry/compound/<str:code>/change/<slug:kind>/": {"POST": REGISTRY_FORM},
+    "registry/compound/<str:code>/close/": {"POST": REGISTRY_FORM},
+    "registry/compound/<str:code>/safety/": {"POST": REGISTRY_FORM},
+    "registry/compound/<str:code>/contracts/new/": {"POST": REGISTRY_FORM},
+    "registry/contract/<int:contract_id>/end/": {"POST": REGISTRY_BACK},
+    "registry/firms/": {"GET": portal("ok ok ok ok ok ok 403")},
+    "registry/firms/new/": get_post(portal("403 403 403 ok ok ok 403")),
+    "registry/firm/<str:credit_code>/": {"GET": portal("ok ok ok ok 404 ok 403")},
+    "registry/firm/<str:credit_code>/edit/": {"POST": FIRM_KEEPING},
+    "registry/firm/<str:credit_code>/facts/": {"POST": FIRM_KEEPING},
+    "registry/firm/<str:credit_code>/listings/new/": {"POST": FIRM_KEEPING},
+    "registry/listing/<int:listing_id>/end/": {"POST": REGISTRY_MISSING},
+    "registry/compound/<str:code>/committees/new/": get_post(REGISTRY_FORM),
+    "registry/committee/<int:committee_id>/": {"GET": REGISTRY_PAGE},
+    "registry/committee/<int:committee_id>/renew/": get_post(REGISTRY_FORM),
+    "registry/committee/<int:committee_id>/renewal/": {"POST": REGISTRY_BACK},
+    "registry/committee/<int:committee_id>/dissolve/": {"POST": REGISTRY_BACK},
+    "registry/committee/<int:committee_id>/members/new/": {"POST": REGISTRY_FORM},
+    "registry/member/<int:member_id>/change/": {"POST": REGISTRY_BACK},
+    "registry/member/<int:member_id>/leave/": {"POST": REGISTRY_BACK},
+    "registry/street/<str:code>/party/new/": get_post(REGISTRY_FORM),
+    "registry/party/<str:party_code>/": {"GET": REGISTRY_PAGE},
+    "registry/party/<str:party_code>/coverage/new/": {"POST": REGISTRY_FORM},
+    "registry/coverage/<int:link_id>/end/": {"POST": REGISTRY_BACK},
+    "registry/firm-coverage/<int:link_id>/end/": {"POST": REGISTRY_MISSING},
+}

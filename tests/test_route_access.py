@@ -45,7 +45,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import ApiToken, Role, User
-from committees.models import OwnersCommittee
+from committees.models import OwnersCommittee, PartyOrganisationCompound
 from metrics.models import Indicator, IndicatorValue, RecomputeJob, StaleStreetMonth, Target
 from notifications.models import Notification, NoticeKind
 from reporting.models import MonthlyRecord, MonthlyReport, MonthlyUpload, ReportState, UploadStatus
@@ -222,6 +222,7 @@ class RouteAccessTest(TestCase):
         cls.member = CommitteeMemberFactory(committee__compound=cls.compound, phone="13800138000")
         cls.committee = cls.member.committee
         cls.party_org = PartyOrganisationFactory(street=cls.street_a)
+        cls.party_link = PartyOrganisationCompound.objects.create(organisation=cls.party_org, compound=cls.compound)
 
         def user(role, **kwargs):
             return UserFactory(role=role, **kwargs)
@@ -378,6 +379,11 @@ class RouteAccessTest(TestCase):
             return ".json" if name == "format" else "no-such-resource"
         if route.startswith("notifications/"):  # street A's first officer's notice
             return str(self.notification.pk)
+        if route.startswith("registry/") and name != "code":
+            return str({"kind": "households", "contract_id": self.contract.pk, "credit_code": self.firm.credit_code,
+                        "listing_id": 0, "committee_id": self.committee.pk, "member_id": self.member.pk,
+                        "party_code": self.party_org.code,
+                        "link_id": 0 if "firm-coverage" in route else self.party_link.pk}[name])
         if name == "code":  # dashboard/<level>/<code>/
             return {"district": self.district_a.code, "community": self.compound.community.code,
                     "compound": self.compound.code, "street": self.street_a.code}[route.split("/")[1]]

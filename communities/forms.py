@@ -1,0 +1,146 @@
+"""Forms of the registry pages: what an officer types, in their words. Rules stay in the services."""
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Community, Compound, FirmListing, HousingType, ManagementMode, PropertyFirm
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def effective_date(label=_("生效日期")) -> forms.DateField:
+    return forms.DateField(label=label, widget=DateInput(),
+                           help_text=_("变化实际发生的日期；此前的月份保持原值。"))
+
+
+class StreetCommunityField(forms.ModelChoiceField):
+    def label_from_instance(self, community):
+        return f"{community.name}（{community.code}）"
+
+
+class CompoundCreateForm(forms.ModelForm):
+    class Meta:
+        model = Compound
+        fields = ["community", "code", "name", "address", "households", "buildings", "year_built", "housing_type",
+                  "is_old_compound", "management_mode", "active_from", "safety_certified_on"]
+        field_classes = {"community": StreetCommunityField}
+        widgets = {"active_from": DateInput(), "safety_certified_on": DateInput()}
+        help_texts = {"code": _("留空则按所属社区代码自动编号，可修改。")}
+
+    def __init__(self, *args, street, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = Community.objects.filter(street=street).order_by("code")
+        self.fields["code"].required = False
+
+    def validate_unique(self):
+        # A blank code is proposed by the service; its uniqueness is checked there.
+        if self.cleaned_data.get("code"):
+            super().validate_unique()
+
+
+class CompoundEditForm(forms.ModelForm):
+    """What carries no date; households and housing type here are corrections of the value in force now."""
+
+    households = forms.IntegerField(label=_("户数（更正）"), min_value=1,
+                                    help_text=_("原值有误时更正，所涉月份一并更正；实际变化请用“按日期变更”。"))
+    housing_type = forms.ChoiceField(label=_("房屋类型（更正）"), choices=HousingType.choices)
+
+    class Meta:
+        model = Compound
+        fields = ["name", "address", "buildings", "year_built", "is_old_compound"]
+
+
+class HouseholdsChangeForm(forms.Form):
+    value = forms.IntegerField(label=_("新户数"), min_value=1)
+    on = effective_date()
+
+
+class HousingTypeChangeForm(forms.Form):
+    value = forms.ChoiceField(label=_("新房屋类型"), choices=HousingType.choices)
+    on = effective_date()
+
+
+class ManagementModeChangeForm(forms.Form):
+    value = forms.ChoiceField(label=_("新管理模式"), choices=ManagementMode.choices)
+    on = effective_date()
+
+
+class CommunityChangeForm(forms.Form):
+    value = StreetCommunityField(label=_("新所属社区(村)"), queryset=Community.objects.none())
+    on = effective_date()
+
+    def __init__(self, *args, street, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["value"].queryset = Community.objects.filter(street=street).order_by("code")
+
+
+class CloseForm(forms.Form):
+    on = forms.DateField(label=_("停止计入日期"), widget=DateInput(), help_text=_("合并或撤销之日，此日起不再计入统计。"))
+    merged_into = forms.CharField(label=_("并入小区代码"), required=False, max_length=32,
+                                  help_text=_("合并时填写并入的小区代码；撤销则留空。"))
+
+
+class SafetyForm(forms.Form):
+    on = forms.DateField(label=_("安全生产标准化创建日期"), widget=DateInput())
+
+
+class ContractForm(forms.Form):
+    firm = forms.CharField(label=_("企业统一社会信用代码"), max_length=18)
+    starts_on = forms.DateField(label=_("合同起始日期"), widget=DateInput())
+    ends_on = forms.DateField(label=_("合同截止日期"), widget=DateInput(), required=False,
+                              help_text=_("合同最后一天；未约定可留空。"))
+
+    def clean_firm(self):
+        code = self.cleaned_data["firm"].strip().upper()
+        firm = PropertyFirm.objects.filter(credit_code=code).first()
+        if firm is None:
+            raise forms.ValidationError(_("未找到统一社会信用代码为 %(code)s 的物业服务企业，请先由区县登记企业。"),
+                                        params={"code": code})
+        return firm
+
+
+class ContractEndForm(forms.Form):
+    terminate = forms.TypedChoiceField(label=_("方式"), coerce=lambda value: value == "terminate",
+                                       choices=[("end", _("提前终止（合同到期或协商解除）")), ("terminate", _("清退"))])
+    on = forms.DateField(label=_("日期"), widget=DateInput(), help_text=_("此日起不再履行。"))
+    reason = forms.CharField(label=_("原因"), max_length=500, required=False)
+
+
+class FirmForm(forms.ModelForm):
+    class Meta:
+        model = PropertyFirm
+        fields = ["credit_code", "name", "registered_district", "staff_count", "has_fixed_premises", "in_business",
+                  "is_state_owned", "star_rating"]
+
+    def __init__(self, *args, districts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registered_district"].queryset = districts
+
+
+class FirmEditForm(forms.ModelForm):
+    class Meta:
+        model = PropertyFirm
+        fields = ["name", "is_state_owned", "star_rating"]
+
+
+class FirmFactsForm(forms.Form):
+    staff_count = forms.IntegerField(label=_("员工人数"), min_value=0)
+    has_fixed_premises = forms.BooleanField(label=_("有固定办公场所"), required=False)
+    in_business = forms.BooleanField(label=_("正常经营"), required=False)
+    on = effective_date()
+
+
+class ListingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("榜单"), choices=FirmListing.Kind.choices)
+    on = forms.DateField(label=_("上榜日期"), widget=DateInput())
+    reason = forms.CharField(label=_("事由"), max_length=500)
+
+
+class DelistForm(forms.Form):
+    on = forms.DateField(label=_("移出日期"), widget=DateInput())
