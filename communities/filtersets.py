@@ -6,6 +6,7 @@ management mode, contract in force) evaluated on D instead of today.
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -24,6 +25,14 @@ from .models import (
     ServiceContract,
 )
 from .selectors import compound_active_q, compounds_as_of, contract_active_q, management_period_q
+
+
+class AnyYesNo(forms.NullBooleanSelect):
+    """A yes/no filter whose empty choice reads 全部 (any), not 未知."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", _("全部")), ("true", _("是")), ("false", _("否"))]
 
 
 class AsOfFilterSet(django_filters.FilterSet):
@@ -55,22 +64,22 @@ class CompoundFilterSet(AsOfFilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains", label=_("小区名称"),
                                      help_text=_("名称包含此文字。 / Name contains this text."))
     housing_type = django_filters.MultipleChoiceFilter(
-        choices=HousingType.choices, field_name="housing_type_on", label=_("房屋类型"),
+        choices=HousingType.choices, field_name="housing_type_on", label=_("房屋类型"), widget=forms.CheckboxSelectMultiple,
         help_text=_("状态日期当天的房屋类型，可重复以多选。 / Housing type on the as_of day; repeat for several."))
     management_mode = django_filters.MultipleChoiceFilter(
-        choices=ManagementMode.choices, field_name="mode_on_day", label=_("管理模式"),
+        choices=ManagementMode.choices, field_name="mode_on_day", label=_("管理模式"), widget=forms.CheckboxSelectMultiple,
         help_text=_("状态日期当天的管理模式，可重复以多选。 / Management mode on the as_of day; repeat for several."))
-    is_old_compound = django_filters.BooleanFilter(label=_("老旧小区"),
+    is_old_compound = django_filters.BooleanFilter(widget=AnyYesNo, label=_("老旧小区"),
                                                    help_text=_("是否老旧小区。 / Old compound flag."))
-    committee_in_office = django_filters.BooleanFilter(
+    committee_in_office = django_filters.BooleanFilter(widget=AnyYesNo, 
         field_name="committee_on_day", label=_("有在任业委会"),
         help_text=_("状态日期当天是否有在任（含换届中）业委会。 / Has a committee in office on the as_of day."))
-    party_covered = django_filters.BooleanFilter(
+    party_covered = django_filters.BooleanFilter(widget=AnyYesNo, 
         field_name="party_covered_on_day", label=_("党组织覆盖"),
         help_text=_("状态日期当天是否有党组织覆盖。 / Covered by an active party organisation on the as_of day."))
     search = django_filters.CharFilter(method="filter_search", label=_("搜索"),
                                        help_text=_("小区名称、代码或地址包含此文字。 / Name, code or address contains this text."))
-    counted = django_filters.BooleanFilter(field_name="active_on_day", label=_("计入统计"), help_text=_(
+    counted = django_filters.BooleanFilter(widget=AnyYesNo, field_name="active_on_day", label=_("计入统计"), help_text=_(
         "状态日期当天是否计入统计（未停止计入）。 / Counted (not closed or merged) on the as_of day."))
     as_of = as_of_filter("keep", help_text=_(
         "按该日（YYYY-MM-DD）重建登记状态：只含该日已纳入管理的小区，状态与管理模式取该日的值；默认今天。 / "

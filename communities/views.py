@@ -146,6 +146,7 @@ def street_registry(request, code):
     query.pop("page", None)
     context = {
         "street": street, "filterset": filterset, "page": page, "query": query.urlencode(),
+        "page_filters": PAGE_FILTERS,
         "communities": Community.objects.filter(street=street).order_by("code"),
         "counts": selectors.registry_counts(street, today),
         "attention": [(key, label, attention[key][:20], attention[key].count()) for key, label in ATTENTION_LABELS],
@@ -155,6 +156,9 @@ def street_registry(request, code):
     return render(request, "communities/street_registry.html", context)
 
 
+# The CompoundFilterSet's filters the page offers (the community is a list of the street's own).
+PAGE_FILTERS = ("search", "housing_type", "management_mode", "committee_in_office", "party_covered", "is_old_compound",
+                "counted", "as_of")
 ATTENTION_LABELS = [
     ("no_committee", _("应建未建业委会的小区")),
     ("term_ending", _("90天内任期届满的业委会")),
