@@ -8,9 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 from import_export.instance_loaders import ModelInstanceLoader
-from import_export.widgets import DateWidget
 
-from common.resources import CodeForeignKeyWidget, CodeListWidget, RegistryResource, clean_code
+from common.resources import CodeForeignKeyWidget, CodeListWidget, OfficerDateWidget, RegistryResource, clean_code
 from communities.models import Compound, PropertyFirm
 
 from .models import CommitteeMember, OwnersCommittee, PartyOrganisation, PartyOrganisationCompound, PartyOrganisationFirm
@@ -40,12 +39,12 @@ class CommitteeWidget(CodeForeignKeyWidget):
         super().__init__(OwnersCommittee, field="compound__code", **kwargs)
 
     def get_lookup_kwargs(self, value, row, **kwargs):
-        return {"compound__code": clean_code(value), "term_start": DateWidget().clean((row or {}).get(TERM_START_COLUMN))}
+        return {"compound__code": clean_code(value), "term_start": OfficerDateWidget().clean((row or {}).get(TERM_START_COLUMN))}
 
 
 class CommitteeMemberResource(RegistryResource):
     committee = Field(attribute="committee", column_name=str(_("小区代码")), widget=CommitteeWidget())
-    term_start = Field(attribute="committee__term_start", column_name=TERM_START_COLUMN, widget=DateWidget(),
+    term_start = Field(attribute="committee__term_start", column_name=TERM_START_COLUMN, widget=OfficerDateWidget(),
                        readonly=True)
 
     class Meta:

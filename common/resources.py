@@ -6,13 +6,15 @@ instead of internal values, and codes instead of ids for every reference.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
+import re
 
 import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import DecimalField, ForeignKey, IntegerField
+from django.db.models import BooleanField, DateField, DecimalField, ForeignKey, IntegerField
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
@@ -143,6 +145,62 @@ class ChoiceLabelWidget(widgets.Widget):
         return self.labels.get(value, value or "")
 
 
+class YesNoWidget(widgets.Widget):
+    """是/否 as officers write them (also Y/N, 1/0, TRUE/FALSE, 有/无); anything else is an error,
+    never a silent False (the library's BooleanWidget turns unknown words into False)."""
+
+    YES = {"是", "有", "y", "yes", "true", "1", "√", "✓"}
+    NO = {"否", "无", "没有", "n", "no", "false", "0", "×"}
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return False
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, (int, float)) and value in (0, 1):
+            return bool(value)
+        text = str(value).strip().lower()
+        if text in self.YES:
+            return True
+        if text in self.NO:
+            return False
+        raise ValueError(_("“%(value)s”应填“是”或“否”。") % {"value": value})
+
+    def render(self, value, obj=None, **kwargs):
+        return _("是") if value else _("否")
+
+
+_DATE_PATTERNS = [re.compile(pattern) for pattern in (
+    r"(\d{4})-(\d{1,2})-(\d{1,2})", r"(\d{4})/(\d{1,2})/(\d{1,2})", r"(\d{4})\.(\d{1,2})\.(\d{1,2})",
+    r"(\d{4})年(\d{1,2})月(\d{1,2})日?")]
+
+
+class OfficerDateWidget(widgets.DateWidget):
+    """Dates as officers type them: 2020-01-01, 2020/1/1, 2020.1.1, 2020年1月1日, or a date cell."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = str(value).strip()
+        if " " in text:  # a date cell written with a midnight time, "2020-01-01 00:00:00"
+            text = text.split(" ", 1)[0]
+        for pattern in _DATE_PATTERNS:
+            match = pattern.fullmatch(text)
+            if match:
+                try:
+                    return datetime.date(*(int(part) for part in match.groups()))
+                except ValueError:
+                    break
+        raise ValueError(_("“%(value)s”不是有效日期，请写成 2020-01-01、2020/1/1 或 2020年1月1日。") % {"value": value})
+
+
 class RegistryResource(resources.ModelResource):
     """Base of every registry resource: scoped to the importing user's area, one row at a time.
 
@@ -176,6 +234,10 @@ class RegistryResource(resources.ModelResource):
             field.widget = IntegerWidget()
         elif isinstance(django_field, DecimalField):
             field.widget = DecimalWidget(integer_digits=django_field.max_digits - django_field.decimal_places)
+        elif isinstance(django_field, BooleanField):
+            field.widget = YesNoWidget()
+        elif isinstance(django_field, DateField):
+            field.widget = OfficerDateWidget()
         field.column_name = str(django_field.verbose_name)
         return field
 
@@ -270,6 +332,17 @@ class RegistryXLSX(base_formats.XLSX):
         return _dataset(row.values for row in sheet.rows)
 
 
+def decode_csv(content: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030, the superset of the GBK that Excel on Chinese
+    Windows saves CSV files in."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SpreadsheetError(_("无法读取该文件：请以 UTF-8 或 GBK 编码保存 CSV 文件后重新上传"))
+
+
 class RegistryCSV(base_formats.CSV):
     """CSV registry files, with the same limits on size, rows and columns as .xlsx ones. Text that
     would run as a formula is written with common.spreadsheets' apostrophe, taken off on import."""
@@ -282,10 +355,7 @@ class RegistryCSV(base_formats.CSV):
     def create_dataset(self, in_stream, **kwargs):
         _check_size(in_stream)
         if isinstance(in_stream, bytes):
-            try:
-                in_stream = in_stream.decode(self.encoding or "utf-8-sig")
-            except UnicodeDecodeError as exc:
-                raise SpreadsheetError(_("无法读取该文件：请以 UTF-8 编码保存 CSV 文件后重新上传")) from exc
+            in_stream = decode_csv(in_stream)
         rows = []
         try:
             for number, values in enumerate(csv.reader(io.StringIO(in_stream, newline="")), start=1):

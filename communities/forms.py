@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from .models import Community, Compound, FirmListing, HousingType, ManagementMode, PropertyFirm
@@ -144,3 +146,20 @@ class ListingForm(forms.Form):
 
 class DelistForm(forms.Form):
     on = forms.DateField(label=_("移出日期"), widget=DateInput())
+
+
+class RegistryUploadForm(forms.Form):
+    file = forms.FileField(label=_("登记表文件（.xlsx 或 .csv）"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("只能上传 .xlsx 或 .csv 格式的文件"))
+        if upload.size > settings.REGISTRY_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(_("文件不能超过 %(size)s") % {"size": filesizeformat(settings.REGISTRY_IMPORT_MAX_BYTES)})
+        return upload
+
+    @property
+    def format(self) -> str:
+        return "csv" if self.cleaned_data["file"].name.lower().endswith(".csv") else "xlsx"

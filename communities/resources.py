@@ -3,12 +3,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 from import_export.instance_loaders import ModelInstanceLoader
-from import_export.widgets import DateWidget
 
-from common.resources import RegistryResource
+from common.resources import OfficerDateWidget, RegistryResource
 
 from .models import Community, Compound, PropertyFirm, ServiceContract
-from .services import compound_create, compound_set_management_mode
+from .services import (
+    COMPOUND_DATED_FIELDS,
+    compound_change_fact,
+    compound_correct_fact,
+    compound_create,
+    compound_set_management_mode,
+)
 
 
 class CommunityResource(RegistryResource):
@@ -19,32 +24,45 @@ class CommunityResource(RegistryResource):
 
 
 class CompoundResource(RegistryResource):
-    """Compounds; the management mode's dated history follows the file through the services.
+    """Compounds; their dated facts follow the file through the services.
 
-    A new compound opens its first period at `active_from`; a changed mode closes the open period
-    on the date in the 管理模式变更日期 column, or today when that is empty. The column is read on
-    import only, so an exported file re-imported unchanged changes nothing.
+    A new compound opens its first management period at `active_from`. In a changed row, the
+    变更生效日期 column says when the change took effect: households, housing type, community and
+    management mode then change from that day (earlier months keep their values). Without it, a
+    new households, housing type or community value is a correction (every month it covers), and a
+    new management mode takes effect today. The column is read on import only, so an exported file
+    re-imported unchanged changes nothing.
     """
 
-    mode_changed_on = Field(attribute="mode_changed_on", column_name=str(_("管理模式变更日期")), widget=DateWidget())
+    changes_from = Field(attribute="changes_from", column_name=str(_("变更生效日期")), widget=OfficerDateWidget())
 
     class Meta:
         model = Compound
         fields = ("code", "name", "community", "address", "households", "buildings", "year_built", "housing_type",
-                  "is_old_compound", "management_mode", "mode_changed_on", "safety_certified_on", "active_from",
+                  "is_old_compound", "management_mode", "changes_from", "safety_certified_on", "active_from",
                   "closed_on", "merged_into")
         import_id_fields = ("code",)
 
     def do_instance_save(self, instance, is_create):
-        if not is_create:
-            instance.save()
+        if is_create:
+            created = compound_create(**{f.attname: getattr(instance, f.attname) for f in Compound._meta.concrete_fields})
+            # The import goes on with its own instance (row results, history): make it the saved row.
+            instance.__dict__.update(created.__dict__)
             return
-        created = compound_create(**{f.attname: getattr(instance, f.attname) for f in Compound._meta.concrete_fields})
-        # The import goes on with its own instance (row results, history): make it the saved row.
-        instance.__dict__.update(created.__dict__)
+        stored = Compound.objects.get(pk=instance.pk)
+        on = getattr(instance, "changes_from", None)
+        for name in COMPOUND_DATED_FIELDS:
+            value = getattr(instance, name)
+            if value != getattr(stored, name):
+                setattr(instance, name, getattr(stored, name))
+                if on:
+                    compound_change_fact(compound=instance, field=name, value=value, on=on)
+                else:
+                    compound_correct_fact(compound=instance, field=name, value=value)
+        instance.save()
 
     def after_save_instance(self, instance, row, **kwargs):
-        on = getattr(instance, "mode_changed_on", None) or timezone.localdate()
+        on = getattr(instance, "changes_from", None) or timezone.localdate()
         compound_set_management_mode(compound=instance, mode=instance.management_mode, on=on)
 
 

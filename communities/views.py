@@ -4,13 +4,18 @@ every write, and their Chinese messages come back onto the form fields they name
 """
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +25,7 @@ from committees.models import CommitteeMember, OwnersCommittee, PartyOrganisatio
 from common.history import history_entries
 from districts.models import District, Street
 
-from . import selectors, services
+from . import registry_file, selectors, services
 from .filtersets import CompoundFilterSet, PropertyFirmFilterSet
 from .forms import (
     CloseForm,
@@ -37,6 +42,7 @@ from .forms import (
     HousingTypeChangeForm,
     ListingForm,
     ManagementModeChangeForm,
+    RegistryUploadForm,
     SafetyForm,
 )
 from .models import (
@@ -53,6 +59,7 @@ from .models import (
 )
 
 PAGE_SIZE = 50
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # People who keep or read the registry in the portal; API clients use the API.
 PORTAL_ROLES = (Role.CITY_STAFF, Role.DISTRICT_STAFF, Role.STREET_OFFICER)
 
@@ -352,6 +359,59 @@ def contract_end(request, contract_id):
     if not saved(request, form, lambda data: services.contract_end(contract=contract, **data), _("合同已结束。")):
         flash_errors(request, form)
     return redirect("registry:compound", code=contract.compound.code)
+
+
+# --- The street's registry file ------------------------------------------------------------------
+
+UPLOAD_SESSION_KEY = "registry_upload"
+
+
+@registry_user_required
+def registry_download(request, code):
+    street = visible_or_404(request, Street.objects.all(), code=code)
+    response = HttpResponse(registry_file.street_registry_xlsx(street), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, f"{street.code}-小区登记表.xlsx")
+    return response
+
+
+@registry_user_required
+def registry_upload(request, code):
+    """Upload the street's registry file: a preview of what it would change, nothing saved yet."""
+    street = visible_or_404(request, Street.objects.all(), code=code)
+    require_street_change(request, street.pk)
+    form = RegistryUploadForm(request.POST or None, request.FILES or None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        content = form.cleaned_data["file"].read()
+        preview = registry_file.registry_import(content=content, fmt=form.format, scope=scope_of(request), dry_run=True)
+        if preview.ok:
+            path = default_storage.save(f"registry/uploads/{uuid.uuid4().hex}.{form.format}", ContentFile(content))
+            request.session[UPLOAD_SESSION_KEY] = {"street": street.pk, "path": path, "format": form.format}
+    return render(request, "communities/registry_upload.html", {"street": street, "form": form, "preview": preview})
+
+
+@registry_user_required
+@require_POST
+def registry_upload_confirm(request, code):
+    """Apply the previewed file, all rows or none."""
+    street = visible_or_404(request, Street.objects.all(), code=code)
+    require_street_change(request, street.pk)
+    pending = request.session.get(UPLOAD_SESSION_KEY)
+    if not pending or pending.get("street") != street.pk or not default_storage.exists(pending["path"]):
+        messages.error(request, _("没有待确认的登记表，请重新上传。"))
+        return redirect("registry:upload", code=street.code)
+    with default_storage.open(pending["path"], "rb") as file:
+        content = file.read()
+    outcome = registry_file.registry_import(content=content, fmt=pending["format"], scope=scope_of(request),
+                                            dry_run=False)
+    default_storage.delete(pending["path"])
+    del request.session[UPLOAD_SESSION_KEY]
+    if not outcome.ok:
+        return render(request, "communities/registry_upload.html",
+                      {"street": street, "form": RegistryUploadForm(), "preview": outcome})
+    messages.success(request, _("登记表已导入：新增 %(new)s 个、修改 %(updated)s 个小区。") % {
+        "new": outcome.new, "updated": outcome.updated})
+    return redirect("registry:street", code=street.code)
 
 
 # --- Firms and the red/black list (district and city staff) ----------------------------------------

@@ -192,7 +192,7 @@ def test_a_changed_management_mode_closes_the_open_period(changed_on, expected):
     compound = CompoundFactory()
     content = export_file(CompoundResource(), "csv", Compound.objects.filter(pk=compound.pk))
     header, row = content.splitlines()[:2]
-    row = _set_column(header, row.replace("专业物业服务", "业主自管"), "管理模式变更日期", changed_on)
+    row = _set_column(header, row.replace("专业物业服务", "业主自管"), "变更生效日期", changed_on)
 
     result = import_file(CompoundResource(), f"{header}\n{row}\n", "csv", dry_run=False)
 
@@ -214,7 +214,7 @@ def test_a_mode_change_dated_before_the_open_period_is_a_row_error_and_changes_n
     compound = CompoundFactory()
     content = export_file(CompoundResource(), "csv", Compound.objects.filter(pk=compound.pk))
     header, row = content.splitlines()[:2]
-    row = _set_column(header, row.replace("专业物业服务", "失管"), "管理模式变更日期", "2019-01-01")
+    row = _set_column(header, row.replace("专业物业服务", "失管"), "变更生效日期", "2019-01-01")
 
     result = import_file(CompoundResource(), f"{header}\n{row}\n", "csv", dry_run=False)
 
