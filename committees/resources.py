@@ -58,17 +58,19 @@ class CommitteeMemberResource(RegistryResource):
 class PartyOrganisationResource(RegistryResource):
     """Party organisations with what they cover now, as code lists.
 
-    Importing a list makes it the coverage from today on: codes that left end today, new codes
-    start today (or with the organisation when it is new), so the dated history stays true.
+    Importing a list makes it the coverage from the row's 覆盖变更日期 (today when empty): codes
+    that left end that day, new codes start that day (or with the organisation when it is new and
+    the column is empty), so the dated history stays true.
     """
 
     compounds = Field(attribute="compounds", column_name=str(_("覆盖小区代码")), widget=CodeListWidget(Compound))
     firms = Field(attribute="firms", column_name=str(_("覆盖企业统一社会信用代码")), widget=CodeListWidget(PropertyFirm))
+    coverage_from = Field(attribute="coverage_from", column_name=str(_("覆盖变更日期")), widget=OfficerDateWidget())
 
     class Meta:
         model = PartyOrganisation
         fields = ("code", "name", "kind", "form", "district", "street", "established_on", "dissolved_on",
-                  "compounds", "firms")
+                  "compounds", "firms", "coverage_from")
         import_id_fields = ("code",)
         # The library would compare the code lists with every link ever made, closed ones included,
         # and skip a row that reopens one; coverage is about current links, so always apply the row.
@@ -124,5 +126,6 @@ class PartyOrganisationResource(RegistryResource):
             raise ValidationError(errors)
 
     def save_m2m(self, instance, row, **kwargs):
-        party_organisation_set_coverage(organisation=instance, on=timezone.localdate(), new=self._row_is_new,
-                                        **self._row_coverage)
+        on = getattr(instance, "coverage_from", None)
+        party_organisation_set_coverage(organisation=instance, on=on or timezone.localdate(),
+                                        new=self._row_is_new and on is None, **self._row_coverage)

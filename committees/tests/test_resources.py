@@ -177,3 +177,20 @@ def test_unknown_district_code_is_a_chinese_row_error():
 
     assert any("找不到区县“NO-SUCH”" in message for message in row_errors(result))
     assert not PartyOrganisation.objects.filter(code="PNEW1").exists()
+
+
+def test_coverage_rows_carry_their_start_date():
+    rows = _party_organisations()
+    organisation = rows.get(kind=PartyOrganisation.Kind.COMPOUND_BRANCH)
+    added = CompoundFactory(community=organisation.compound_links.first().compound.community)
+    dataset = PartyOrganisationResource().export(PartyOrganisation.objects.filter(pk=organisation.pk))
+    codes = dataset.dict[0]["覆盖小区代码"]
+    dataset = dataset.__class__(*[[f"{codes};{added.code}" if header == "覆盖小区代码"
+                                   else "2024年5月1日" if header == "覆盖变更日期" else value
+                                   for header, value in zip(dataset.headers, row)] for row in dataset],
+                                headers=dataset.headers)
+
+    result = PartyOrganisationResource().import_data(dataset, use_transactions=True)
+
+    assert not result.has_validation_errors(), row_errors(result)
+    assert organisation.compound_links.get(compound=added).covered_from == datetime.date(2024, 5, 1)
