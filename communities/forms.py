@@ -149,6 +149,9 @@ class DelistForm(forms.Form):
 
 
 class RegistryUploadForm(forms.Form):
+    COMPOUNDS, ELECTIONS = "compounds", "elections"
+    kind = forms.ChoiceField(label=_("文件内容"), choices=[(COMPOUNDS, _("小区登记表")),
+                                                          (ELECTIONS, _("业委会选举（每行一名成员）"))])
     file = forms.FileField(label=_("登记表文件（.xlsx 或 .csv）"))
 
     def clean_file(self):

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.scope import AreaScope
+from committees.election_file import elections_import
 from committees.models import CommitteeMember, OwnersCommittee, PartyOrganisationCompound
 from common.history import history_entries
 from districts.models import District, Street
@@ -364,6 +365,8 @@ def contract_end(request, contract_id):
 # --- The street's registry file ------------------------------------------------------------------
 
 UPLOAD_SESSION_KEY = "registry_upload"
+FILE_IMPORTS = {RegistryUploadForm.COMPOUNDS: registry_file.registry_import,
+                RegistryUploadForm.ELECTIONS: elections_import}
 
 
 @registry_user_required
@@ -382,11 +385,11 @@ def registry_upload(request, code):
     form = RegistryUploadForm(request.POST or None, request.FILES or None)
     preview = None
     if request.method == "POST" and form.is_valid():
-        content = form.cleaned_data["file"].read()
-        preview = registry_file.registry_import(content=content, fmt=form.format, scope=scope_of(request), dry_run=True)
+        content, kind = form.cleaned_data["file"].read(), form.cleaned_data["kind"]
+        preview = FILE_IMPORTS[kind](content=content, fmt=form.format, scope=scope_of(request), dry_run=True)
         if preview.ok:
             path = default_storage.save(f"registry/uploads/{uuid.uuid4().hex}.{form.format}", ContentFile(content))
-            request.session[UPLOAD_SESSION_KEY] = {"street": street.pk, "path": path, "format": form.format}
+            request.session[UPLOAD_SESSION_KEY] = {"street": street.pk, "path": path, "format": form.format, "kind": kind}
     return render(request, "communities/registry_upload.html", {"street": street, "form": form, "preview": preview})
 
 
@@ -402,14 +405,14 @@ def registry_upload_confirm(request, code):
         return redirect("registry:upload", code=street.code)
     with default_storage.open(pending["path"], "rb") as file:
         content = file.read()
-    outcome = registry_file.registry_import(content=content, fmt=pending["format"], scope=scope_of(request),
+    outcome = FILE_IMPORTS[pending["kind"]](content=content, fmt=pending["format"], scope=scope_of(request),
                                             dry_run=False)
     default_storage.delete(pending["path"])
     del request.session[UPLOAD_SESSION_KEY]
     if not outcome.ok:
         return render(request, "communities/registry_upload.html",
                       {"street": street, "form": RegistryUploadForm(), "preview": outcome})
-    messages.success(request, _("登记表已导入：新增 %(new)s 个、修改 %(updated)s 个小区。") % {
+    messages.success(request, _("已导入：新增 %(new)s 条、修改 %(updated)s 条。") % {
         "new": outcome.new, "updated": outcome.updated})
     return redirect("registry:street", code=street.code)
 

@@ -111,7 +111,7 @@ def test_the_street_registry_goes_round_trip_through_the_page_with_a_preview(cli
     workbook.save(upload)
     upload.name = "登记表.xlsx"
     upload.seek(0)
-    preview = client.post(reverse("registry:upload", args=[street.code]), {"file": upload})
+    preview = client.post(reverse("registry:upload", args=[street.code]), {"kind": "compounds", "file": upload})
     assert preview.context["preview"].ok, preview.context["preview"].errors
     assert (preview.context["preview"].new, preview.context["preview"].updated) == (1, 1)
     assert not Compound.objects.filter(code="NEW-001").exists()
@@ -132,7 +132,7 @@ def test_an_upload_with_one_bad_row_saves_nothing(client):
     lines[2] = lines[2].replace("商品房", "别墅")
     upload = io.BytesIO("\n".join(lines).encode())
     upload.name = "登记表.csv"
-    preview = client.post(reverse("registry:upload", args=[street.code]), {"file": upload})
+    preview = client.post(reverse("registry:upload", args=[street.code]), {"kind": "compounds", "file": upload})
     assert not preview.context["preview"].ok
     assert "第 3 行「房屋类型」" in preview.context["preview"].errors[0]
     compound.refresh_from_db()
@@ -149,3 +149,52 @@ def test_another_streets_officer_cannot_upload(client):
     upload.name = "a.csv"
     assert client.post(reverse("registry:upload", args=[compound.community.street.code]),
                        {"file": upload}).status_code == 404
+
+
+ELECTION_HEADER = "小区代码,选举日期,任期开始,任期届满,主任“一肩挑”,姓名,职务,中共党员"
+
+
+def _election_file(code: str, roles: list[tuple[str, str, str]]) -> bytes:
+    rows = [f"{code},2024/3/10,,,是,{name},{role},{party}" for name, role, party in roles]
+    return ("\n".join([ELECTION_HEADER, *rows]) + "\n").encode("gb18030")
+
+
+def test_a_committee_imports_with_its_members_from_one_file(client):
+    from committees.models import OwnersCommittee
+
+    compound = CompoundFactory()
+    client.force_login(street_officer(compound.community.street))
+    members = [("张一", "主任", "是"), ("李二", "副主任", "是"), ("王三", "委员", "否"), ("赵四", "委员", "是"),
+               ("陈五", "委员", "否")]
+    upload = io.BytesIO(_election_file(compound.code, members))
+    upload.name = "业委会.csv"
+    preview = client.post(reverse("registry:upload", args=[compound.community.street.code]),
+                          {"kind": "elections", "file": upload})
+    assert preview.context["preview"].ok, preview.context["preview"].errors
+    assert not OwnersCommittee.objects.exists()
+    client.post(reverse("registry:upload_confirm", args=[compound.community.street.code]))
+    committee = OwnersCommittee.objects.get(compound=compound)
+    assert committee.term_end == D(2029, 3, 9) and committee.chair_is_branch_secretary
+    assert committee.members.filter(is_party_member=True).count() == 3
+
+
+def test_a_committee_file_with_two_chairs_names_its_rows_and_saves_nothing():
+    from committees.election_file import elections_import
+    from committees.models import OwnersCommittee
+
+    compound = CompoundFactory()
+    content = _election_file(compound.code, [("张一", "主任", "是"), ("李二", "主任", "否"), ("王三", "委员", "是")])
+    outcome = elections_import(content=content, fmt="csv", scope=AreaScope(street_id=compound.community.street_id),
+                               dry_run=False)
+    assert outcome.errors == ["第 2、3、4 行（%s 业委会）：成员：须有且只有一名主任（现有 2 名）。" % compound.code]
+    assert not OwnersCommittee.objects.exists()
+
+
+def test_a_committee_file_refuses_another_streets_compound():
+    from committees.election_file import elections_import
+
+    compound = CompoundFactory()
+    content = _election_file(compound.code, [("张一", "主任", "是")])
+    outcome = elections_import(content=content, fmt="csv", scope=AreaScope(street_id=CommunityFactory().street_id),
+                               dry_run=False)
+    assert "不在您的管辖范围内" in outcome.errors[0]
