@@ -6,6 +6,8 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import IntegerField, number_formfield
+
 from .models import Community, Compound, FirmListing, HousingType, ManagementMode, PropertyFirm
 
 
@@ -29,6 +31,7 @@ class StreetCommunityField(forms.ModelChoiceField):
 class CompoundCreateForm(forms.ModelForm):
     class Meta:
         model = Compound
+        formfield_callback = number_formfield
         fields = ["community", "code", "name", "address", "households", "buildings", "year_built", "housing_type",
                   "is_old_compound", "management_mode", "active_from", "safety_certified_on"]
         field_classes = {"community": StreetCommunityField}
@@ -49,17 +52,18 @@ class CompoundCreateForm(forms.ModelForm):
 class CompoundEditForm(forms.ModelForm):
     """What carries no date; households and housing type here are corrections of the value in force now."""
 
-    households = forms.IntegerField(label=_("户数（更正）"), min_value=1,
+    households = IntegerField(label=_("户数（更正）"), min_value=1,
                                     help_text=_("原值有误时更正，所涉月份一并更正；实际变化请用“按日期变更”。"))
     housing_type = forms.ChoiceField(label=_("房屋类型（更正）"), choices=HousingType.choices)
 
     class Meta:
         model = Compound
+        formfield_callback = number_formfield
         fields = ["name", "address", "buildings", "year_built", "is_old_compound"]
 
 
 class HouseholdsChangeForm(forms.Form):
-    value = forms.IntegerField(label=_("新户数"), min_value=1)
+    value = IntegerField(label=_("新户数"), min_value=1)
     on = effective_date()
 
 
@@ -117,6 +121,7 @@ class ContractEndForm(forms.Form):
 class FirmForm(forms.ModelForm):
     class Meta:
         model = PropertyFirm
+        formfield_callback = number_formfield
         fields = ["credit_code", "name", "registered_district", "staff_count", "has_fixed_premises", "in_business",
                   "is_state_owned", "star_rating"]
 
@@ -128,11 +133,12 @@ class FirmForm(forms.ModelForm):
 class FirmEditForm(forms.ModelForm):
     class Meta:
         model = PropertyFirm
+        formfield_callback = number_formfield
         fields = ["name", "is_state_owned", "star_rating"]
 
 
 class FirmFactsForm(forms.Form):
-    staff_count = forms.IntegerField(label=_("员工人数"), min_value=0)
+    staff_count = IntegerField(label=_("员工人数"), min_value=0)
     has_fixed_premises = forms.BooleanField(label=_("有固定办公场所"), required=False)
     in_business = forms.BooleanField(label=_("正常经营"), required=False)
     on = effective_date()
