@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.history import history_entries
 from common.privacy import mask_phone
@@ -60,6 +60,7 @@ def _election(request, compound: Compound, *, renewing: OwnersCommittee | None =
 
 
 @registry_user_required
+@require_http_methods(["GET", "POST"])
 def committee_elect(request, code):
     compound = compound_of(request, code)
     require_street_change(request, compound.community.street_id)
@@ -78,7 +79,12 @@ def _changeable_committee(request, committee_id) -> OwnersCommittee:
 
 
 @registry_user_required
-def committee_detail(request, committee_id, *, bound=None):
+@require_GET
+def committee_detail(request, committee_id):
+    return _committee_page(request, committee_id)
+
+
+def _committee_page(request, committee_id, *, bound=None):
     committee = committee_of(request, committee_id)
     street_id = committee.compound.community.street_id
     scope = scope_of(request)
@@ -104,6 +110,7 @@ def committee_detail(request, committee_id, *, bound=None):
 
 
 @registry_user_required
+@require_http_methods(["GET", "POST"])
 def committee_renew(request, committee_id):
     committee = _changeable_committee(request, committee_id)
     return _election(request, committee.compound, renewing=committee)
@@ -136,7 +143,7 @@ def member_join(request, committee_id):
     form = MemberJoinForm(request.POST)
     if saved(request, form, lambda data: services.committee_member_join(committee=committee, **data), _("已增补成员。")):
         return redirect("committees:committee", committee_id=committee.pk)
-    return committee_detail(request, committee_id, bound={"join": form})
+    return _committee_page(request, committee_id, bound={"join": form})
 
 
 def _changeable_member(request, member_id) -> CommitteeMember:
@@ -174,6 +181,7 @@ def member_leave(request, member_id):
 
 
 @registry_user_required
+@require_http_methods(["GET", "POST"])
 def party_create(request, code):
     street = visible_or_404(request, Street.objects.select_related("district"), code=code)
     require_street_change(request, street.pk)
@@ -204,7 +212,12 @@ def _may_change_party(request, organisation) -> bool:
 
 
 @registry_user_required
-def party_detail(request, party_code, *, bound=None):
+@require_GET
+def party_detail(request, party_code):
+    return _party_page(request, party_code)
+
+
+def _party_page(request, party_code, *, bound=None):
     organisation = party_of(request, party_code)
     context = {
         "organisation": organisation, "can_change": _may_change_party(request, organisation),
@@ -236,7 +249,7 @@ def party_coverage_add(request, party_code):
     if saved(request, form, lambda data: services.party_coverage_add(organisation=organisation, **data),
              lambda data: _("已添加覆盖，自 %(on)s 起。") % {"on": data["on"].isoformat()}):
         return redirect("committees:party", party_code=organisation.code)
-    return party_detail(request, party_code, bound={"coverage": form})
+    return _party_page(request, party_code, bound={"coverage": form})
 
 
 def _coverage_end(request, link_model, link_id):

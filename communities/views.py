@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
 from accounts.scope import AreaScope
@@ -132,6 +132,7 @@ def compound_of(request, code: str) -> Compound:
 
 
 @registry_user_required
+@require_GET
 def registry_home(request):
     """Street officers land on their street's registry; others choose a street they may see."""
     scope = scope_of(request)
@@ -142,6 +143,7 @@ def registry_home(request):
 
 
 @registry_user_required
+@require_GET
 def street_registry(request, code):
     street = visible_or_404(request, Street.objects.select_related("district"), code=code)
     today = timezone.localdate()
@@ -178,6 +180,7 @@ ATTENTION_LABELS = [
 
 
 @registry_user_required
+@require_http_methods(["GET", "POST"])
 def compound_create(request, code):
     street = visible_or_404(request, Street.objects.all(), code=code)
     require_street_change(request, street.pk)
@@ -228,7 +231,12 @@ def _change_forms(street, data=None, kind=None):
 
 
 @registry_user_required
-def compound_detail(request, code, *, change_forms=None, bound=None):
+@require_GET
+def compound_detail(request, code):
+    return _compound_page(request, code)
+
+
+def _compound_page(request, code, *, change_forms=None, bound=None):
     compound = compound_of(request, code)
     street = compound.community.street
     can_change = scope_of(request).can_change_street(street.pk)
@@ -260,6 +268,7 @@ def _changeable_compound(request, code) -> Compound:
 
 
 @registry_user_required
+@require_http_methods(["GET", "POST"])
 def compound_edit(request, code):
     compound = _changeable_compound(request, code)
     form = CompoundEditForm(request.POST or None, instance=compound,
@@ -304,7 +313,7 @@ def compound_change(request, code, kind):
         else:
             messages.success(request, _("%(label)s已变更，自 %(on)s 起生效。") % {"label": label, "on": on.isoformat()})
             return redirect("registry:compound", code=compound.code)
-    return compound_detail(request, code, change_forms=change_forms)
+    return _compound_page(request, code, change_forms=change_forms)
 
 
 @registry_user_required
@@ -327,7 +336,7 @@ def compound_close(request, code):
             else:
                 messages.success(request, _("小区自 %(on)s 起停止计入统计。") % {"on": form.cleaned_data["on"].isoformat()})
                 return redirect("registry:compound", code=compound.code)
-    return compound_detail(request, code, bound={"close": form})
+    return _compound_page(request, code, bound={"close": form})
 
 
 @registry_user_required
@@ -338,7 +347,7 @@ def compound_safety(request, code):
     if saved(request, form, lambda data: services.compound_certify_safety(compound=compound, on=data["on"]),
              _("已记录安全生产标准化创建。")):
         return redirect("registry:compound", code=compound.code)
-    return compound_detail(request, code, bound={"safety": form})
+    return _compound_page(request, code, bound={"safety": form})
 
 
 @registry_user_required
@@ -348,7 +357,7 @@ def contract_create(request, code):
     form = ContractForm(request.POST)
     if saved(request, form, lambda data: services.contract_create(compound=compound, **data), _("已登记物业服务合同。")):
         return redirect("registry:compound", code=compound.code)
-    return compound_detail(request, code, bound={"contract": form})
+    return _compound_page(request, code, bound={"contract": form})
 
 
 @registry_user_required
@@ -370,6 +379,7 @@ FILE_IMPORTS = {RegistryUploadForm.COMPOUNDS: registry_file.registry_import,
 
 
 @registry_user_required
+@require_GET
 def registry_download(request, code):
     street = visible_or_404(request, Street.objects.all(), code=code)
     response = HttpResponse(registry_file.street_registry_xlsx(street), content_type=XLSX_TYPE)
@@ -378,6 +388,7 @@ def registry_download(request, code):
 
 
 @registry_user_required
+@require_http_methods(["GET", "POST"])
 def registry_upload(request, code):
     """Upload the street's registry file: a preview of what it would change, nothing saved yet."""
     street = visible_or_404(request, Street.objects.all(), code=code)
@@ -426,6 +437,7 @@ def firm_of(request, credit_code) -> PropertyFirm:
 
 
 @registry_user_required
+@require_GET
 def firm_list(request):
     scope = scope_of(request)
     filterset = PropertyFirmFilterSet(request.GET, queryset=scope.filter(
@@ -440,6 +452,7 @@ def firm_list(request):
 
 
 @registry_user_required
+@require_http_methods(["GET", "POST"])
 def firm_create(request):
     scope = scope_of(request)
     districts = scope.filter(District.objects.order_by("code"))
@@ -459,7 +472,12 @@ def firm_create(request):
 
 
 @registry_user_required
-def firm_detail(request, credit_code, *, bound=None):
+@require_GET
+def firm_detail(request, credit_code):
+    return _firm_page(request, credit_code)
+
+
+def _firm_page(request, credit_code, *, bound=None):
     firm = firm_of(request, credit_code)
     bound = bound or {}
     context = {
@@ -495,7 +513,7 @@ def firm_edit(request, credit_code):
     form = FirmEditForm(request.POST, instance=PropertyFirm.objects.get(pk=firm.pk))
     if saved(request, form, lambda data: services.firm_update(firm=firm, **data), _("已保存。")):
         return redirect("registry:firm", credit_code=firm.credit_code)
-    return firm_detail(request, credit_code, bound={"edit": form})
+    return _firm_page(request, credit_code, bound={"edit": form})
 
 
 @registry_user_required
@@ -506,7 +524,7 @@ def firm_facts(request, credit_code):
     if saved(request, form, lambda data: services.firm_change_facts(firm=firm, **data),
              lambda data: _("“三有”情况已变更，自 %(on)s 起生效。") % {"on": data["on"].isoformat()}):
         return redirect("registry:firm", credit_code=firm.credit_code)
-    return firm_detail(request, credit_code, bound={"facts": form})
+    return _firm_page(request, credit_code, bound={"facts": form})
 
 
 @registry_user_required
@@ -516,7 +534,7 @@ def firm_listing(request, credit_code):
     form = ListingForm(request.POST)
     if saved(request, form, lambda data: services.firm_list(firm=firm, **data), _("已列入榜单。")):
         return redirect("registry:firm", credit_code=firm.credit_code)
-    return firm_detail(request, credit_code, bound={"listing": form})
+    return _firm_page(request, credit_code, bound={"listing": form})
 
 
 @registry_user_required
