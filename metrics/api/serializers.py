@@ -33,20 +33,21 @@ class TargetSerializer(ModelSerializer):
 
 
 class ProjectionSerializer(serializers.Serializer):
-    """The target in force projected to its deadline from the trend of the last six months."""
+    """Output only: the target in force projected to its deadline from the trend of the last six months."""
 
-    deadline = serializers.DateField(help_text="目标完成时限。 / The target's deadline.")
+    deadline = serializers.DateField(read_only=True, help_text="目标完成时限。 / The target's deadline.")
     projected_value = serializers.DecimalField(
-        max_digits=14, decimal_places=4, allow_null=True,
+        max_digits=14, decimal_places=4, allow_null=True, read_only=True,
         help_text="按近6个月分子、分母的线性趋势推算的到期值。 / The value projected to the deadline from linear "
                   "trends of the last six months' numerators and denominators.")
     attainment = serializers.ChoiceField(choices=[Attainment.MET, Attainment.NEAR, Attainment.MISSED],
-                                         allow_null=True, help_text="预计达标情况。 / Projected attainment.")
+                                         allow_null=True, read_only=True,
+                                         help_text="预计达标情况。 / Projected attainment.")
     needed_per_month = serializers.DecimalField(
-        max_digits=14, decimal_places=2, allow_null=True,
+        max_digits=14, decimal_places=2, allow_null=True, read_only=True,
         help_text="比率指标：到期达标每月还需增加的分子数（如业委会个数）；其他指标：每月所需的数值变化。 / Rates: what "
                   "the numerator must gain a month to meet the target; other units: the value's change a month.")
-    trend_per_month = serializers.DecimalField(max_digits=14, decimal_places=2,
+    trend_per_month = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True,
                                                help_text="近6个月的月均变化（同上口径）。 / The trend a month.")
 
 
