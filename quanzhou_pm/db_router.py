@@ -64,6 +64,17 @@ def replica_reads():
         _read_alias.reset(token)
 
 
+@contextlib.contextmanager
+def reads_from(alias: str):
+    """Reads inside this block go to `alias`: a streamed answer's later reads stay on the database
+    its rows come from, after the view (and its replica scope) has returned."""
+    token = _read_alias.set(alias)
+    try:
+        yield
+    finally:
+        _read_alias.reset(token)
+
+
 def _load_user_from_primary(request) -> None:
     # AuthenticationMiddleware loads the session and the user lazily, on first use: make that use
     # happen here, before the scope opens, so they are read from the primary.

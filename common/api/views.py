@@ -8,7 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.views import APIView
 
 from accounts.scope import AreaScope
-from quanzhou_pm.db_router import ReplicaReadsMixin
+from quanzhou_pm.db_router import ReplicaReadsMixin, reads_from
 
 from .etags import ETagMixin
 from .pagination import KeysetCursorPagination
@@ -51,9 +51,16 @@ class ScopedViewSetMixin(ETagMixin):
 
     def _serialized_rows(self, queryset):
         # Serialize a chunk at a time: memory stays flat however many rows the filter selects.
+        # What the serializer reads beside the rows (a page's history) comes from the rows' database;
+        # the scope is held per chunk, never across a yield to the server.
         rows = queryset.iterator(chunk_size=CSV_CHUNK_SIZE)
-        while chunk := list(islice(rows, CSV_CHUNK_SIZE)):
-            yield from self.get_serializer(chunk, many=True).data
+        while True:
+            with reads_from(queryset.db):
+                chunk = list(islice(rows, CSV_CHUNK_SIZE))
+                data = self.get_serializer(chunk, many=True).data if chunk else None
+            if not chunk:
+                return
+            yield from data
 
 
 # The registry lists and indicator feeds only read, so they may read from a replica (which can be a
