@@ -55,16 +55,6 @@ def _pick_read_alias() -> str:
 
 
 @contextlib.contextmanager
-def replica_reads():
-    """Reads inside this block go to one replica (or the primary when none is reachable)."""
-    token = _read_alias.set(_pick_read_alias())
-    try:
-        yield
-    finally:
-        _read_alias.reset(token)
-
-
-@contextlib.contextmanager
 def reads_from(alias: str):
     """Reads inside this block go to `alias`: a streamed answer's later reads stay on the database
     its rows come from, after the view (and its replica scope) has returned."""
@@ -73,6 +63,11 @@ def reads_from(alias: str):
         yield
     finally:
         _read_alias.reset(token)
+
+
+def replica_reads():
+    """Reads inside this block go to one replica (or the primary when none is reachable)."""
+    return reads_from(_pick_read_alias())
 
 
 def _load_user_from_primary(request) -> None:
