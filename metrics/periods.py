@@ -5,6 +5,7 @@ import calendar
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from common.years import is_accepted_year
 
@@ -45,3 +46,23 @@ def parse_period(text: str) -> datetime.date:
     if not is_accepted_year(parsed.year):
         raise ValueError(text)
     return parsed
+
+
+# A run of months (a campaign period) is read in one query over the stored monthly sums; ten years
+# bound what one request or page may make the database sum.
+MAX_RUN_MONTHS = 120
+
+
+def run_length(first: datetime.date, last: datetime.date) -> int:
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+def run_error(first: datetime.date, last: datetime.date) -> str | None:
+    """Why `first`..`last` is not a run of months one may ask for, in Chinese; None when it is."""
+    if first > last:
+        return _("起始月份 %(first)s 晚于截止月份 %(last)s。") % {"first": f"{first:%Y-%m}", "last": f"{last:%Y-%m}"}
+    if run_length(first, last) > MAX_RUN_MONTHS:
+        return _("月份区间最长 %(max)d 个月，%(first)s 至 %(last)s 为 %(months)d 个月。") % {
+            "max": MAX_RUN_MONTHS, "first": f"{first:%Y-%m}", "last": f"{last:%Y-%m}",
+            "months": run_length(first, last)}
+    return None

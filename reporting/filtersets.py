@@ -15,7 +15,8 @@ from .periods import PERIOD_PATTERN, parse_period
 class PeriodFormField(forms.CharField):
     def to_python(self, value):
         text = super().to_python(value)
-        if not text:
+        # Left out is no filter; sent as blanks (a control character included) is a wrong month.
+        if not text and not value:
             return None
         try:
             return parse_period(text)

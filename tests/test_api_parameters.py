@@ -90,7 +90,7 @@ def test_a_nul_character_in_a_text_filter_is_refused_in_chinese(client):
     assert "空字符" in refused(client.get("/api/v1/compounds/", {"area": "35\x0005"}), "area")
 
 
-@pytest.mark.parametrize("value", ["2024-5", "2024-05-01", "٢٠٢٤-٠٥", "2024-13", "1899-12", "2024-05x"])
+@pytest.mark.parametrize("value", ["2024-5", "2024-05-01", "٢٠٢٤-٠٥", "2024-13", "1899-12", "2024-05x", " ", "\x1c"])
 def test_a_period_filter_takes_the_documented_month_pattern_only(client, value):
     refused(client.get("/api/v1/monthly-records/", {"period": value}), "period")
 

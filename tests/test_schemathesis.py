@@ -5,7 +5,8 @@ What the run may not find: a server error, a response its schema does not descri
 type, headers, body), a request the schema calls invalid that the API accepts, or one the schema calls
 valid that the API refuses. The write operations take bodies whose rules JSON Schema cannot say (a
 compound code must exist in the caller's area, hotline cases resolved cannot exceed those received,
-...): for them alone a 400 answers a schema-valid body too. Their path ids and codes are drawn, half the
+...): for them alone a 400 answers a schema-valid body too, and for the run of months, whose months must
+be in order, due and at most ten years apart. Their path ids and codes are drawn, half the
 time, from the officer's own reports, records and compounds, so the writes reach the services.
 
 The CLI runs as a user would run it; the command, its case count and its summary are printed.
@@ -35,14 +36,14 @@ from tests.live_portal import Portal
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 SEED = 20261203
-# Per operation and phase: with 37 operations, about 3,700 cases in two to three minutes. A deeper run
+# Per operation and phase: with 38 operations, about 3,700 cases in two to three minutes. A deeper run
 # on one's own machine: SCHEMATHESIS_MAX_EXAMPLES=200.
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", 25))
 MIN_CASES = 3000
 SCHEMATHESIS = str(Path(sys.executable).with_name("schemathesis"))
 HOOKS = Path(__file__).with_name("schemathesis_hooks.py")
 
-# Operations whose bodies carry rules beyond their schema (see the module's docstring).
+# Operations whose bodies or parameters carry rules beyond their schema (see the module's docstring).
 BODY_RULE_OPERATIONS = [
     "POST /api/v1/monthly-reports/",
     "PATCH /api/v1/monthly-reports/{id}/",
@@ -50,6 +51,8 @@ BODY_RULE_OPERATIONS = [
     "PATCH /api/v1/monthly-records/{id}/",
     "POST /api/v1/monthly-reports/{id}/return/",
     "POST /api/v1/monthly-reports/{id}/reopen/",
+    # A run of months: from no later than to, at most MAX_RUN_MONTHS, reports due, a level unless one area.
+    "GET /api/v1/indicator-values/runs/",
 ]
 
 

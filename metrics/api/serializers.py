@@ -1,11 +1,14 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.api.filters import BOOLEANS
 from common.api.serializers import ModelSerializer, PageListSerializer
+from districts.models import AreaLevel
 from districts.selectors import area_names
 from metrics.forecasts import forecast, monthly_figures, trend_start
-from metrics.models import Indicator, IndicatorValue, Target
-from metrics.periods import add_months
+from metrics.models import Indicator, IndicatorValue, Target, Unit
+from metrics.periods import add_months, run_error
 from metrics.selectors import (
     Attainment,
     attainment,
@@ -15,6 +18,7 @@ from metrics.selectors import (
     targets_by_area,
 )
 from reporting.api.serializers import PeriodField
+from reporting.periods import PERIOD_PATTERN, format_period, latest_due_month
 
 
 class IndicatorSerializer(ModelSerializer):
@@ -185,3 +189,103 @@ def _field(row, name):
     """A column of a row that is either a model instance or a `values()` dict (not any Mapping: speed)."""
     return row[name] if isinstance(row, dict) else getattr(row, name)
 
+
+
+class IndicatorRunQuerySerializer(serializers.Serializer):
+    """The query of a run of months: which months, indicators and areas."""
+
+    period_from = PeriodField(help_text="区间起始月份（含），YYYY-MM。 / The run's first month (inclusive), YYYY-MM.")
+    period_to = PeriodField(help_text="区间截止月份（含），YYYY-MM。 / The run's last month (inclusive), YYYY-MM.")
+    indicator = serializers.CharField(required=False, max_length=1000, help_text=(
+        "一个或多个指标代码，逗号分隔；不给时为全部指标。 / One or several indicator codes, comma-separated; "
+        "every indicator when absent."))
+    area = serializers.CharField(required=False, max_length=20, help_text=(
+        "区域代码；与 descendants=true 合用时表示该区域下 level 层级的全部区域。 / Area code; with "
+        "descendants=true, every area at `level` under it."))
+    level = serializers.ChoiceField(choices=AreaLevel.choices, required=False, help_text=(
+        "区域层级；不给 area 或 descendants=true 时必填。 / Area level; required without `area` or with "
+        "descendants=true."))
+    descendants = serializers.BooleanField(required=False, default=False, help_text=(
+        "为 true 时返回 area 下 level 层级的每个区域。 / When true, every area at `level` under `area`."))
+
+    def to_internal_value(self, data):
+        # As strict as the feed's filters (common.api.filters): each parameter once, booleans true or false.
+        errors = {name: [_("参数 %(name)s 只能给出一次。") % {"name": name}]
+                  for name in self.fields if len(data.getlist(name)) > 1}
+        if "descendants" in data and "descendants" not in errors and data["descendants"] not in BOOLEANS:
+            errors["descendants"] = [_("参数 %(name)s 应为 true 或 false。") % {"name": "descendants"}]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+    def validate_indicator(self, text):
+        codes = sorted({code.strip() for code in text.split(",") if code.strip()})
+        unknown = sorted(set(codes) - set(Indicator.objects.filter(code__in=codes).values_list("code", flat=True)))
+        if unknown:
+            raise serializers.ValidationError(_("没有这些指标代码：%(codes)s。") % {"codes": "、".join(unknown)})
+        return codes
+
+    def validate(self, data):
+        first, last = data["period_from"], data["period_to"]
+        problem = run_error(first, last)
+        if problem:
+            raise serializers.ValidationError({"period_to": [problem]})
+        latest = latest_due_month()
+        if last > latest:
+            raise serializers.ValidationError({"period_to": [
+                _("%(month)s 的月报未到截止日，尚无数据；最近有数据的月份为 %(latest)s。")
+                % {"month": format_period(last), "latest": format_period(latest)}]})
+        if not data.get("level") and (data.get("descendants") or not data.get("area")):
+            raise serializers.ValidationError({"level": [_("请给出区域层级 level（只查一个区域时给出其代码 area 即可）。")]})
+        return data
+
+
+class IndicatorRunSerializer(serializers.Serializer):
+    """Output only: one indicator of one area over a run of months (metrics.selectors.indicator_values_for_run)."""
+
+    indicator = serializers.CharField(source="indicator_code", read_only=True,
+                                      help_text="指标代码。 / Indicator code.")
+    indicator_name = serializers.SerializerMethodField(help_text="指标名称。 / Indicator name.")
+    unit = serializers.SerializerMethodField(help_text="单位。 / Unit.")
+    area_level = serializers.SerializerMethodField(help_text="区域层级。 / Area level.")
+    area_code = serializers.CharField(read_only=True, help_text="区域代码。 / Area code.")
+    area_name = serializers.SerializerMethodField(help_text="区域名称。 / Area name.")
+    period_from = serializers.SerializerMethodField(help_text="区间起始月份。 / The run's first month.")
+    period_to = serializers.SerializerMethodField(help_text="区间截止月份。 / The run's last month.")
+    last_period = PeriodField(read_only=True, help_text=(
+        "区间内最后一个有数据的月份：期末存量（如保安人数、业委会）按该月计。 / The run's last month with values: "
+        "stocks (guards, committees) are taken there."))
+    numerator = serializers.DecimalField(max_digits=24, decimal_places=4, read_only=True, help_text=(
+        "分子：流量（会议、信访、12345 件数、物业费……）为各月之和，存量为期末月份的值。 / Numerator: flows summed "
+        "over the months, stocks at the last month."))
+    denominator = serializers.DecimalField(max_digits=24, decimal_places=4, read_only=True,
+                                           help_text="分母（口径同分子）。 / Denominator, by the same rules.")
+    value = serializers.DecimalField(max_digits=14, decimal_places=4, allow_null=True, read_only=True,
+                                     help_text="指标值；分母为 0 时为 null。 / The value; null on a zero denominator.")
+    provisional = serializers.BooleanField(read_only=True, help_text=(
+        "区间内是否含已上报未审核的数据。 / Whether a month of the run counted unapproved figures."))
+
+    # The view's context gives what every row of a page shares: "level", "first", "last", the
+    # page's "area_names" (code → name) and "indicators" (code → Indicator).
+
+    def get_indicator_name(self, row) -> str:
+        return self.context["indicators"][row.indicator_code].name
+
+    @extend_schema_field(serializers.ChoiceField(choices=Unit.choices))
+    def get_unit(self, row) -> str:
+        return self.context["indicators"][row.indicator_code].unit
+
+    @extend_schema_field(serializers.ChoiceField(choices=AreaLevel.choices))
+    def get_area_level(self, row) -> str:
+        return self.context["level"]
+
+    def get_area_name(self, row) -> str:
+        return self.context["area_names"].get(row.area_code)
+
+    @extend_schema_field({"type": "string", "pattern": PERIOD_PATTERN, "example": "2024-11"})
+    def get_period_from(self, row) -> str:
+        return format_period(self.context["first"])
+
+    @extend_schema_field({"type": "string", "pattern": PERIOD_PATTERN, "example": "2025-03"})
+    def get_period_to(self, row) -> str:
+        return format_period(self.context["last"])

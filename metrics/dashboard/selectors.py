@@ -57,7 +57,7 @@ from metrics.selectors import (
 from metrics.periods import add_months
 from reporting.periods import latest_due_month, month_label
 
-from .periods import MONTH, QUARTER, PeriodChoice, containing, parse_choice, picker_options, span
+from .periods import MONTH, QUARTER, RUN, PeriodChoice, parse_choice, parse_run, picker_options, span
 from .tables import (
     NO_VALUE,
     Cell,
@@ -179,10 +179,18 @@ class PeriodContext:
     choice: PeriodChoice | None
     options: list
     not_due: bool = False
+    # Why the run of months asked for cannot be shown (the page shows the default period instead).
+    error: str = ""
+
+    @property
+    def run_choice(self) -> PeriodChoice | None:
+        """The run shown, to fill the picker's from and to months."""
+        return self.choice if self.choice is not None and self.choice.kind == RUN else None
 
 
-def period_context(param: str | None) -> PeriodContext:
-    """The period asked for, or by default the latest month that is due and has values."""
+def period_context(param: str | None, *, run_from: str | None = None, run_to: str | None = None) -> PeriodContext:
+    """The period asked for, or by default the latest month that is due and has values. The picker
+    asks for a run of months with `param` "run" and its first and last months."""
     periods = published_periods()
     if not periods:
         # Values of a month still being reported only: nothing is due yet.
@@ -190,13 +198,19 @@ def period_context(param: str | None) -> PeriodContext:
             month = add_months(latest_due_month(), 1)
             return PeriodContext(PeriodChoice(MONTH, month, month), [], not_due=True)
         return PeriodContext(None, [])
-    options = picker_options(periods)
-    choice = parse_choice(param, periods[0]) if param else None
+    options, error = picker_options(periods), ""
+    if param == RUN:
+        try:
+            choice = parse_run(run_from, run_to, periods[0])
+        except ValueError as problem:
+            choice, error = None, str(problem)
+    else:
+        choice = parse_choice(param, periods[0]) if param else None
     if choice is not None and not choice.is_due:
         return PeriodContext(choice, options, not_due=True)
     if choice is None or choice.first > periods[0]:  # nothing asked, or a due period with no values yet
         choice = span(MONTH, periods[0], periods[0])
-    return PeriodContext(choice, options)
+    return PeriodContext(choice, options, error=error)
 
 
 # --- Values with their comparison, for a month or a span ----------------------------------------
@@ -208,7 +222,8 @@ def _difference(value, other):
 
 def _span_comparison(area_level: str, codes: list[str], choice: PeriodChoice,
                      indicator_codes: list[str] | None) -> list[ComparedValue]:
-    """Quarter/year figures from the engine's run read, beside the baseline month, the previous span and the target."""
+    """Quarter, year or run figures from the engine's run read, beside the baseline's and the previous
+    span of the same length, and the target."""
     indicators = Indicator.objects.all()
     indicators = list(indicators if indicator_codes is None else indicators.filter(code__in=indicator_codes))
     spans = {"area_level": area_level, "area_codes": codes, "indicators": indicators}
@@ -223,7 +238,7 @@ def _span_comparison(area_level: str, codes: list[str], choice: PeriodChoice,
     # Like with like: the previous span and the baseline's span of the same kind (its quarter, its year),
     # so a year's complaints are set against a year's and never against one month's.
     previous = {key: v.value for key, v in values(choice.previous()).items()}
-    baseline = {key: v.value for key, v in values(containing(choice.kind, baseline_period())).items()}
+    baseline = {key: v.value for key, v in values(choice.like_from(baseline_period())).items()}
     targets = targets_by_area(Target.objects.filter(Q(area_level="") | Q(area_level=area_level, area_code__in=codes)))
     rows = []
     for area_code in codes:
@@ -634,9 +649,13 @@ CHANGE_LEGEND = gettext_lazy("▲ 上升、▼ 下降（表格中“+”为上�
 
 def comparison_note(choice: PeriodChoice) -> str:
     """What the changes on the page are measured against: always a period as long as the one shown."""
-    words = {"baseline": containing(choice.kind, baseline_period()).label, "previous": choice.previous().label}
+    words = {"baseline": choice.like_from(baseline_period()).label, "previous": choice.previous().label}
     if choice.is_month:
         note = _("较基期：与基期%(baseline)s比较；较上月：与%(previous)s比较。比率类指标的变化单位为百分点。") % words
+    elif choice.kind == RUN:
+        note = _("较基期：与自基期起同样长的 %(baseline)s 比较；较上期：与紧接其前的 %(previous)s 比较。比较双方都是 "
+                 "%(months)d 个月，流量指标（如信访矛盾）都按月累加。比率类指标的变化单位为百分点。") % {
+                     **words, "months": choice.length}
     else:
         kind = _("季度") if choice.kind == QUARTER else _("年度")
         note = _("较基期：与基期所在的%(baseline)s比较；较上期：与%(previous)s比较。比较双方都是完整的一个%(kind)s，"

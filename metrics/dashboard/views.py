@@ -27,6 +27,11 @@ def _laggard_levels(scope: AreaScope) -> list[str]:
     return [AreaLevel.STREET, AreaLevel.COMMUNITY]
 
 
+def _period(request) -> selectors.PeriodContext:
+    return selectors.period_context(request.GET.get("period"), run_from=request.GET.get("period_from"),
+                                    run_to=request.GET.get("period_to"))
+
+
 def _respond(request, template: str, context: dict, tables: list, filename_stem: str):
     """Render the page, or download one of its tables when asked to."""
     params = request.GET.dict()
@@ -42,7 +47,7 @@ def _respond(request, template: str, context: dict, tables: list, filename_stem:
 
 
 def _area_view(request, area):
-    period = selectors.period_context(request.GET.get("period"))
+    period = _period(request)
     context = {"area": area, "level": area.level, "period": period,
                "breadcrumb": selectors.breadcrumb(area), "params": request.GET.dict()}
     # The work that brings each role here: this month's report for a street, the review queue for a district.
@@ -120,7 +125,7 @@ def laggards(request):
         raise Http404
     levels = _laggard_levels(scope)
     level = request.GET.get("level") if request.GET.get("level") in levels else levels[0]
-    period = selectors.period_context(request.GET.get("period"))
+    period = _period(request)
     context = {"period": period, "levels": [(value, AreaLevel(value).label) for value in levels], "level": level,
                "params": request.GET.dict()}
     if period.choice is None or period.not_due:
