@@ -194,8 +194,14 @@ def _field(row, name):
 class IndicatorRunQuerySerializer(serializers.Serializer):
     """The query of a run of months: which months, indicators and areas."""
 
-    period_from = PeriodField(help_text="区间起始月份（含），YYYY-MM。 / The run's first month (inclusive), YYYY-MM.")
-    period_to = PeriodField(help_text="区间截止月份（含），YYYY-MM。 / The run's last month (inclusive), YYYY-MM.")
+    period_from = PeriodField(required=False, help_text=(
+        "区间起始月份（含），YYYY-MM；不给区间时为最近有数据的月份。 / The run's first month (inclusive), YYYY-MM; "
+        "without a run, the latest month with figures."))
+    period_to = PeriodField(required=False, help_text=(
+        "区间截止月份（含），YYYY-MM；与 period_from 同时给出。 / The run's last month (inclusive), YYYY-MM; "
+        "given with period_from."))
+    period = PeriodField(required=False, help_text=(
+        "单个月份，等同于 period_from 与 period_to 都是该月。 / One month: the run from that month to itself."))
     indicator = serializers.CharField(required=False, max_length=1000, help_text=(
         "一个或多个指标代码，逗号分隔；不给时为全部指标。 / One or several indicator codes, comma-separated; "
         "every indicator when absent."))
@@ -203,8 +209,8 @@ class IndicatorRunQuerySerializer(serializers.Serializer):
         "区域代码；与 descendants=true 合用时表示该区域下 level 层级的全部区域。 / Area code; with "
         "descendants=true, every area at `level` under it."))
     level = serializers.ChoiceField(choices=AreaLevel.choices, required=False, help_text=(
-        "区域层级；不给 area 或 descendants=true 时必填。 / Area level; required without `area` or with "
-        "descendants=true."))
+        "区域层级；descendants=true 时必填；不给 area 时默认为街道。 / Area level; required with descendants=true; "
+        "streets when there is no `area`."))
     descendants = serializers.BooleanField(required=False, default=False, help_text=(
         "为 true 时返回 area 下 level 层级的每个区域。 / When true, every area at `level` under `area`."))
 
@@ -226,6 +232,7 @@ class IndicatorRunQuerySerializer(serializers.Serializer):
         return codes
 
     def validate(self, data):
+        data = {**data, **self._run(data)}
         first, last = data["period_from"], data["period_to"]
         problem = run_error(first, last)
         if problem:
@@ -235,9 +242,27 @@ class IndicatorRunQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError({"period_to": [
                 _("%(month)s 的月报未到截止日，尚无数据；最近有数据的月份为 %(latest)s。")
                 % {"month": format_period(last), "latest": format_period(latest)}]})
-        if not data.get("level") and (data.get("descendants") or not data.get("area")):
+        if data.get("descendants") and not data.get("level"):
             raise serializers.ValidationError({"level": [_("请给出区域层级 level（只查一个区域时给出其代码 area 即可）。")]})
+        if not data.get("area") and not data.get("level"):
+            data["level"] = AreaLevel.STREET
         return data
+
+    @staticmethod
+    def _run(data) -> dict:
+        """The run asked for: period_from and period_to, one month (period), or the latest month with figures."""
+        given = [name for name in ("period_from", "period_to") if name in data]
+        if "period" in data:
+            if given:
+                raise serializers.ValidationError({"period": [_("period 不能与 period_from、period_to 同时给出。")]})
+            return {"period_from": data["period"], "period_to": data["period"]}
+        if len(given) == 1:
+            missing = ({"period_from", "period_to"} - set(given)).pop()
+            raise serializers.ValidationError({missing: [_("请同时给出 period_from 与 period_to。")]})
+        if not given:
+            latest = latest_due_month()
+            return {"period_from": latest, "period_to": latest}
+        return {}
 
 
 class IndicatorRunSerializer(serializers.Serializer):

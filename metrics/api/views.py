@@ -11,6 +11,7 @@ from accounts.scope import AreaScope
 from common.api.etags import ETagMixin
 from common.api.filters import BOOLEANS
 from common.api.pagination import KeysetCursorPagination
+from common.api.renderers import CSVRenderer
 from common.api.views import ScopedReadOnlyViewSet
 from districts.filtersets import under_area_q
 from districts.selectors import area_by_code, area_models
@@ -188,8 +189,8 @@ class IndicatorRunViewSet(ReplicaReadsMixin, ETagMixin, viewsets.GenericViewSet)
     pagination_class = IndicatorRunPagination
     cursor_ordering = "code"
     filter_backends = []
-    # JSON only: a run's rows are built per page of areas, not streamed from a queryset.
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+    # A page at a time, in CSV too: a run's rows are built per page of areas, not streamed from a queryset.
+    renderer_classes = [JSONRenderer, CSVRenderer, BrowsableAPIRenderer]
 
     def list(self, request, *args, **kwargs):
         query = IndicatorRunQuerySerializer(data=request.query_params)

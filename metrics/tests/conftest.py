@@ -27,6 +27,7 @@ from committees.models import CommitteeMember, PartyOrganisation, PartyOrganisat
 from communities.models import HousingType, ManagementMode
 from districts.models import City
 from metrics.models import StaleStreetMonth
+from metrics.services import recompute_range
 from reporting.models import MonthlyRecord, MonthlyReport, ReportState
 from tests.factories import (
     CommunityFactory,
@@ -41,6 +42,7 @@ from tests.factories import (
 
 MARCH = datetime.date(2024, 3, 1)
 FEBRUARY = datetime.date(2024, 2, 1)
+JANUARY = datetime.date(2024, 1, 1)
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 
@@ -146,3 +148,11 @@ def world(db) -> World:
         compounds={"A": a, "B": b, "E": e, "F": f, "G": g, "M": m},
         reports={"mar_s1": mar_s1, "mar_s2": mar_s2, "mar_s3": mar_s3},
     )
+
+
+@pytest.fixture
+def computed(world, settings):
+    """The world's January to March computed, January as the baseline."""
+    settings.METRICS_BASELINE_PERIOD = "2024-01"
+    recompute_range(first=JANUARY, last=MARCH)
+    return world

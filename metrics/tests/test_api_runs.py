@@ -136,7 +136,7 @@ def test_a_street_officer_gets_its_own_street_only(quarter):
     ({"period_to": "2024-03", "level": "street"}, "period_from", ""),
     ({"period_from": f"{add_months(latest_due_month(), 1):%Y-%m}", "period_to": f"{add_months(latest_due_month(), 1):%Y-%m}",
       "level": "street"}, "period_to", "未到截止日"),
-    ({"period_from": "2024-01", "period_to": "2024-03"}, "level", "区域层级"),
+    ({"period_from": "2024-01", "period": "2024-03", "level": "street"}, "period", "不能与"),
     ({"period_from": "2024-01", "period_to": "2024-03", "area": "D1", "descendants": "true"}, "level", "区域层级"),
     ({"period_from": "2024-01", "period_to": "2024-03", "level": "street", "indicator": "nope"}, "indicator",
      "没有这些指标代码"),
@@ -150,6 +150,28 @@ def test_a_bad_run_is_refused_in_chinese_naming_the_field(world, params, field, 
     assert response.status_code == 400, response.content
     errors = [error for error in response.json()["errors"] if error["field"] == field]
     assert errors and message in errors[0]["message"], response.json()
+
+
+def test_a_run_without_level_or_months_is_the_streets_latest_month_and_one_month_is_a_run_of_one(quarter):
+    client = token_client(city_staff())
+    rows = results(client.get(RUNS, {"period_from": "2024-01", "period_to": "2024-03", "indicator": "complaint_rate"}))
+    assert {(row["area_level"], row["area_code"]) for row in rows} == {("street", "S1"), ("street", "S2"), ("street", "S3")}
+    latest = f"{latest_due_month():%Y-%m}"
+    assert results(client.get(RUNS)) == results(client.get(RUNS, {"period_from": latest, "period_to": latest,
+                                                                   "level": "street"}))
+    march = {(row["area_code"], row["indicator"]): row for row in results(client.get(RUNS, {"period": "2024-03"}))}
+    assert march == run_rows(client, period_from="2024-03", period_to="2024-03", level="street")
+    assert Decimal(str(march["S1", "complaint_rate"]["numerator"])) == monthly("street", "S1", "complaint_rate")[
+        MARCH].numerator
+
+
+def test_a_page_of_runs_downloads_as_csv(quarter):
+    response = token_client(city_staff()).get(RUNS, {"period_from": "2024-01", "period_to": "2024-03",
+                                                     "indicator": "complaint_rate", "format": "csv"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].split(",")[:3] == ["indicator", "indicator_name", "unit"]
+    assert {line.split(",")[4] for line in lines[1:]} == {"S1", "S2", "S3"}
 
 
 def test_the_feed_refuses_an_aggregate_that_is_not_true_or_false(world):

@@ -9,20 +9,10 @@ from django.urls import reverse
 from metrics.dashboard import selectors
 from metrics.dashboard.periods import MONTH, RUN, PeriodChoice, parse_choice
 from metrics.selectors import indicator_values_for_run
-from metrics.services import recompute_range
 from reporting import periods as reporting_periods
 from tests.factories import city_staff
 
-from .conftest import FEBRUARY, MARCH
-
-JANUARY = datetime.date(2024, 1, 1)
-
-
-@pytest.fixture
-def computed(world, settings):
-    settings.METRICS_BASELINE_PERIOD = "2024-01"
-    recompute_range(first=JANUARY, last=MARCH)
-    return world
+from .conftest import FEBRUARY, JANUARY, MARCH
 
 
 @pytest.fixture

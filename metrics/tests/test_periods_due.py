@@ -20,18 +20,9 @@ from metrics.services import recompute_range
 from reporting import periods as reporting_periods
 from tests.factories import city_staff, street_officer
 
-from .conftest import FEBRUARY, MARCH
-
-JANUARY = datetime.date(2024, 1, 1)
+from .conftest import FEBRUARY, JANUARY, MARCH
 MARCH_BEING_REPORTED = datetime.date(2024, 4, 5)
 MARCH_DUE = datetime.date(2024, 4, 11)
-
-
-@pytest.fixture
-def computed(world, settings):
-    settings.METRICS_BASELINE_PERIOD = "2024-01"
-    recompute_range(first=JANUARY, last=MARCH)
-    return world
 
 
 @pytest.fixture
