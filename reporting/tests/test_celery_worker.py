@@ -89,7 +89,7 @@ def writing_records() -> bool:
 
 
 @pytest.fixture
-def lock_of():
+def lock_of(require_postgres):
     """lock_of(model, pk) holds a row lock from another session, as a live import holds its rows,
     until the returned connection is closed."""
     connections = []
