@@ -17,18 +17,17 @@ from districts.models import AreaLevel
 from metrics.dashboard import selectors as dashboard
 from metrics.dashboard.periods import MONTH, PeriodChoice, span
 from metrics.dashboard.tables import (
-    COUNT_NUMBER_FORMAT,
     NO_VALUE,
-    VALUE_NUMBER_FORMATS,
     Cell,
     Column,
     Table,
     attainment_text,
     change,
+    count_cell,
     format_value,
     value_cell,
 )
-from metrics.models import Direction, Indicator
+from metrics.models import COUNT_NUMBER_FORMAT, Direction, Indicator
 from metrics.periods import month_end
 from reporting.models import MonthlyReport, ReportState
 from reporting.periods import due_on, month_label
@@ -100,8 +99,8 @@ def city_table(values: dict) -> Table:
         indicator = compared.indicator
         table.rows.append([
             Cell(indicator.name, heading=True), value_cell(compared),
-            Cell(dashboard.format_count(compared.numerator), compared.numerator),
-            Cell(dashboard.format_count(compared.denominator), compared.denominator),
+            count_cell(compared.numerator),
+            count_cell(compared.denominator),
             Cell(str(change(compared.delta_vs_previous, indicator.unit, indicator.direction)),
                  compared.delta_vs_previous),
             Cell(str(change(compared.delta_vs_baseline, indicator.unit, indicator.direction)),
@@ -119,7 +118,7 @@ def ranking(key: str, title: str, areas: list, values: dict, core: list[Indicato
     columns = [Column(_("名次"), numeric=True), Column(level_label)]
     if parent_label:
         columns.append(Column(parent_label))
-    columns += [Column(indicator.name, numeric=True, number_format=VALUE_NUMBER_FORMATS[indicator.unit])
+    columns += [Column(indicator.name, numeric=True, number_format=indicator.number_format)
                 for indicator in core]
     columns.append(Column(_("%(indicator)s较上月") % {"indicator": ranked_by.name}))
     table = Table(key, title, columns)

@@ -25,6 +25,23 @@ class Unit(models.TextChoices):
     SCORE = "score", _("分")
     PER_THOUSAND_HOUSEHOLDS = "per_thousand_households", _("件/千户")
 
+    # How every page and file writes a value of the unit, defined once: its decimal places, and
+    # Excel's number format showing the stored figure that way (a percentage is stored as 99.9, so
+    # its format appends the sign rather than multiplying by 100).
+    @property
+    def decimals(self) -> int:
+        return 2 if self == Unit.PER_THOUSAND_HOUSEHOLDS else 1
+
+    @property
+    def number_format(self) -> str:
+        places = "0." + "0" * self.decimals
+        return f'{places}"%"' if self == Unit.PERCENT else places
+
+
+# Excel's number format of a count (a numerator, a denominator); one with cents (fees) keeps them.
+COUNT_NUMBER_FORMAT = "#,##0"
+AMOUNT_NUMBER_FORMAT = "#,##0.00"
+
 
 class Indicator(models.Model):
     """One indicator of the "四升一降" programme or its secondary set; rows come from a data migration."""
@@ -46,6 +63,14 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def decimals(self) -> int:
+        return Unit(self.unit).decimals
+
+    @property
+    def number_format(self) -> str:
+        return Unit(self.unit).number_format
 
 
 class Comparison(models.TextChoices):

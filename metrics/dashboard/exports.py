@@ -7,11 +7,15 @@ import io
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from common.spreadsheets import csv_cell, workbook_bytes
+
+from metrics.models import Unit
 
 from .tables import Table
 
@@ -29,6 +33,19 @@ def _rows(table: Table):
         yield [cell.export_value for cell in row]
 
 
+def units_line() -> str:
+    """What the figures of a download are in: each unit with its decimal places (Unit.decimals)."""
+    units = "；".join(_("%(unit)s 保留 %(places)d 位小数") % {"unit": unit.label, "places": unit.decimals}
+                     for unit in Unit)
+    return _("单位：%(units)s；分子、分母为个数（物业费为元）。") % {"units": units}
+
+
+def heading(title: str, *, area: str, period: str) -> list[str]:
+    """The lines above a downloaded table: what it is, of which area and period, in which units."""
+    return [str(title), _("区域：%(area)s") % {"area": area}, _("统计期：%(period)s") % {"period": period},
+            units_line(), _("导出时间：%(time)s") % {"time": f"{timezone.localtime():%Y-%m-%d %H:%M}"}]
+
+
 def _sheet_title(text: str, taken: set[str]) -> str:
     # Sheet titles are limited to 31 characters and a few forbidden symbols, and unique in a workbook.
     title = "".join(ch for ch in str(text) if ch not in "[]:*?/\\")[:31] or "data"
@@ -42,23 +59,22 @@ def _sheet_title(text: str, taken: set[str]) -> str:
 
 def _write_sheet(sheet, table: Table, heading: list[str]) -> None:
     """The heading lines (title, area, period...), then the table with a bold, frozen header row and
-    each column's number format."""
+    each cell's number format (the cell's own, else its column's)."""
     for line in heading:
         sheet.append([line])
     if heading:
         sheet.cell(row=1, column=1).font = Font(bold=True, size=13)
         sheet.append([])
     header_row = len(heading) + 2 if heading else 1  # heading lines, a blank row, then the header
-    formats = [column.number_format for column in table.columns]
-    for number, values in enumerate(_rows(table)):
-        sheet.append(values)
-        if number == 0:
-            for cell in sheet[header_row]:
-                cell.font = Font(bold=True)
-            continue
-        for cell, number_format in zip(sheet[header_row + number], formats):
-            if number_format and isinstance(cell.value, (int, float, Decimal)):
-                cell.number_format = number_format
+    sheet.append([str(column.label) for column in table.columns])
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        sheet.append([cell.export_value for cell in row])
+        for written, cell, column in zip(sheet[sheet.max_row], row, table.columns):
+            number_format = cell.number_format or column.number_format
+            if number_format and isinstance(written.value, (int, float, Decimal)):
+                written.number_format = number_format
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
 
 
@@ -72,8 +88,8 @@ def tables_xlsx(tables: list[Table], heading: list[str] = ()) -> bytes:
     return workbook_bytes(workbook)
 
 
-def table_xlsx(table: Table) -> bytes:
-    return tables_xlsx([table])
+def table_xlsx(table: Table, heading: list[str] = ()) -> bytes:
+    return tables_xlsx([table], heading)
 
 
 def _csv_value(value):
@@ -91,8 +107,10 @@ def table_csv(table: Table) -> bytes:
     return "\ufeff".encode() + buffer.getvalue().encode()
 
 
-def table_response(table: Table, fmt: str, filename_stem: str) -> HttpResponse:
-    content = table_xlsx(table) if fmt == XLSX else table_csv(table)
+def table_response(table: Table, fmt: str, filename_stem: str, heading: list[str] = ()) -> HttpResponse:
+    """The table as a download: an .xlsx under its heading lines, or a CSV of the table alone (a file
+    for programs, whose first row is the header)."""
+    content = table_xlsx(table, heading) if fmt == XLSX else table_csv(table)
     response = HttpResponse(content, content_type=FORMATS[fmt])
     response["Content-Disposition"] = content_disposition_header(True, f"{filename_stem}.{fmt}")
     return response

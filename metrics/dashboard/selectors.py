@@ -67,6 +67,8 @@ from .tables import (
     Table,
     attainment_text,
     change,
+    count_cell,
+    delta_cell,
     format_count,
     format_delta,
     format_value,
@@ -321,10 +323,10 @@ def indicators_table(values: dict[str, ComparedValue], choice: PeriodChoice) -> 
             Cell(compared.indicator.name, heading=True,
                  url=reverse("metrics:definitions") + f"#{compared.indicator.code}"),
             value_cell(compared),
-            Cell(format_count(compared.numerator), compared.numerator),
-            Cell(format_count(compared.denominator), compared.denominator),
-            Cell(format_delta(compared.delta_vs_baseline, unit), compared.delta_vs_baseline),
-            Cell(format_delta(compared.delta_vs_previous, unit), compared.delta_vs_previous),
+            count_cell(compared.numerator),
+            count_cell(compared.denominator),
+            delta_cell(compared.delta_vs_baseline, unit),
+            delta_cell(compared.delta_vs_previous, unit),
             Cell(target_text(compared.target, unit)),
             Cell(attainment_text(compared.target, compared.attainment), attainment=compared.attainment),
         ])
@@ -368,10 +370,10 @@ def ranking_table(areas: list, values: dict[str, dict[str, ComparedValue]], indi
             Cell(area.name, url=url(area.code), heading=True),
             Cell(parent.name),
             value_cell(compared),
-            Cell(format_count(compared.numerator), compared.numerator),
-            Cell(format_count(compared.denominator), compared.denominator),
-            Cell(format_delta(compared.delta_vs_baseline, unit), compared.delta_vs_baseline),
-            Cell(format_delta(compared.delta_vs_previous, unit), compared.delta_vs_previous),
+            count_cell(compared.numerator),
+            count_cell(compared.denominator),
+            delta_cell(compared.delta_vs_baseline, unit),
+            delta_cell(compared.delta_vs_previous, unit),
             Cell(attainment_text(compared.target, compared.attainment), attainment=compared.attainment),
         ])
     return table
@@ -420,9 +422,9 @@ def compounds_table(community: Community, choice: PeriodChoice) -> Table:
         if code not in reported:
             shown[consulted] = Cell(NO_VALUE)
         table.rows.append(
-            [Cell(name, url=url(code), heading=True), Cell(format_count(households), households)] + shown
-            + [Cell(format_value(score, Unit.SCORE), score),
-               Cell(format_count(complaints), complaints) if code in reported else Cell(NO_VALUE),
+            [Cell(name, url=url(code), heading=True), count_cell(households)] + shown
+            + [Cell(format_value(score, Unit.SCORE), score, number_format=Unit.SCORE.number_format),
+               count_cell(complaints) if code in reported else Cell(NO_VALUE),
                flag_cells[bool(provisional)]])
     if len(reported) < len(table.rows):
         table.caption = _("“—”：该小区本月数据尚未上报或尚未审核。")
@@ -610,8 +612,9 @@ def forecast_table(area, indicators: list[Indicator], choice: PeriodChoice) -> T
             table.rows.append([
                 Cell(indicator.name, heading=True), Cell(target_text(item.target, indicator.unit)),
                 Cell(_deadline(item.target)),
-                Cell(format_value(item.current_value, indicator.unit), item.current_value),
-                Cell(format_value(item.projected_value, indicator.unit), item.projected_value),
+                Cell(format_value(item.current_value, indicator.unit), item.current_value, number_format=indicator.number_format),
+                Cell(format_value(item.projected_value, indicator.unit), item.projected_value,
+                     number_format=indicator.number_format),
                 Cell(attainment_text(item.target, item.projected_attainment), attainment=item.projected_attainment),
                 Cell(pace_text(item, indicator), item.needed_per_month),
                 Cell(trend_text(item, indicator), item.trend_per_month)])
@@ -908,10 +911,11 @@ def laggards_page(level: str, visible_codes, choice: PeriodChoice, params: dict 
                 Cell(area.name if area else row.area_code, heading=True,
                      url=area_url(level, row.area_code) if area else None),
                 Cell(parent_name),
-                Cell(format_value(row.value, unit), row.value, attainment=row.attainment, provisional=row.provisional),
+                Cell(format_value(row.value, unit), row.value, attainment=row.attainment, provisional=row.provisional,
+                     number_format=indicator.number_format),
                 Cell(target_text(row.target, unit)),
                 Cell(format_delta(row.points, unit).lstrip("+"), row.points),
-                Cell(NO_VALUE if row.units is None else format_count(row.units), row.units),
+                Cell(NO_VALUE) if row.units is None else count_cell(row.units),
                 Cell(attainment_text(row.target, row.attainment), attainment=row.attainment),
                 _forecast_cell(projected.get((indicator.code, row.area_code)), indicator),
             ])
@@ -1077,9 +1081,9 @@ def monthly_history_table(compound: Compound) -> Table:
             elif name in FLAG_COLUMNS:
                 row.append(yes_no(value))
             elif name == "evaluation_score":
-                row.append(Cell(format_value(value, Unit.SCORE), value))
+                row.append(Cell(format_value(value, Unit.SCORE), value, number_format=Unit.SCORE.number_format))
             else:
-                row.append(Cell(format_count(value), value))
+                row.append(count_cell(value))
         table.rows.append(row)
     return table
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _, gettext_lazy
 
-from metrics.models import Direction, Unit
+from metrics.models import AMOUNT_NUMBER_FORMAT, COUNT_NUMBER_FORMAT, Direction, Unit
 from metrics.selectors import Attainment
 
 # Symbol + word beside the colour, so attainment never rests on colour alone. ▲ and ▼ are kept for
@@ -47,6 +47,8 @@ class Column:
 class Cell:
     text: str
     value: object = None  # what the spreadsheet gets; the text when None
+    # Excel's number format of the value in a download; the column's when None.
+    number_format: str | None = None
     url: str | None = None
     attainment: str | None = None
     provisional: bool = False
@@ -56,6 +58,9 @@ class Cell:
     def export_value(self):
         if self.value is None:
             return "" if self.text == NO_VALUE else self.text
+        # Stored figures have four decimal places: a count goes to the spreadsheet as the integer it is.
+        if isinstance(self.value, Decimal) and self.value == self.value.to_integral_value():
+            return int(self.value)
         return self.value
 
     @property
@@ -126,25 +131,24 @@ def _cell_html(cell: Cell, css: str, provisional_mark: str, attainments: dict[st
     return f'<td class="{css}">{text}</td>'
 
 
-# Excel number formats that show a value as format_value and format_count write it on the page.
-VALUE_NUMBER_FORMATS = {Unit.PERCENT: "0.0", Unit.SCORE: "0.0", Unit.PER_THOUSAND_HOUSEHOLDS: "0.00"}
-COUNT_NUMBER_FORMAT = "#,##0"
-
-
 def format_value(value: Decimal | None, unit: str) -> str:
+    """The value as pages write it: the unit's decimals (Unit.decimals), a percentage with its sign."""
     if value is None:
         return NO_VALUE
-    if unit == Unit.PERCENT:
-        return f"{value:.1f}%"
-    if unit == Unit.PER_THOUSAND_HOUSEHOLDS:
-        return f"{value:.2f}"
-    return f"{value:.1f}"
+    text = f"{value:.{Unit(unit).decimals}f}"
+    return f"{text}%" if unit == Unit.PERCENT else text
+
+
+def delta_cell(delta: Decimal | None, unit: str) -> Cell:
+    """A change in the unit's points: signed, with the unit's decimals (no % sign: points, not a rate)."""
+    places = "0." + "0" * Unit(unit).decimals
+    return Cell(format_delta(delta, unit), delta, number_format=f"+{places};-{places};{places}")
 
 
 def format_delta(delta: Decimal | None, unit: str) -> str:
     if delta is None:
         return NO_VALUE
-    places = 2 if unit == Unit.PER_THOUSAND_HOUSEHOLDS else 1
+    places = Unit(unit).decimals
     rounded = round(delta, places)
     if not rounded:
         return f"{0:.{places}f}"
@@ -168,7 +172,7 @@ class Change:
 def change(delta: Decimal | None, unit: str, direction: str) -> Change:
     if delta is None:
         return Change("", NO_VALUE, "", "")
-    places = 2 if unit == Unit.PER_THOUSAND_HOUSEHOLDS else 1
+    places = Unit(unit).decimals
     rounded = round(delta, places)
     if not rounded:
         return Change("", _("持平"), "", "")
@@ -185,6 +189,17 @@ def format_count(number) -> str:
     return f"{number:,.0f}" if number == number.to_integral_value() else f"{number:,.2f}"
 
 
+def count_number_format(number) -> str:
+    """Excel's format for a count as format_count writes it: an integer, or an amount with its cents."""
+    return COUNT_NUMBER_FORMAT if number is None or Decimal(number) == Decimal(number).to_integral_value() \
+        else AMOUNT_NUMBER_FORMAT
+
+
+def count_cell(number) -> Cell:
+    """A numerator, a denominator or another count: its text, the raw number and its Excel format."""
+    return Cell(format_count(number), number, number_format=count_number_format(number))
+
+
 def attainment_text(target, attainment: str | None) -> str:
     """"无目标" without a target, "—" without a value, else symbol and word."""
     if target is None:
@@ -199,7 +214,7 @@ def value_cell(compared, *, url: str | None = None) -> Cell:
     """A value cell of an engine row (ComparedValue): text, raw value, attainment and provisional mark."""
     unit = compared.indicator.unit
     return Cell(format_value(compared.value, unit), compared.value, url=url, attainment=compared.attainment,
-                provisional=compared.provisional)
+                provisional=compared.provisional, number_format=Unit(unit).number_format)
 
 
 def yes_no(flag) -> Cell:

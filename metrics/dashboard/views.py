@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import EmptyPage
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.scope import AreaScope
 from communities.models import Community, Compound
@@ -27,20 +29,29 @@ def _laggard_levels(scope: AreaScope) -> list[str]:
     return [AreaLevel.STREET, AreaLevel.COMMUNITY]
 
 
+def _scope_area_name(user, scope: AreaScope) -> str:
+    if scope.city_wide:
+        city = City.objects.order_by("code").first()
+        return city.name if city else ""
+    return (user.street or user.district).name
+
+
 def _period(request) -> selectors.PeriodContext:
     return selectors.period_context(request.GET.get("period"), run_from=request.GET.get("period_from"),
                                     run_to=request.GET.get("period_to"))
 
 
-def _respond(request, template: str, context: dict, tables: list, filename_stem: str):
-    """Render the page, or download one of its tables when asked to."""
+def _respond(request, template: str, context: dict, tables: list, filename_stem: str, *, area: str, period: str):
+    """Render the page, or download one of its tables when asked to (an .xlsx headed by the table's
+    title, the area and the period)."""
     params = request.GET.dict()
     key, fmt = params.get("export"), params.get("format", exports.XLSX)
     if key:
         table = next((t for t in tables if t.key == key), None)
         if table is None or fmt not in exports.FORMATS:
             raise Http404
-        return exports.table_response(table, fmt, f"{filename_stem}-{table.key}")
+        return exports.table_response(table, fmt, f"{filename_stem}-{table.key}",
+                                      exports.heading(table.title, area=area, period=period))
     for table in tables:
         table.export_urls = {fmt: with_params(params, export=table.key, format=fmt) for fmt in exports.FORMATS}
     return render(request, template, context)
@@ -62,7 +73,7 @@ def _area_view(request, area):
                                descending={"asc": False, "desc": True}.get(order), params=request.GET.dict())
     context["page"] = page
     return _respond(request, "metrics/dashboard/area.html", context, page.tables,
-                    f"{area.code}-{period.choice.param}")
+                    f"{area.code}-{period.choice.param}", area=area.name, period=period.choice.label)
 
 
 @login_required
@@ -114,7 +125,9 @@ def compound(request, code):
     page = selectors.compound_page(compound)
     context = {"compound": compound, "page": page, "params": request.GET.dict(),
                "breadcrumb": selectors.breadcrumb(compound.community, last_linked=True)}
-    return _respond(request, "metrics/dashboard/compound.html", context, page.tables, compound.code)
+    return _respond(request, "metrics/dashboard/compound.html", context, page.tables, compound.code,
+                    area=f"{compound.community.street.name} {compound.name}",
+                    period=_("截至 %(day)s") % {"day": f"{timezone.localdate():%Y-%m-%d}"})
 
 
 @login_required
@@ -138,4 +151,5 @@ def laggards(request):
         raise Http404 from None
     context["page"], context["forecast_rule"] = page, selectors.forecast_rule()
     return _respond(request, "metrics/dashboard/laggards.html", context, page.tables,
-                    f"laggards-{level}-{period.choice.param}")
+                    f"laggards-{level}-{period.choice.param}", area=_scope_area_name(request.user, scope),
+                    period=period.choice.label)

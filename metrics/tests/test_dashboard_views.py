@@ -143,9 +143,31 @@ def test_the_ranking_downloads_as_xlsx_with_the_same_numbers(computed, client):
                           {"period": "2024-03", "export": "ranking", "format": "xlsx"})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "D1-2024-03-ranking.xlsx" in response["Content-Disposition"]
-    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
-    assert rows[0][:4] == ("名次", "街道(乡镇)", "区县", "业委会组建率")
-    assert [(row[0], row[3]) for row in rows[1:]] == [(1, 100), (2, 50)]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.values)
+    header = next(number for number, row in enumerate(rows) if row[0] == "名次")
+    assert rows[header][:4] == ("名次", "街道(乡镇)", "区县", "业委会组建率")
+    assert [(row[0], row[3]) for row in rows[header + 1:]] == [(1, 100), (2, 50)]
+
+
+def test_a_dashboard_xlsx_is_headed_with_title_area_period_and_units_and_formats_each_figure(computed, client):
+    client.force_login(city_staff())
+    response = client.get(reverse("dashboard:district", kwargs={"code": "D1"}),
+                          {"period": "2024-02..2024-03", "export": "indicators", "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    lines = [sheet.cell(row=number, column=1).value for number in range(1, 5)]
+    assert lines[0] == "全部指标" and lines[1] == f"区域：{computed.areas['D1'].name}"
+    assert lines[2] == "统计期：2024-02 至 2024-03" and lines[3].startswith("单位：% 保留 1 位小数")
+    assert sheet.cell(row=1, column=1).font.bold
+    header = next(row for row in sheet.iter_rows() if row[0].value == "指标")
+    assert sheet.freeze_panes == f"A{header[0].row + 1}"
+    by_name = {row[0].value: row for row in sheet.iter_rows(min_row=header[0].row + 1)}
+    rate, complaints = by_name["业委会组建率"], by_name["信访矛盾"]
+    assert rate[1].number_format == '0.0"%"' and complaints[1].number_format == "0.00"
+    # Counts are integers with a thousands separator, not "2983.0000".
+    assert isinstance(rate[2].value, int) and isinstance(rate[3].value, int)
+    assert rate[2].number_format == "#,##0" and rate[3].number_format == "#,##0"
+    assert rate[4].number_format == "+0.0;-0.0;0.0"
 
 
 def test_every_table_downloads_as_csv_with_a_bom(computed, client):
