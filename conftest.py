@@ -21,6 +21,7 @@ PROJECT_DIR = os.path.dirname(os.path.abspath(__file__))
 # Data migrations whose rows the tests rely on (areas, indicator definitions, the 2024 round).
 DATA_MIGRATIONS = [
     ("districts", "0002_quanzhou_areas"),
+    ("districts", "0004_official_division_codes"),
     ("metrics", "0002_indicators_and_targets"),
     ("selection", "0002_round_2024_history"),
     ("selection", "0005_round_2024_published_in_2025"),

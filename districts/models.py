@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.dated import DatedFact, dated_constraints
 from common.models import TimeStampedModel
 
 
@@ -80,12 +81,18 @@ class District(Area):
 
 
 class Street(Area):
-    """A street (街道) or township (镇 / 乡): the unit that reports monthly."""
+    """A street (街道) or township (镇 / 乡): the unit that reports monthly.
+
+    `district` is the county-level unit that administers it today: the county its division code
+    is listed under, or the functional zone recorded in ZoneAdministration.
+    """
 
     class Kind(models.TextChoices):
         STREET = "street", _("街道")
         TOWN = "town", _("镇")
         TOWNSHIP = "township", _("乡")
+        # 开发区, 工业区, 农场...: the statistical codes' 类似乡级单位 (codes 4xx).
+        OTHER = "other", _("类似乡级单位")
 
     level = AreaLevel.STREET
     compound_path = "community__street"
@@ -99,3 +106,30 @@ class Street(Area):
     class Meta(Area.Meta):
         verbose_name = _("街道(乡镇)")
         verbose_name_plural = _("街道(乡镇)")
+
+
+class ZoneAdministration(DatedFact):
+    """A functional zone administers a street over [valid_from, valid_to); the street keeps its
+    official code (listed under a county in the division data) and has the zone as its parent."""
+
+    street = models.ForeignKey(Street, on_delete=models.CASCADE, related_name="zone_administrations",
+                               verbose_name=_("街道(乡镇)"))
+    zone = models.ForeignKey(District, on_delete=models.PROTECT, related_name="zone_administrations",
+                             limit_choices_to={"kind": District.Kind.FUNCTIONAL_ZONE}, verbose_name=_("功能区"))
+
+    owner_field = "street"
+    value_fields = ("zone_id",)
+    history = HistoricalRecords()
+
+    class Meta(DatedFact.Meta):
+        verbose_name = _("功能区托管街道")
+        verbose_name_plural = _("功能区托管街道")
+        constraints = dated_constraints("zone_administration", "street")
+
+    def __str__(self) -> str:
+        return f"{self.zone} → {self.street}"
+
+    def clean(self):
+        super().clean()
+        if self.zone_id and self.zone.kind != District.Kind.FUNCTIONAL_ZONE:
+            raise ValidationError({"zone": _("托管单位必须是功能区。")})

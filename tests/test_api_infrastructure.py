@@ -129,7 +129,7 @@ def test_a_streamed_csv_is_private_to_the_caller():
 
 def test_a_body_over_the_size_limit_gets_the_api_json_error(settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4096
-    body = {"street": "350502001", "period": "2024-05", "records": [{"compound": "X" * 100}] * 100}
+    body = {"street": "350502003", "period": "2024-05", "records": [{"compound": "X" * 100}] * 100}
     response = token_client(city_staff(), can_write=True).post("/api/v1/monthly-reports/", body, format="json")
     assert response.status_code == 413
     assert response["Content-Type"].startswith("application/json")

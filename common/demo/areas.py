@@ -13,6 +13,13 @@ from districts.models import District, Street
 from . import names
 from .bulk import insert
 
+# The streets named in the campaign (DOMAIN.md), by official code.
+CAMPAIGN_STREETS = {
+    "350502003": "鲤中街道", "350502006": "江南街道", "350503002": "丰泽街道", "350503001": "东湖街道",
+    "350504001": "万安街道", "350505001": "山腰街道", "350582107": "池店镇", "350582001": "青阳街道",
+    "350581100": "灵秀镇", "350583003": "美林街道", "350521107": "崇武镇", "350524100": "凤城镇",
+    "350525100": "桃城镇", "350526101": "龙浔镇", "350521105": "东园镇",
+}
 # Street-level units per county-level unit besides those loaded by migration.
 EXTRA_STREETS = {
     "350502": "开元街道 海滨街道 临江街道 浮桥街道 金龙街道 常泰街道",

@@ -40,7 +40,7 @@ INITIAL_MODE = {
 # Where an unmanaged compound ends up once the campaign finds it a manager.
 TAKEN_OVER_BY = {ManagementMode.STATE_TRUSTEESHIP: 45, ManagementMode.COMMUNITY_LED: 35, ManagementMode.PROFESSIONAL: 20}
 MERGE_DISTRICT = "350502"  # 鲤城区: the old town, where small old compounds are merged
-MERGE_STREET = "350502001"  # 鲤中街道 merged almost all of them (139 into 76)
+MERGE_STREET = "350502003"  # 鲤中街道 merged almost all of them (139 into 76)
 
 
 @dataclass(slots=True)

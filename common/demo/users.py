@@ -1,5 +1,4 @@
 """One user per role and area for trying the portal: passwords derive from the seed."""
-import importlib
 import random
 import string
 from concurrent.futures import ThreadPoolExecutor
@@ -11,10 +10,11 @@ from django.core.exceptions import ValidationError
 from accounts.models import Role, User
 from districts.models import District, Street
 
+from .areas import CAMPAIGN_STREETS
 from .bulk import insert
 
-# The streets named in the campaign, as loaded by migration: each gets its own officer.
-NAMED_STREETS = [code for code, *_ in importlib.import_module("districts.migrations.0002_quanzhou_areas").STREETS]
+# The streets named in the campaign: each gets its own officer.
+NAMED_STREETS = list(CAMPAIGN_STREETS)
 
 
 @dataclass

@@ -42,7 +42,7 @@ FEED_EXAMPLE = OpenApiExample(
         "previous": None,
         "results": [{
             "id": 1234, "indicator": "committee_formation_rate", "indicator_name": "业委会组建率",
-            "area_level": "street", "area_code": "350502001", "area_name": "鲤中街道", "period": "2024-12",
+            "area_level": "street", "area_code": "350502003", "area_name": "鲤中街道", "period": "2024-12",
             "numerator": 61, "denominator": 76, "value": 80.2632,
             "target": {"id": 1, "indicator": "committee_formation_rate", "area_level": "", "area_code": "",
                        "comparison": "gte", "threshold": 80, "deadline": "2025-05-31", "note": ""},

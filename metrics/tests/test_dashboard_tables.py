@@ -27,8 +27,8 @@ def test_an_attainment_cell_that_starts_with_its_symbol_gets_no_second_one():
 
 
 def test_a_heading_cell_is_a_row_header_and_provisional_values_are_marked():
-    row = one_row(Cell("鲤中街道", url="/dashboard/street/350502001/", heading=True), Cell("80.0%", provisional=True))
-    assert row == ('<tr><th scope="row"><a href="/dashboard/street/350502001/">鲤中街道</a></th>'
+    row = one_row(Cell("鲤中街道", url="/dashboard/street/350502003/", heading=True), Cell("80.0%", provisional=True))
+    assert row == ('<tr><th scope="row"><a href="/dashboard/street/350502003/">鲤中街道</a></th>'
                    '<td class="">80.0%<abbr class="provisional" title="暂定：含未审核数据">*</abbr></td></tr>')
 
 

@@ -31,7 +31,7 @@ def test_the_api_lists_the_2024_round_publicly(client, django_assert_max_num_que
     candidates = {c["street_name"]: c for c in body["candidates"]}
     assert set(candidates) == set(WINNERS)
     assert candidates["鲤中街道"] == {
-        "street_code": "350502001", "street_name": "鲤中街道", "district_code": "350502", "district_name": "鲤城区",
+        "street_code": "350502003", "street_name": "鲤中街道", "district_code": "350502", "district_name": "鲤城区",
         "criterion_scores": {}, "vote_count": None, "normalised_votes": None, "attainment": None, "total": None,
         "rank": None, "selected": True}
 
