@@ -23,6 +23,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("首页"), "home", ALL_STAFF | {Role.JUDGE}),
     NavItem(_("监测看板"), "dashboard:overview", ALL_STAFF),
     NavItem(_("滞后预警"), "dashboard:laggards", ALL_STAFF),
+    NavItem(_("数据透视"), "analysis:pivot", ALL_STAFF),
     NavItem(_("月度通报"), "analysis:bulletin", frozenset({Role.CITY_STAFF, Role.DISTRICT_STAFF})),
     NavItem(_("指标定义"), "metrics:definitions", ALL_STAFF),
     NavItem(_("小区登记"), "registry:home", ALL_STAFF),

@@ -37,3 +37,28 @@ class Bulletin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period:%Y-%m} {self.get_status_display()}"
+
+
+class SavedPivot(models.Model):
+    """A pivot table (数据透视) saved under a name by its owner, and shared by its link.
+
+    `params` holds the selection as the pivot form validated it (analysis.pivot.PivotSelection.params);
+    every opening validates it again and applies the viewer's own area scope, so a link never shows
+    anyone more than they may see, and a selection that no longer validates says why.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_pivots",
+                              verbose_name=_("创建人"))
+    name = models.CharField(_("名称"), max_length=60)
+    params = models.JSONField(_("透视条件"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("已保存的数据透视")
+        verbose_name_plural = _("已保存的数据透视")
+        ordering = ["owner", "name"]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="saved_pivot_owner_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -17,7 +17,7 @@ from reporting.periods import is_due, month_label
 
 from . import documents
 from .bulletin import bulletin_content
-from .models import Bulletin
+from .models import Bulletin, SavedPivot
 
 logger = logging.getLogger(__name__)
 
@@ -73,3 +73,37 @@ def bulletin_generate(*, bulletin_id: int) -> Bulletin:
         bulletin.status, bulletin.generated_at, bulletin.error = Bulletin.Status.DONE, timezone.now(), ""
         bulletin.save()
     return bulletin
+
+
+# --- Saved pivot tables -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def saved_pivot_create(*, owner, name: str, params: dict) -> SavedPivot:
+    """Keep a pivot selection (as the pivot form validated it) under a name of the owner's."""
+    return _saved(SavedPivot(owner=owner, name=name.strip(), params=params))
+
+
+@transaction.atomic
+def saved_pivot_update(*, saved: SavedPivot, user, name: str, params: dict) -> SavedPivot:
+    """Rename a saved pivot or replace its selection: its owner only (others may open a shared link,
+    never change it)."""
+    if saved.owner_id != user.pk:
+        raise PermissionDenied(_("只能修改自己保存的数据透视。"))
+    saved.name, saved.params = name.strip(), params
+    return _saved(saved)
+
+
+@transaction.atomic
+def saved_pivot_delete(*, saved: SavedPivot, user) -> None:
+    if saved.owner_id != user.pk:
+        raise PermissionDenied(_("只能删除自己保存的数据透视。"))
+    saved.delete()
+
+
+def _saved(saved: SavedPivot) -> SavedPivot:
+    if SavedPivot.objects.filter(owner=saved.owner, name=saved.name).exclude(pk=saved.pk).exists():
+        raise ValidationError({"name": _("您已有名为“%(name)s”的数据透视，请换一个名称。") % {"name": saved.name}})
+    saved.full_clean()
+    saved.save()
+    return saved

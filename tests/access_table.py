@@ -397,6 +397,17 @@ EXPECTED |= {
     "analysis/bulletin/<int:pk>.<slug:kind>": get_post(portal("404 404 404 404 404 404 404")),
 }
 
+# Pivot tables: every staff user with an area builds them over it (a judge has none: 404) and saves
+# them; a saved view's link (officer A's, over street A) opens for all of them, each over their own
+# scope; only its owner changes or deletes it.
+EXPECTED |= {
+    "analysis/pivot/": {"GET": portal("ok ok ok ok ok ok 404")},
+    "analysis/pivot/saved/": {"POST": portal("redirect+ redirect+ redirect+ redirect+ redirect+ redirect+ 404")},
+    "analysis/pivot/saved/<int:pk>/": get_post(portal("ok ok ok ok ok ok 404"),
+                                               portal("redirect+ 403 403 403 403 403 404")),
+    "analysis/pivot/saved/<int:pk>/delete/": {"POST": portal("redirect+ 403 403 403 403 403 404")},
+}
+
 # The selection: public pages for all (their POSTs answer with a redirect back and a message),
 # management for city (and district) staff, scoring for judges.
 CITY_AND_DISTRICTS = portal("403 403 403 ok ok ok 403")

@@ -45,6 +45,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import ApiToken, Role, User
+from analysis.models import SavedPivot
 from committees.models import OwnersCommittee, PartyOrganisationCompound
 from metrics.models import Indicator, IndicatorValue, RecomputeJob, StaleStreetMonth, Target
 from notifications.models import Notification, NoticeKind
@@ -171,6 +172,9 @@ PORTAL_BODIES = {
     "selection/manage/nominations/<int:pk>/material/": lambda data: lambda: {"file": SimpleUploadedFile(
         "材料.pdf", b"%PDF-1.4 test", content_type="application/pdf")},
     "selection/judge/assignments/<int:pk>/": lambda data: {"nomination": data.nomination.pk, "value": "88"},
+    # A pivot over street A's communities (each viewer's own area for those who cannot see street A).
+    "analysis/pivot/saved/": lambda data: {**data.pivot_params, "name": "另存的透视"},
+    "analysis/pivot/saved/<int:pk>/": lambda data: {**data.pivot_params, "name": "改名的透视"},
 }
 # What an import changes in a file of rows without a free text column: column → new value.
 IMPORT_CHANGES = {OwnersCommittee: {"筹备开始日期": "2023-01-02"}}
@@ -259,6 +263,14 @@ class RouteAccessTest(TestCase):
         cls.value = IndicatorValue.objects.create(indicator=cls.indicator, area_level="street",
                                                   area_code=cls.street_a.code, period=PERIOD, numerator=1,
                                                   denominator=1, value=100, computed_at=timezone.now())
+        # The month has city figures too, so a pivot of it validates (its last month has published values).
+        IndicatorValue.objects.create(indicator=cls.indicator, area_level="city", area_code=cls.street_a.district.city.code,
+                                      period=PERIOD, numerator=1, denominator=1, value=100, computed_at=timezone.now())
+        cls.pivot_params = {"indicator": [cls.indicator.code], "area": cls.street_a.code, "level": "community",
+                            "kind": "month", "period_from": "2024-05", "period_to": "2024-05",
+                            "indicator_axis": "filter", "area_axis": "rows", "period_axis": "columns"}
+        cls.saved_pivot = SavedPivot.objects.create(owner=cls.users["officer_a"], name="街道A的透视",
+                                                    params=cls.pivot_params)
         cls.stale = StaleStreetMonth.objects.filter(street=cls.street_a, period=PERIOD).earliest("pk")  # the save marked it
         cls.job = RecomputeJob.objects.create(period_from=PERIOD, period_to=PERIOD)
 
@@ -377,6 +389,8 @@ class RouteAccessTest(TestCase):
             return self._api_value(route, name)
         if route.startswith("api/"):  # the API root (".json" suffix) and the JSON 404 for unknown paths
             return ".json" if name == "format" else "no-such-resource"
+        if route.startswith("analysis/pivot/"):  # street A's first officer's saved pivot
+            return str(self.saved_pivot.pk)
         if route.startswith("notifications/"):  # street A's first officer's notice
             return str(self.notification.pk)
         if route.startswith("registry/") and name != "code":

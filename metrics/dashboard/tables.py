@@ -53,6 +53,8 @@ class Cell:
     attainment: str | None = None
     provisional: bool = False
     heading: bool = False
+    # Shown on hover (a title attribute: no script or style, so the Content-Security-Policy holds).
+    hint: str | None = None
 
     @property
     def export_value(self):
@@ -128,6 +130,8 @@ def _cell_html(cell: Cell, css: str, provisional_mark: str, attainments: dict[st
         return f'<th scope="row">{text}</th>'
     if cell.attainment:
         return f'<td class="{css} attain attain-{cell.attainment}" title="{label}">{text}</td>'
+    if cell.hint:
+        return f'<td class="{css}" title="{_escape(cell.hint)}">{text}</td>'
     return f'<td class="{css}">{text}</td>'
 
 

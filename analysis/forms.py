@@ -1,0 +1,231 @@
+"""The pivot table's selection (数据透视), validated once for the page, its downloads, a shared link and
+a saved view alike, and always against the viewer's own area scope."""
+from __future__ import annotations
+
+import datetime
+import math
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _, gettext_lazy
+
+from accounts.scope import AreaScope
+from common.forms import IntegerField
+from districts.models import AreaLevel, City, District, Street
+from districts.selectors import area_models
+from metrics.dashboard.periods import MONTH, QUARTER, RUN, YEAR, PeriodChoice, containing
+from metrics.models import Indicator
+from metrics.periods import add_months, months_between, run_error
+from reporting.periods import latest_due_month, parse_period
+
+from .pivot import AREA, COLUMNS, FILTER, INDICATOR, MAX_CELLS, MAX_RUN_READS, PERIOD, ROWS, PivotSelection
+
+LEVELS = [AreaLevel.CITY, AreaLevel.DISTRICT, AreaLevel.STREET, AreaLevel.COMMUNITY]
+KINDS = [(MONTH, gettext_lazy("逐月")), (QUARTER, gettext_lazy("逐季度")), (YEAR, gettext_lazy("逐年")),
+         (RUN, gettext_lazy("起止月份合计为一期"))]
+AXIS_CHOICES = [(ROWS, gettext_lazy("行")), (COLUMNS, gettext_lazy("列")), (FILTER, gettext_lazy("筛选"))]
+CHARTS = [("line", gettext_lazy("折线图")), ("bar", gettext_lazy("柱状图"))]
+ORDERS = [("desc", gettext_lazy("降序")), ("asc", gettext_lazy("升序"))]
+
+
+def home_area(user, scope: AreaScope):
+    """The widest area the user sees: the city for city staff, else their district or street."""
+    if scope.city_wide:
+        return City.objects.order_by("code").first()
+    if scope.street_id:
+        return Street.objects.select_related("district").get(pk=scope.street_id)
+    return District.objects.get(pk=scope.district_id) if scope.district_id else None
+
+
+def may_pivot_from(scope: AreaScope, area) -> bool:
+    """Whether the user sees the whole of `area` (so every area under it) in their scope."""
+    level = area.level
+    if level == AreaLevel.CITY:
+        return scope.city_wide
+    if level == AreaLevel.DISTRICT:
+        return scope.can_see_district(area.pk)
+    street = area if level == AreaLevel.STREET else area.street
+    return scope.can_see_street(street.pk, street.district_id)
+
+
+def find_area(code: str):
+    """The area with this code, its parents read with it (a community's street, for the scope check)."""
+    for model in area_models():
+        query = model.objects.filter(code=code)
+        if model.level == AreaLevel.COMMUNITY:
+            query = query.select_related("street")
+        area = query.first()
+        if area is not None:
+            return area
+    return None
+
+
+def areas_under(area, level: str, scope: AreaScope):
+    """The areas of `level` under `area` (the area itself when it is of that level), in code order,
+    through the viewer's scope. The path from the level to the area is read from the tree's own
+    compound paths, not named here."""
+    model = next(m for m in area_models() if m.level == level)
+    query = model.objects.all()
+    if level == area.level:
+        query = query.filter(pk=area.pk)
+    else:
+        path = area.compound_path[len(model.compound_path) + 2:]
+        query = query.filter(**{path: area})
+    return scope.filter(query).order_by("code")
+
+
+def area_choices(home, scope: AreaScope) -> list[tuple[str, str]]:
+    """The areas a pivot may start from, for the page's list: the user's own area and those under it
+    down to the streets (a street officer's down to its communities), each under its parent."""
+    if home is None:
+        return []
+    if home.level == AreaLevel.STREET:
+        return [(home.code, home.name)] + [(c.code, f"　{c.name}") for c in areas_under(home, AreaLevel.COMMUNITY, scope)]
+    streets = scope.filter(Street.objects.filter(**({"district__city": home} if home.level == AreaLevel.CITY
+                                                     else {"district": home}))).order_by("code")
+    by_district: dict[int, list] = {}
+    for street in streets:
+        by_district.setdefault(street.district_id, []).append(street)
+    districts = areas_under(home, AreaLevel.DISTRICT, scope) if home.level == AreaLevel.CITY else [home]
+    choices = [(home.code, home.name)] if home.level == AreaLevel.CITY else []
+    indent = "　" if home.level == AreaLevel.CITY else ""
+    for district in districts:
+        choices.append((district.code, f"{indent}{district.name}"))
+        choices += [(street.code, f"{indent}　{street.name}") for street in by_district.get(district.pk, [])]
+    return choices
+
+
+class MonthField(forms.CharField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return parse_period(value[:8])
+        except ValueError:
+            raise ValidationError(_("请按 YYYY-MM 填写月份，例如 2024-11。"), code="invalid") from None
+
+
+class PivotForm(forms.Form):
+    indicator = forms.MultipleChoiceField(label=gettext_lazy("指标"), choices=(), widget=forms.CheckboxSelectMultiple)
+    area = forms.CharField(label=gettext_lazy("区域"), max_length=20)
+    level = forms.ChoiceField(label=gettext_lazy("展开到"), choices=[(level.value, level.label) for level in LEVELS])
+    kind = forms.ChoiceField(label=gettext_lazy("期间"), choices=KINDS)
+    period_from = MonthField(label=gettext_lazy("起始月份"))
+    period_to = MonthField(label=gettext_lazy("截止月份"))
+    indicator_axis = forms.ChoiceField(label=gettext_lazy("指标放在"), choices=AXIS_CHOICES)
+    area_axis = forms.ChoiceField(label=gettext_lazy("区域放在"), choices=AXIS_CHOICES)
+    period_axis = forms.ChoiceField(label=gettext_lazy("期间放在"), choices=AXIS_CHOICES)
+    chart = forms.ChoiceField(label=gettext_lazy("图表"), choices=CHARTS, required=False)
+    sort = IntegerField(label=gettext_lazy("排序列"), required=False, min_value=0, max_value=MAX_CELLS)
+    order = forms.ChoiceField(label=gettext_lazy("排序方向"), choices=ORDERS, required=False)
+
+    def __init__(self, data, *, user, scope: AreaScope, indicators: list[Indicator], latest: datetime.date | None):
+        super().__init__(data)
+        self.user, self.scope, self.indicators = user, scope, indicators
+        self.latest = latest  # the latest month whose reports are due and whose values are published
+        self.fields["indicator"].choices = [(indicator.code, indicator.name) for indicator in indicators]
+        # What the page tells the viewer besides errors (a link's area outside their scope, periods left out).
+        self.notes: list[str] = []
+        self.areas: list = []
+        self.periods: list[PeriodChoice] = []
+
+    def clean_area(self):
+        area = find_area(self.cleaned_data["area"])
+        if area is None or not may_pivot_from(self.scope, area):
+            # A link or a saved view made by someone else is shown over the viewer's own area instead.
+            home = home_area(self.user, self.scope)
+            if home is None:
+                raise ValidationError(_("您的账号未关联任何区域，不能使用数据透视。"), code="no_scope")
+            self.notes.append(_("所选区域不在您的查看范围内，已改为您所辖的%(area)s。") % {"area": home.name})
+            return home
+        return area
+
+    def clean(self):
+        data = super().clean()
+        area, level = data.get("area"), data.get("level")
+        if area is not None and level and LEVELS.index(level) < LEVELS.index(area.level):
+            self.add_error("level", _("须为所选区域本级或其下级（所选区域为%(level)s）。") % {"level": area.level.label})
+            level = None
+        first, last = data.get("period_from"), data.get("period_to")
+        if first and last:
+            self._clean_periods(data.get("kind"), first, last)
+        if area is not None and level and not self.errors:
+            self._clean_size(data, area, level)
+        return data
+
+    def _clean_periods(self, kind: str | None, first: datetime.date, last: datetime.date) -> None:
+        problem = run_error(first, last)
+        if problem:
+            self.add_error("period_to", problem)
+            return
+        if self.latest is None or last > self.latest:
+            latest = latest_due_month() if self.latest is None else self.latest
+            self.add_error("period_to", _("%(month)s 尚无已到截止日的指标数据，最近可选 %(latest)s。") % {
+                "month": f"{last:%Y-%m}", "latest": f"{latest:%Y-%m}"})
+            return
+        if kind == RUN:
+            self.periods = [PeriodChoice(MONTH, first, first) if first == last else PeriodChoice(RUN, first, last, last)]
+            return
+        if kind not in (MONTH, QUARTER, YEAR):
+            return
+        whole = sorted({containing(kind, month) for month in months_between(first, last)}, key=lambda p: p.first)
+        self.periods = [period for period in whole if period.end <= self.latest]
+        left_out = [period.label for period in whole if period.end > self.latest]
+        if left_out:
+            self.notes.append(_("%(periods)s 尚未结束或未到截止日，未列出。") % {"periods": "、".join(left_out)})
+        if not self.periods:
+            self.add_error("period_from", _("所选月份内没有已结束的%(kind)s。") % {
+                "kind": _("季度") if kind == QUARTER else _("年度") if kind == YEAR else _("月份")})
+        elif kind != MONTH and len(self.periods) > MAX_RUN_READS:
+            self.add_error("period_from", _("季度、年度最多选择 %(max)d 期，所选为 %(count)d 期。") % {
+                "max": MAX_RUN_READS, "count": len(self.periods)})
+
+    def _clean_size(self, data: dict, area, level: str) -> None:
+        areas = areas_under(area, level, self.scope)
+        area_count = (1 if level != area.level else 0) + areas.count()
+        counts = {INDICATOR: len(data["indicator"]), AREA: area_count, PERIOD: len(self.periods)}
+        fields = {INDICATOR: "indicator", AREA: "level", PERIOD: "period_from"}
+        for dimension, axis in ((INDICATOR, data["indicator_axis"]), (AREA, data["area_axis"]),
+                                (PERIOD, data["period_axis"])):
+            if axis == FILTER and counts[dimension] != 1:
+                self.add_error(fields[dimension], _("放在筛选区时只能有一项（现为 %(count)d 项），请改放到行或列。") % {
+                    "count": counts[dimension]})
+        cells = math.prod(counts.values())
+        if cells > MAX_CELLS:
+            self.add_error(None, _("所选指标、区域与期间共 %(cells)d 个单元格，超过上限 %(max)d，请减少其中一项。") % {
+                "cells": cells, "max": MAX_CELLS})
+        if not self.errors:
+            # The area itself first (its total), then the areas under it.
+            self.areas = ([area] if level != area.level else []) + list(areas)
+
+    def selection(self) -> PivotSelection:
+        """The validated selection (call after is_valid())."""
+        data = self.cleaned_data
+        chosen = set(data["indicator"])
+        return PivotSelection(
+            indicators=[indicator for indicator in self.indicators if indicator.code in chosen],
+            area=data["area"], level=data["level"], kind=data["kind"],
+            first=data["period_from"], last=data["period_to"], areas=self.areas, periods=self.periods,
+            axes={INDICATOR: data["indicator_axis"], AREA: data["area_axis"], PERIOD: data["period_axis"]},
+            chart=data.get("chart") or ("line" if data["period_axis"] != FILTER else "bar"),
+            sort=data.get("sort"), descending=data.get("order") != "asc")
+
+    def error_lines(self) -> list[str]:
+        """Every error as one line naming its field, in Chinese."""
+        lines = []
+        for name, errors in self.errors.items():
+            label = self.fields[name].label if name in self.fields else None
+            lines += [f"{label}：{message}" if label else message for message in errors]
+        return lines
+
+
+def default_params(home, latest: datetime.date, indicator_code: str) -> dict:
+    """What the page opens with: one indicator for the user's area and the areas under it, month by
+    month over the last year, areas on rows and months on columns."""
+    level = {AreaLevel.CITY: AreaLevel.DISTRICT, AreaLevel.DISTRICT: AreaLevel.STREET,
+             AreaLevel.STREET: AreaLevel.COMMUNITY}.get(home.level, home.level)
+    return {"indicator": [indicator_code], "area": home.code, "level": level, "kind": MONTH,
+            "period_from": f"{add_months(latest, -11):%Y-%m}", "period_to": f"{latest:%Y-%m}",
+            "indicator_axis": FILTER, "area_axis": ROWS, "period_axis": COLUMNS, "chart": "line"}
+
