@@ -1,7 +1,7 @@
 """Server time of the monthly entry grid (a page GET and a one-page save) for a big and a small street.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/qz_grid_big .venv/bin/python benchmarks/grid_bench.py
-    ... grid_bench.py --streets 350502003,350583115 --repeat 7
+    ... grid_bench.py --streets 350502003,350583114 --repeat 7
 
 Run it on a seeded copy, never on a shared database: it creates one street officer per street
 (`bench_grid_<code>`, unusable password, logged in through the test client's session) and its saves
@@ -117,7 +117,7 @@ def bench_street(code: str, repeat: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--streets", default="350502003,350583115",
+    parser.add_argument("--streets", default="350502003,350583114",
                         help="street codes (default: 鲤中街道, about 7,100 compounds, and 洪梅镇, about 350)")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()

@@ -96,3 +96,21 @@ def test_an_unmatched_area_does_not_keep_a_code_the_data_gives_to_another(invent
 def test_running_it_again_changes_nothing(capsys):
     _migrate()
     assert capsys.readouterr().out == ""
+
+
+def test_links_in_earlier_notifications_follow_the_street(invented_codes):
+    from notifications.models import Notification
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    fengze = Notification.objects.create(recipient=user, kind="report_submitted", event_key="a", title="丰泽街道",
+                                         url="/reports/350503001/2024-05/")
+    donghu = Notification.objects.create(recipient=user, kind="report_submitted", event_key="b", title="东湖街道",
+                                         url="/reports/350503002/2024-05/")
+    _migrate()
+    for operation in importlib.import_module(
+            "districts.migrations.0005_notification_links_follow_codes").Migration.operations:
+        operation.code(apps, None)
+    fengze.refresh_from_db()
+    donghu.refresh_from_db()
+    assert (fengze.url, donghu.url) == ("/reports/350503002/2024-05/", "/reports/350503001/2024-05/")

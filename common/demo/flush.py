@@ -2,7 +2,8 @@
 
 Whole tables are emptied with one DELETE each, children first: going through the ORM would load
 every row to run signals, which takes hours at benchmark scale. Historical (audit) rows stay.
-Rows of other apps that point at these tables follow their own on_delete rule.
+Rows of other apps that point at these tables follow their own on_delete rule. The areas are the
+city's real divisions (loaded from the division codes) and stay.
 """
 from django.db import connection, models, transaction
 
@@ -13,18 +14,15 @@ from committees.models import (
     PartyOrganisationCompound,
     PartyOrganisationFirm,
 )
-from communities.models import Community, Compound, CompoundManagementPeriod, FirmListing, PropertyFirm, ServiceContract
-from districts.models import Street
+from communities.models import Compound, CompoundManagementPeriod, FirmListing, PropertyFirm, ServiceContract
 from reporting.models import MonthlyRecord, MonthlyReport, ReportTransition
-
-from .users import NAMED_STREETS
 
 TABLES_CHILDREN_FIRST = (
     MonthlyRecord, ReportTransition, MonthlyReport,
     PartyOrganisationCompound, PartyOrganisationFirm, PartyOrganisation,
     CommitteeMember, OwnersCommittee,
     FirmListing, ServiceContract, PropertyFirm,
-    CompoundManagementPeriod, Compound, Community,
+    CompoundManagementPeriod, Compound,
 )
 
 
@@ -54,5 +52,3 @@ def flush_demo_data() -> None:
     with connection.cursor() as cursor:
         for model in TABLES_CHILDREN_FIRST:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
-    # Streets named in the campaign come from a migration and stay.
-    Street.objects.exclude(code__in=NAMED_STREETS).delete()

@@ -21,7 +21,6 @@ WORK_UNITS = (
     "机械厂 百货公司 交通局 卫生局 教育局 税务局 财政局 水利局 医院 师范学校 供销社 陶瓷厂 茶厂"
 ).split()
 ROAD_SUFFIXES = ("路", "街", "大道", "巷", "南路", "北路", "东路", "西路")
-COMMUNITY_SUFFIX = {"community": "社区", "village": "村"}
 
 # Common surnames in southern Fujian, most frequent first.
 SURNAMES = "陈 林 黄 王 李 吴 张 蔡 郑 许 洪 庄 苏 施 杨 刘 何 傅 曾 郭 谢 康 潘 叶 周 卢 柯 赖 颜 戴".split()

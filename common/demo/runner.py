@@ -47,7 +47,7 @@ def run(options: DemoOptions, write) -> Summary:
         return random.Random(f"{options.seed}:{stage}")
 
     with transaction.atomic():
-        streets = areas.ensure_areas(rng("areas"), compounds=options.compounds, log=log)
+        streets = areas.ensure_areas(rng("areas"), log=log)
         counts["街道(乡镇)"] = len(streets)
         counts["社区(村)"] = sum(len(s.communities) for s in streets)
         seeds = registry.generate(rng("compounds"), streets, total=options.compounds, today=today)

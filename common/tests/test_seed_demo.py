@@ -9,7 +9,7 @@ from accounts.models import Role, User
 from committees.models import OwnersCommittee
 from committees.selectors import compounds_with_committee_in_office_on
 from common.demo.users import NAMED_STREETS
-from communities.models import Compound, HousingType, PropertyFirm
+from communities.models import Community, Compound, HousingType, PropertyFirm
 from communities.selectors import compounds_active_on
 from communities.validators import validate_credit_code
 from districts.models import District, Street
@@ -59,11 +59,23 @@ def test_every_district_and_every_named_street_has_compounds():
     assert named.filter(communities__compounds__isnull=False).distinct().count() == 15
 
 
-def test_streets_number_about_160_and_compounds_have_several_housing_types():
+def test_the_areas_are_quanzhous_real_streets_and_communities_and_compounds_have_several_housing_types():
     seed()
-    assert 150 <= Street.objects.count() <= 170
+    assert Street.objects.count() == 174 and Community.objects.count() == 2572
+    lizhong = Street.objects.get(code="350502003")
+    assert lizhong.name == "鲤中街道"
+    assert {"新峰社区", "清正社区", "东门社区"} <= set(lizhong.communities.values_list("name", flat=True))
+    assert Community.objects.get(code="350502003001").name == "新峰社区"
+    assert Street.objects.get(code="350521105").district.name == "泉州台商投资区"
     types = set(Compound.objects.values_list("housing_type", flat=True))
     assert types == set(HousingType.values)
+
+
+def test_compounds_spread_over_real_communities_at_any_count():
+    seed("--compounds", "1000")
+    assert Compound.objects.count() == 1000
+    assert Compound.objects.values("community").distinct().count() > 300
+    assert not Compound.objects.exclude(code__startswith="XQ3505").exists()
 
 
 def test_every_firm_credit_code_is_valid():
