@@ -25,6 +25,12 @@ def _migrate():
         operation.code(apps, None)
 
 
+def _migrate_with_copies():
+    _migrate()
+    for operation in importlib.import_module("districts.migrations.0005_code_copies_follow").Migration.operations:
+        operation.code(apps, None)
+
+
 @pytest.fixture
 def invented_codes():
     """The areas as districts 0002 left them: its invented street codes, 东园镇 under the zone only."""
@@ -107,10 +113,18 @@ def test_links_in_earlier_notifications_follow_the_street(invented_codes):
                                          url="/reports/350503001/2024-05/")
     donghu = Notification.objects.create(recipient=user, kind="report_submitted", event_key="b", title="东湖街道",
                                          url="/reports/350503002/2024-05/")
-    _migrate()
-    for operation in importlib.import_module(
-            "districts.migrations.0005_notification_links_follow_codes").Migration.operations:
-        operation.code(apps, None)
+    _migrate_with_copies()
     fengze.refresh_from_db()
     donghu.refresh_from_db()
     assert (fengze.url, donghu.url) == ("/reports/350503002/2024-05/", "/reports/350503001/2024-05/")
+
+
+def test_a_saved_pivot_follows_its_area(invented_codes):
+    from analysis.models import SavedPivot
+    from tests.factories import UserFactory
+
+    pivot = SavedPivot.objects.create(owner=UserFactory(), name="丰泽街道各月",
+                                      params={"indicator": ["committee_formation_rate"], "area": "350503001"})
+    _migrate_with_copies()
+    pivot.refresh_from_db()
+    assert pivot.params["area"] == "350503002"
