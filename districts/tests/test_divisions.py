@@ -4,7 +4,7 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from communities.models import Community
 from districts.models import District, Street, ZoneAdministration
@@ -136,3 +136,27 @@ def test_the_command_loads_a_prefix_and_says_what_it_did():
         street__district__code__in=["350502", "350500KF"]).count() == 82
     assert not Street.objects.filter(code__startswith="350503").exclude(
         code__in=["350503001", "350503002"]).exists()
+
+
+def test_the_city_moves_a_street_to_a_zone_from_a_date_by_command(huian):
+    out = io.StringIO()
+    call_command("street_zone", "350521101", "350500TZ", "--from", "2025-03-01", stdout=out)
+    assert "螺阳镇（350521101）自 2025-03-01 起由 泉州台商投资区" in out.getvalue()
+    call_command("street_zone", "350521101", "--from", "2025-09-01", stdout=out)
+    assert Street.objects.get(code="350521101").district.code == "350521"
+    assert list(ZoneAdministration.objects.filter(street__code="350521101").values_list("valid_from", "valid_to")) == [
+        (D(2025, 3, 1), D(2025, 9, 1))]
+
+
+def test_the_command_names_what_it_refuses(huian):
+    with pytest.raises(CommandError, match="功能区"):
+        call_command("street_zone", "350521101", "350524", "--from", "2025-03-01", stdout=io.StringIO())
+
+
+def test_a_move_marks_the_streets_months_from_that_date_for_recompute(huian):
+    from metrics.models import StaleStreetMonth
+
+    street = Street.objects.get(code="350521101")
+    street_zone_change(street=street, zone=District.objects.get(code="350500TZ"), on=D(2025, 3, 15))
+    periods = StaleStreetMonth.objects.filter(street=street).values_list("period", flat=True)
+    assert min(periods) == D(2025, 3, 1)
