@@ -17,6 +17,8 @@ class AreaScope:
     city_wide: bool = False
     district_id: int | None = None
     street_id: int | None = None
+    # A person of the street's own office (not a system holding a token scoped to the street).
+    street_officer: bool = False
     # A user with no area at all and no city-wide right (e.g. a judge) sees no registry data.
 
     @classmethod
@@ -28,7 +30,7 @@ class AreaScope:
         if user.role == Role.DISTRICT_STAFF:
             return cls(district_id=user.district_id)
         if user.role == Role.STREET_OFFICER:
-            return cls(street_id=user.street_id)
+            return cls(street_id=user.street_id, street_officer=True)
         if user.role == Role.API_CLIENT:
             if user.street_id:
                 return cls(street_id=user.street_id)
@@ -79,6 +81,11 @@ class AreaScope:
     # Registry writes: the owning street's officers and city staff; district staff review only.
     def can_change_street(self, street_id: int) -> bool:
         return self.city_wide or (self.street_id is not None and self.street_id == street_id)
+
+    # Committee members' names and numbers (PIPL): the owning street's own officers only. District
+    # and city staff, superusers and API clients (even one scoped to that street) are outside it.
+    def sees_personal_data(self, street_id: int) -> bool:
+        return self.street_officer and self.street_id is not None and self.street_id == street_id
 
     # The firm register and its red/black list: staff of the firm's registered district, and city staff.
     def can_keep_firms(self, district_id: int) -> bool:

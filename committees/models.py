@@ -149,7 +149,15 @@ class CommitteeMember(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.get_role_display()}）"
+        # Masked: a row's text ends up in logs, the admin's action log and import previews, all
+        # read outside the owning street. Pages that may show the name read `name` itself.
+        return f"{self.masked_name}（{self.get_role_display()}）"
+
+    @property
+    def masked_name(self) -> str:
+        from common.privacy import mask_name
+
+        return mask_name(self.name)
 
     @property
     def masked_phone(self) -> str:

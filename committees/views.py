@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.history import history_entries
-from common.privacy import mask_phone
+from common.security import log_personal_data_view
 from communities.models import Compound
 from communities.views import (
     apply_errors,
@@ -89,10 +89,13 @@ def _committee_page(request, committee_id, *, bound=None):
     street_id = committee.compound.community.street_id
     scope = scope_of(request)
     members = list(committee.members.prefetch_related("periods"))
-    own_street = scope.street_id == street_id
+    own_street = scope.sees_personal_data(street_id)
     for member in members:
-        # Personal numbers only for the owning street's own staff (PIPL).
-        member.phone_shown = member.phone if own_street else mask_phone(member.phone)
+        # Names and numbers in full only for the owning street's own officers (PIPL).
+        member.name_shown = member.name if own_street else member.masked_name
+        member.phone_shown = member.phone if own_street else member.masked_phone
+    if own_street and any(member.phone for member in members):
+        log_personal_data_view(request, what="phone", obj=committee)
     bound = bound or {}
     context = {
         "committee": committee, "compound": committee.compound, "members": members,
@@ -104,7 +107,7 @@ def _committee_page(request, committee_id, *, bound=None):
             (_("业委会"), OwnersCommittee.history.filter(id=committee.pk)),
             (_("成员"), CommitteeMember.history.filter(committee_id=committee.pk)),
             (_("成员职务与党员身份"), CommitteeMemberPeriod.history.filter(member__committee_id=committee.pk)),
-        ]),
+        ], personal_data=own_street),
     }
     return render(request, "committees/committee_detail.html", context)
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .privacy import mask_personal
+
 HISTORY_LIMIT = 200
 NO_VALUE = "—"
 # Bookkeeping fields that change on every save and say nothing to staff; personal numbers are never shown.
@@ -60,10 +62,12 @@ def _who(record) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def history_entries(sources, *, labels: dict | None = None) -> list[HistoryEntry]:
+def history_entries(sources, *, labels: dict | None = None, personal_data: bool = False) -> list[HistoryEntry]:
     """Entries of every (subject label, historical queryset) source, newest first.
 
     `labels` maps a foreign key's attname to {id: text} for values better shown by name (a community).
+    A personal field's values (a member's name) are masked unless `personal_data` says the reader is
+    the owning street's officer (AreaScope.sees_personal_data).
     """
     actions = {"+": _("新建"), "~": _("修改"), "-": _("删除")}
     labels = labels or {}
@@ -73,8 +77,11 @@ def history_entries(sources, *, labels: dict | None = None) -> list[HistoryEntry
         records.reverse()
         model = history.model.instance_type
         fields = [f for f in model._meta.concrete_fields if f.name not in UNTRACKED_FIELDS]
+        masked = set() if personal_data else set(getattr(model, "personal_fields", ()))
 
         def text(f, value):
+            if f.name in masked and value not in (None, ""):
+                return mask_personal(f.name, value)
             names = labels.get(f.attname)
             return names.get(value, field_text(f, value)) if names and value in names else field_text(f, value)
 

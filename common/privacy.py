@@ -18,6 +18,17 @@ def mask_phone(phone: str) -> str:
     return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
 
 
+def mask_name(name: str) -> str:
+    """张* style: the first character (a surname, usually), the rest starred."""
+    text = (name or "").strip()
+    return f"{text[0]}{'*' * (len(text) - 1)}" if len(text) > 1 else "*" * len(text)
+
+
+def mask_personal(field_name: str, value) -> str:
+    """A personal field's value as someone outside the owning street may see it."""
+    return mask_phone(value) if field_name == "phone" else mask_name(str(value or ""))
+
+
 def reaches_personal_field(model: type[Model], path: str) -> bool:
     """Whether the ORM path (`committee__members__phone__startswith`) passes a personal field."""
     current = model

@@ -22,6 +22,7 @@ from import_export.formats import base_formats
 from import_export.instance_loaders import CachedInstanceLoader
 
 from accounts.scope import AreaScope
+from common.privacy import reaches_personal_field
 
 from .forms import INTEGER_DIGITS
 from .numbers import NumberError, parse_integer, parse_number
@@ -243,6 +244,13 @@ class RegistryResource(resources.ModelResource):
 
     def get_queryset(self):
         return scoped(super().get_queryset(), self.scope)
+
+    def get_export_order(self):
+        # Personal data (common.privacy) goes into the portal through a file but never out in one:
+        # no export format, admin or otherwise, has a column for it, nor offers one to tick.
+        model = self._meta.model
+        return tuple(name for name in super().get_export_order()
+                     if not reaches_personal_field(model, self.fields[name].attribute or name))
 
     def filter_export(self, queryset, **kwargs):
         # Every code column reads a related row: join them instead of one query per row and column.

@@ -22,11 +22,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Role
 from accounts.scope import AreaScope
 from committees.election_file import elections_import
-from committees.models import CommitteeMember, OwnersCommittee, PartyOrganisationCompound
 from common.history import history_entries
 from districts.models import District, Street
 
 from . import registry_file, selectors, services
+from .history import compound_history
 from .filtersets import CompoundFilterSet, PropertyFirmFilterSet
 from .forms import (
     CloseForm,
@@ -49,10 +49,6 @@ from .forms import (
 from .models import (
     Community,
     Compound,
-    CompoundCommunityPeriod,
-    CompoundHouseholdsPeriod,
-    CompoundHousingTypePeriod,
-    CompoundManagementPeriod,
     FirmListing,
     PropertyFirm,
     PropertyFirmFactsPeriod,
@@ -200,22 +196,6 @@ def compound_create(request, code):
     return render(request, "communities/compound_form.html", {"street": street, "form": form, "title": _("登记小区")})
 
 
-def compound_history(compound: Compound) -> list:
-    committee_ids = list(compound.committees.values_list("pk", flat=True))
-    sources = [
-        (_("小区"), Compound.history.filter(id=compound.pk)),
-        (_("户数"), CompoundHouseholdsPeriod.history.filter(compound_id=compound.pk)),
-        (_("房屋类型"), CompoundHousingTypePeriod.history.filter(compound_id=compound.pk)),
-        (_("所属社区"), CompoundCommunityPeriod.history.filter(compound_id=compound.pk)),
-        (_("管理模式"), CompoundManagementPeriod.history.filter(compound_id=compound.pk)),
-        (_("业委会"), OwnersCommittee.history.filter(compound_id=compound.pk)),
-        (_("业委会成员"), CommitteeMember.history.filter(committee_id__in=committee_ids)),
-        (_("物业服务合同"), ServiceContract.history.filter(compound_id=compound.pk)),
-        (_("党组织覆盖"), PartyOrganisationCompound.history.filter(compound_id=compound.pk)),
-    ]
-    return history_entries(sources)
-
-
 def _change_forms(street, data=None, kind=None):
     forms_ = {
         "households": (_("户数"), HouseholdsChangeForm),
@@ -239,7 +219,8 @@ def compound_detail(request, code):
 def _compound_page(request, code, *, change_forms=None, bound=None):
     compound = compound_of(request, code)
     street = compound.community.street
-    can_change = scope_of(request).can_change_street(street.pk)
+    scope = scope_of(request)
+    can_change = scope.can_change_street(street.pk)
     today = timezone.localdate()
     context = {
         "compound": compound, "street": street, "can_change": can_change,
@@ -250,7 +231,7 @@ def _compound_page(request, code, *, change_forms=None, bound=None):
         "committees": compound.committees.all(),
         "contracts": compound.contracts.select_related("firm"),
         "party_links": compound.party_links.select_related("organisation"),
-        "history": compound_history(compound),
+        "history": compound_history(compound, personal_data=scope.sees_personal_data(street.pk)),
         "today": today,
         "change_forms": change_forms or _change_forms(street),
         "close_form": (bound or {}).get("close") or CloseForm(),

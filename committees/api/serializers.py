@@ -1,5 +1,8 @@
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from accounts.scope import AreaScope
 
 from committees.models import (
     CommitteeMember,
@@ -12,11 +15,23 @@ from committees.models import (
 
 
 class CommitteeMemberSerializer(serializers.ModelSerializer):
-    """Name, role and party membership only: phone numbers never leave the portal through the API."""
+    """Name, role and party membership only: phone numbers never leave the portal through the API, and
+    a name is masked (张*) for every caller but the owning street's own officers (common.privacy)."""
+
+    name = serializers.SerializerMethodField(help_text="姓名；本街道(乡镇)工作人员以外只见姓氏（张*）。 / "
+                                                       "Name, masked (张*) outside the owning street's officers.")
 
     class Meta:
         model = CommitteeMember
         fields = ["name", "role", "is_party_member"]
+
+    @extend_schema_field(str)
+    def get_name(self, member) -> str:
+        if "scope" not in self.context:
+            self.context["scope"] = AreaScope.for_user(getattr(self.context.get("request"), "user", None))
+        scope = self.context["scope"]
+        street_id = member.committee.compound.community.street_id
+        return member.name if scope.sees_personal_data(street_id) else member.masked_name
 
 
 class OwnersCommitteeSerializer(serializers.ModelSerializer):

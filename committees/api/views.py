@@ -21,8 +21,9 @@ from .serializers import OwnersCommitteeSerializer, PartyOrganisationSerializer
     retrieve=extend_schema(summary="业主委员会详情 / One owners' committee"),
 )
 class OwnersCommitteeViewSet(ScopedReadOnlyViewSet):
-    # Only the columns the API shows: phone numbers are not even read.
-    queryset = OwnersCommittee.objects.select_related("compound").prefetch_related(
+    # Only the columns the API shows: phone numbers are not even read. The community says whose
+    # street a member belongs to, which decides whether the name is shown (common.privacy).
+    queryset = OwnersCommittee.objects.select_related("compound__community").prefetch_related(
         Prefetch("members", queryset=CommitteeMember.objects.only("committee_id", "name", "role", "is_party_member")))
     serializer_class = OwnersCommitteeSerializer
     filterset_class = OwnersCommitteeFilterSet

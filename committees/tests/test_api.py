@@ -33,7 +33,7 @@ def test_committee_members_are_listed_without_phone_numbers():
         assert b"13912345678" not in content and b"5678" not in content
         assert b"phone" not in content
     row = results(client.get("/api/v1/committees/"))[0]
-    assert row["members"] == [{"name": member.name, "role": "chair", "is_party_member": True}]
+    assert row["members"] == [{"name": member.masked_name, "role": "chair", "is_party_member": True}]
 
 
 def test_committee_status_is_read_on_the_as_of_day():

@@ -29,7 +29,8 @@ from django.utils.translation import gettext as _, gettext_lazy
 from committees.models import CommitteeMember, OwnersCommittee, PartyOrganisationCompound
 from committees.selectors import compound_party_coverage_exists
 from common.numbers import TOO_LARGE, NumberError, parse_integer
-from communities.models import Community, Compound, CompoundManagementPeriod, ServiceContract
+from communities.history import compound_history
+from communities.models import Community, Compound, ServiceContract
 from communities.selectors import contracts_active_on, management_mode_on
 from districts.models import AreaLevel, City, District, Street
 from metrics.forecasts import TREND_MONTHS, Forecast, forecasts
@@ -975,8 +976,11 @@ def _date(day) -> str:
     return f"{day:%Y-%m-%d}" if day else NO_VALUE
 
 
-def compound_page(compound: Compound) -> CompoundPage:
-    """Registry facts today (no phone numbers), monthly facts and the history of changes of one compound."""
+def compound_page(compound: Compound, *, personal_data: bool = False) -> CompoundPage:
+    """Registry facts today (no phone numbers), monthly facts and the history of changes of one compound.
+
+    Members' names in full only with `personal_data` (the owning street's officer, AreaScope.sees_personal_data);
+    masked (张*) on the page and in its downloads for everyone else."""
     today = timezone.localdate()
     mode = management_mode_on(compound, today)
     covered = Compound.objects.filter(pk=compound.pk).filter(compound_party_coverage_exists(today)).exists()
@@ -1015,13 +1019,14 @@ def compound_page(compound: Compound) -> CompoundPage:
         Column(_("姓名")), Column(_("职务")), Column(_("中共党员"))])
     for committee in committees:
         term = f"{_date(committee.term_start)} 至 {_date(committee.term_end)}" if committee.term_start else NO_VALUE
-        head = [Cell(str(committee), heading=True), Cell(committee.get_status_display()),
+        head = [Cell(str(committee), heading=True), Cell(str(committee.get_status_display())),
                 Cell(_date(committee.elected_on)), Cell(term), yes_no(committee.chair_is_branch_secretary)]
         members = list(committee.members.all())
         if not members:
             member_table.rows.append(head + [Cell(NO_VALUE), Cell(NO_VALUE), Cell(NO_VALUE)])
         for member in members:
-            member_table.rows.append(head + [Cell(member.name), Cell(member.get_role_display()),
+            member_table.rows.append(head + [Cell(member.name if personal_data else member.masked_name),
+                                             Cell(member.get_role_display()),
                                              yes_no(member.is_party_member)])
 
     party_table = Table("party", _("党组织覆盖"), [
@@ -1045,7 +1050,7 @@ def compound_page(compound: Compound) -> CompoundPage:
 
     return CompoundPage(compound=compound, committee_in_office=in_office, tables=[
         facts, member_table, party_table, contract_table, monthly_history_table(compound),
-        change_history_table(compound, [c.pk for c in committees])])
+        change_history_table(compound, personal_data=personal_data)])
 
 
 MONTHLY_COLUMNS = ["households", "party_covered", "committee_in_office", "consulted", "evaluation_score",
@@ -1088,53 +1093,12 @@ def monthly_history_table(compound: Compound) -> Table:
     return table
 
 
-HISTORY_LIMIT = 200
-# Bookkeeping fields that change on every save and say nothing to staff.
-UNTRACKED_FIELDS = {"id", "created_at", "updated_at", "phone"}
-
-
-def _field_text(model_field, value) -> str:
-    if value is None or value == "":
-        return NO_VALUE
-    if model_field.choices:
-        return str(dict(model_field.choices).get(value, value))
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    return str(value)
-
-
-def change_history_table(compound: Compound, committee_ids: list[int]) -> Table:
-    """Every recorded change to the compound and its committees, members, contracts, modes and party links."""
-    sources = [
-        (_("小区"), Compound.history.filter(id=compound.pk)),
-        (_("管理模式"), CompoundManagementPeriod.history.filter(compound_id=compound.pk)),
-        (_("业委会"), OwnersCommittee.history.filter(compound_id=compound.pk)),
-        (_("业委会成员"), CommitteeMember.history.filter(committee_id__in=committee_ids)),
-        (_("物业服务合同"), ServiceContract.history.filter(compound_id=compound.pk)),
-        (_("党组织覆盖"), PartyOrganisationCompound.history.filter(compound_id=compound.pk)),
-    ]
-    actions = {"+": _("新建"), "~": _("修改"), "-": _("删除")}
-    entries = []
-    for label, history in sources:
-        records = list(history.select_related("history_user").order_by("history_date", "history_id")[:HISTORY_LIMIT])
-        model = history.model.instance_type
-        fields = [f for f in model._meta.concrete_fields if f.name not in UNTRACKED_FIELDS]
-        previous_by_id = {}
-        for record in records:
-            before = previous_by_id.get(record.id)
-            if record.history_type == "~" and before is not None:
-                changes = [f"{f.verbose_name}：{_field_text(f, getattr(before, f.attname))} → "
-                           f"{_field_text(f, getattr(record, f.attname))}"
-                           for f in fields if getattr(before, f.attname) != getattr(record, f.attname)]
-            else:
-                changes = []
-            previous_by_id[record.id] = record
-            entries.append((record.history_date, label, actions.get(record.history_type, ""), "；".join(changes),
-                            record.history_user.get_username() if record.history_user else NO_VALUE))
-    entries.sort(key=lambda entry: entry[0], reverse=True)
+def change_history_table(compound: Compound, *, personal_data: bool) -> Table:
+    """Every recorded change to the compound and its dated facts, committees, members, contracts and
+    party links (communities.history), members' names masked unless `personal_data`."""
     table = Table("changes", _("变更记录"), [Column(_("时间")), Column(_("对象")), Column(_("操作")),
-                                             Column(_("变更内容")), Column(_("操作人"))])
-    for when, label, action, changes, who in entries:
-        table.rows.append([Cell(timezone.localtime(when).strftime("%Y-%m-%d %H:%M")), Cell(str(label)),
-                           Cell(str(action)), Cell(changes or NO_VALUE), Cell(who)])
+                                             Column(_("更正/变更")), Column(_("变更内容")), Column(_("操作人"))])
+    for entry in compound_history(compound, personal_data=personal_data):
+        table.rows.append([Cell(entry.when_text), Cell(entry.subject), Cell(entry.action),
+                           Cell(entry.kind or NO_VALUE), Cell(entry.changes), Cell(entry.who)])
     return table

@@ -122,7 +122,8 @@ def compound(request, code):
     visible = AreaScope.for_user(request.user).filter(
         Compound.objects.select_related("community__street__district__city"))
     compound = get_object_or_404(visible, code=code)
-    page = selectors.compound_page(compound)
+    page = selectors.compound_page(compound, personal_data=AreaScope.for_user(request.user).sees_personal_data(
+        compound.community.street_id))
     context = {"compound": compound, "page": page, "params": request.GET.dict(),
                "breadcrumb": selectors.breadcrumb(compound.community, last_linked=True)}
     return _respond(request, "metrics/dashboard/compound.html", context, page.tables, compound.code,

@@ -190,12 +190,22 @@ def test_compound_page_shows_committee_members_without_phone_numbers(computed, c
     CommitteeMemberFactory(committee=committee, name="林秀英", phone="13905951234")
     client.force_login(city_staff())
     content = client.get(reverse("dashboard:compound", kwargs={"code": "A"})).content.decode()
-    assert "林秀英" in content
+    # City staff are outside the owning street: the name is masked, on the page and in its files.
+    assert "林**" in content and "林秀英" not in content
     assert "13905951234" not in content and "1390595" not in content
     for text in ("登记信息", "业主委员会及成员", "党组织覆盖", "物业服务企业与合同", "月度数据", "变更记录", "2024-03"):
         assert text in content
     export = client.get(reverse("dashboard:compound", kwargs={"code": "A"}), {"export": "committees", "format": "csv"})
     assert "13905951234" not in export.content.decode("utf-8-sig")
+    assert "林秀英" not in export.content.decode("utf-8-sig")
+
+
+def test_the_owning_streets_officer_sees_members_names_on_the_compound_page(computed, client):
+    committee = computed.compounds["A"].committees.get()
+    CommitteeMemberFactory(committee=committee, name="林秀英", phone="13905951234")
+    client.force_login(street_officer(computed.compounds["A"].community.street))
+    export = client.get(reverse("dashboard:compound", kwargs={"code": "A"}), {"export": "committees", "format": "csv"})
+    assert "林秀英" in export.content.decode("utf-8-sig")
 
 
 def test_compound_history_lists_changes_with_old_and_new_values(computed, client):
