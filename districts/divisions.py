@@ -108,6 +108,8 @@ def divisions(prefix: str, *, exclude=DEFAULT_EXCLUDE) -> dict[str, list[Divisio
             if (raw.startswith(wanted) or wanted.startswith(raw)) and not raw.startswith(excluded):
                 kept.append(division)
         by_level[level] = kept
+    if not any(by_level.values()):
+        raise ValueError(f"区划数据中没有代码以 {prefix} 开头的区域（随项目提供的数据为福建省，代码以 35 开头）。")
     return by_level
 
 

@@ -160,3 +160,17 @@ def test_a_move_marks_the_streets_months_from_that_date_for_recompute(huian):
     street_zone_change(street=street, zone=District.objects.get(code="350500TZ"), on=D(2025, 3, 15))
     periods = StaleStreetMonth.objects.filter(street=street).values_list("period", flat=True)
     assert min(periods) == D(2025, 3, 1)
+
+
+def test_another_city_loads_its_own_prefix_beside_quanzhou():
+    divisions_load(prefix="3501")
+    fuzhou = District.objects.get(code="350102")
+    assert (fuzhou.name, fuzhou.city.code, fuzhou.city.name) == ("鼓楼区", "350100", "福州市")
+    assert Street.objects.filter(district__city__code="350100").count() == Street.objects.filter(
+        code__startswith="3501").count() > 0
+    assert not District.objects.filter(city__code="350100", kind=District.Kind.FUNCTIONAL_ZONE).exists()
+
+
+def test_a_prefix_outside_the_data_is_refused_by_name():
+    with pytest.raises(CommandError, match="没有代码以 99 开头"):
+        call_command("load_divisions", "99", stdout=io.StringIO())
