@@ -14,6 +14,7 @@ from common.forms import IntegerField
 from districts.models import AreaLevel, City, District, Street
 from districts.selectors import area_models
 from metrics.dashboard.periods import MONTH, QUARTER, RUN, YEAR, PeriodChoice, containing
+from metrics.dashboard.selectors import CHILD_LEVEL
 from metrics.models import Indicator
 from metrics.periods import add_months, months_between, run_error
 from reporting.periods import latest_due_month, parse_period
@@ -129,6 +130,7 @@ class PivotForm(forms.Form):
         self.notes: list[str] = []
         self.areas: list = []
         self.periods: list[PeriodChoice] = []
+        self.rescoped = False
 
     def clean_area(self):
         area = find_area(self.cleaned_data["area"])
@@ -138,12 +140,16 @@ class PivotForm(forms.Form):
             if home is None:
                 raise ValidationError(_("您的账号未关联任何区域，不能使用数据透视。"), code="no_scope")
             self.notes.append(_("所选区域不在您的查看范围内，已改为您所辖的%(area)s。") % {"area": home.name})
+            self.rescoped = True
             return home
         return area
 
     def clean(self):
         data = super().clean()
         area, level = data.get("area"), data.get("level")
+        if self.rescoped and level and LEVELS.index(level) < LEVELS.index(area.level):
+            # Someone else's wider pivot, over the viewer's own area: the areas under it.
+            level = data["level"] = CHILD_LEVEL.get(area.level, area.level)
         if area is not None and level and LEVELS.index(level) < LEVELS.index(area.level):
             self.add_error("level", _("须为所选区域本级或其下级（所选区域为%(level)s）。") % {"level": area.level.label})
             level = None
@@ -223,8 +229,7 @@ class PivotForm(forms.Form):
 def default_params(home, latest: datetime.date, indicator_code: str) -> dict:
     """What the page opens with: one indicator for the user's area and the areas under it, month by
     month over the last year, areas on rows and months on columns."""
-    level = {AreaLevel.CITY: AreaLevel.DISTRICT, AreaLevel.DISTRICT: AreaLevel.STREET,
-             AreaLevel.STREET: AreaLevel.COMMUNITY}.get(home.level, home.level)
+    level = CHILD_LEVEL.get(home.level, home.level)
     return {"indicator": [indicator_code], "area": home.code, "level": level, "kind": MONTH,
             "period_from": f"{add_months(latest, -11):%Y-%m}", "period_to": f"{latest:%Y-%m}",
             "indicator_axis": FILTER, "area_axis": ROWS, "period_axis": COLUMNS, "chart": "line"}

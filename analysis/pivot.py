@@ -9,11 +9,11 @@ import datetime
 import itertools
 from dataclasses import dataclass, field
 
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _, gettext_lazy
 
 from districts.models import AreaLevel
 from metrics.dashboard.periods import MONTH, QUARTER, RUN, YEAR, PeriodChoice
-from metrics.dashboard.selectors import with_params
 from metrics.dashboard.tables import NO_VALUE, Cell, Column, Table, count_cell, format_count, format_value
 from metrics.models import Indicator, Unit
 
@@ -156,7 +156,7 @@ def build_pivot(selection: PivotSelection, values: dict[PivotKey, PivotValue], *
         # A click sorts by the column from the largest value, a second click from the smallest.
         next_order = "asc" if sorted_now == "desc" else "desc"
         table_columns.append(Column(_members_label(column), numeric=True, sorted=sorted_now,
-                                    sort_url=page_url + with_params(page_params, sort=index, order=next_order)))
+                                    sort_url=f"{page_url}?{urlencode({**page_params, 'sort': index, 'order': next_order}, doseq=True)}"))
     table = Table("pivot", selection.title, table_columns)
     for i in order:
         heading = [Cell(member.label, heading=True) for member in rows[i]] or [Cell(_("数值"), heading=True)]

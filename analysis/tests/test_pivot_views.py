@@ -209,3 +209,21 @@ def test_periods_not_over_are_left_out_and_said(computed, client):
         computed, kind="year", period_from="2024-01", period_to="2024-03")).content.decode()
     assert "2024年 尚未结束或未到截止日，未列出。" in content
     assert "起始月份：所选月份内没有已结束的年度。" in content
+
+
+def test_sort_links_keep_every_indicator_of_the_selection(computed, client):
+    client.force_login(city_staff())
+    content = client.get(reverse("analysis:pivot"), streets_by_month(
+        computed, indicator=[RATE, "complaint_rate"], indicator_axis="rows")).content.decode()
+    links = re.findall(r'<a class="sort no-print" href="([^"]*)"', content)
+    assert len(links) == 3
+    assert all(f"indicator={RATE}&amp;indicator=complaint_rate" in link for link in links)
+
+
+def test_a_city_wide_link_opened_by_a_street_officer_lays_out_their_street_and_its_communities(computed, client):
+    saved = SavedPivot.objects.create(owner=city_staff(), name="各区", params=streets_by_month(
+        computed, area="350500", level="district"))
+    client.force_login(street_officer(computed.areas["S1"]))
+    rows = body_rows(client.get(reverse("analysis:saved_pivot", args=[saved.pk])).content.decode())
+    assert [re.search(r'<th scope="row">([^<]*)</th>', row)[1] for row in rows] == [
+        f"{computed.areas['S1'].name}（合计）", computed.areas["C1"].name, computed.areas["C2"].name]
