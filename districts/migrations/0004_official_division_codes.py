@@ -9,8 +9,6 @@ lists. The mapping is printed and kept in each area's history (its change reason
 
 Codes change in two passes through temporary values, since some swap (丰泽街道 ↔ 东湖街道).
 """
-import datetime
-
 from django.db import migrations
 from django.db.models import Case, F, Value, When
 from django.db.models.functions import Substr
@@ -24,7 +22,7 @@ CHUNK = 500
 # Tables that copy an area's code beside its level.
 CODE_COPIES = [("metrics", "Target"), ("metrics", "IndicatorValue"), ("metrics", "AreaMonthSums"),
                ("metrics", "AreaMonthRecency")]
-# Each level's model, its parent field and the parent's level, top down.
+# Each level, its model and the field naming its parent, top down.
 LEVELS = [("city", "districts", "City", None), ("district", "districts", "District", "city"),
           ("street", "districts", "Street", "district"), ("community", "communities", "Community", "street")]
 
