@@ -105,19 +105,26 @@ def indicator_label(indicator: Indicator) -> str:
     return f"{indicator.name}（{Unit(indicator.unit).label}）"
 
 
-def value_hint(found: PivotValue) -> str:
-    return _("分子 %(numerator)s / 分母 %(denominator)s") % {
-        "numerator": format_count(found.numerator), "denominator": format_count(found.denominator)}
+def value_hint(found: PivotValue, template: str) -> str:
+    """"分子 12 / 分母 40": `template` translated once a table, not once a cell."""
+    return template % {"numerator": format_count(found.numerator), "denominator": format_count(found.denominator)}
+
+
+def _hint_template() -> str:
+    return _("分子 %(numerator)s / 分母 %(denominator)s")
 
 
 @dataclass
 class Pivot:
     selection: PivotSelection
     table: Table
-    # Every cell on its own row with its numerator and denominator, for the downloads.
-    detail: Table
     chart: dict
+    values: dict[PivotKey, PivotValue]
     filters: list[tuple[str, str]] = field(default_factory=list)
+
+    def detail(self) -> Table:
+        """Every cell on its own row with its numerator and denominator, for the .xlsx."""
+        return _detail(self.selection, self.values)
 
     @property
     def heading(self) -> list[str]:
@@ -158,25 +165,25 @@ def build_pivot(selection: PivotSelection, values: dict[PivotKey, PivotValue], *
         table_columns.append(Column(_members_label(column), numeric=True, sorted=sorted_now,
                                     sort_url=f"{page_url}?{urlencode({**page_params, 'sort': index, 'order': next_order}, doseq=True)}"))
     table = Table("pivot", selection.title, table_columns)
+    hint = _hint_template()
     for i in order:
         heading = [Cell(member.label, heading=True) for member in rows[i]] or [Cell(_("数值"), heading=True)]
-        table.rows.append(heading + [_value_cell(indicator, value) for indicator, value in grid[i]])
+        table.rows.append(heading + [_value_cell(indicator, value, hint) for indicator, value in grid[i]])
 
     chart = _chart(selection, rows, columns, grid, order, row_dimensions, column_dimensions)
     filters = [(str(DIMENSION_LABELS[d]), member.label) for d, member in fixed.items()]
-    return Pivot(selection, table, _detail(selection, values), chart, filters)
+    return Pivot(selection, table, chart, values, filters)
 
 
 def _members_label(members) -> str:
     return " · ".join(member.label for member in members) or _("数值")
 
 
-def _value_cell(indicator: Indicator, found: PivotValue | None) -> Cell:
+def _value_cell(indicator: Indicator, found: PivotValue | None, hint: str) -> Cell:
     if found is None or found.value is None:
-        hint = None if found is None else value_hint(found)
-        return Cell(NO_VALUE, hint=hint)
+        return Cell(NO_VALUE, hint=None if found is None else value_hint(found, hint))
     return Cell(format_value(found.value, indicator.unit), found.value, provisional=found.provisional,
-                number_format=indicator.number_format, hint=value_hint(found))
+                number_format=indicator.number_format, hint=value_hint(found, hint))
 
 
 def _chart(selection: PivotSelection, rows, columns, grid, order, row_dimensions, column_dimensions) -> dict:
@@ -210,16 +217,19 @@ def _detail(selection: PivotSelection, values: dict[PivotKey, PivotValue]) -> Ta
         Column(_("区域")), Column(_("区域代码")), Column(_("期间")), Column(_("指标")), Column(_("单位")),
         Column(_("指标值"), numeric=True), Column(_("分子"), numeric=True), Column(_("分母"), numeric=True),
         Column(_("含未审核数据"))])
+    hint, yes, no = _hint_template(), _("是"), _("否")
+    units = {indicator.code: str(Unit(indicator.unit).label) for indicator in selection.indicators}
+    period_labels = {period.param: period.label for period in selection.periods}
     for area in selection.areas:
         for period in selection.periods:
             for indicator in selection.indicators:
                 found = values.get((indicator.code, area.level, area.code, period.param))
                 table.rows.append([
-                    Cell(area.name), Cell(area.code), Cell(period.label), Cell(indicator.name),
-                    Cell(str(Unit(indicator.unit).label)),
-                    _value_cell(indicator, found),
+                    Cell(area.name), Cell(area.code), Cell(period_labels[period.param]), Cell(indicator.name),
+                    Cell(units[indicator.code]),
+                    _value_cell(indicator, found, hint),
                     count_cell(found.numerator) if found else Cell(NO_VALUE),
                     count_cell(found.denominator) if found else Cell(NO_VALUE),
-                    Cell(_("是") if found and found.provisional else _("否")),
+                    Cell(yes if found and found.provisional else no),
                 ])
     return table

@@ -155,7 +155,7 @@ def _pivot_download(pivot, fmt: str) -> HttpResponse:
     heading[3:3] = pivot.heading[3:]  # the filters, after the period
     stem = f"数据透视-{selection.area.code}-{selection.first:%Y%m}-{selection.last:%Y%m}"
     if fmt == exports.XLSX:
-        content = exports.tables_xlsx([pivot.table, pivot.detail], heading)
+        content = exports.tables_xlsx([pivot.table, pivot.detail()], heading)
     else:
         content = exports.table_csv(pivot.table)
     response = HttpResponse(content, content_type=exports.FORMATS[fmt])

@@ -11,6 +11,8 @@ the table, the template; no network) several times after one warm-up, as city st
 median and maximum in milliseconds and the query count. The goal: every street of the city × the
 latest 24 months × one indicator answers within 500 ms, and the query count does not grow with the
 number of areas or months (compare the city's streets with one district's, and 24 months with 3).
+The .xlsx download of the same pivot (its table and a detail sheet of every cell) is timed beside
+it, not held to the goal.
 Timing signs in a user `pivot_bench` (created when missing), which writes a session row.
 """
 import argparse
@@ -84,7 +86,7 @@ def time_pivots(runs: int) -> None:
                 timings.append((time.perf_counter() - started) * 1000)
         median = statistics.median(timings)
         print(f"{label:48} {median:10.0f} {max(timings):8.0f} {len(queries):8d} {cells or '':>7}")
-        if median > GOAL_MS:
+        if median > GOAL_MS and "format" not in params:  # the goal is the table's answer, not a download's
             slow.append(label)
     print(f"goal ≤ {GOAL_MS} ms (median): " + ("all pivots meet it" if not slow else "over: " + ", ".join(slow)))
 

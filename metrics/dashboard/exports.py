@@ -69,9 +69,10 @@ def _write_sheet(sheet, table: Table, heading: list[str]) -> None:
     sheet.append([str(column.label) for column in table.columns])
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
-    for row in table.rows:
-        sheet.append([cell.export_value for cell in row])
-        for written, cell, column in zip(sheet[sheet.max_row], row, table.columns):
+    # Cells written by position: openpyxl's row lookups (sheet[n], max_row) scan every cell written so far.
+    for number, row in enumerate(table.rows, start=header_row + 1):
+        for place, (cell, column) in enumerate(zip(row, table.columns), start=1):
+            written = sheet.cell(row=number, column=place, value=cell.export_value)
             number_format = cell.number_format or column.number_format
             if number_format and isinstance(written.value, (int, float, Decimal)):
                 written.number_format = number_format
