@@ -227,3 +227,25 @@ def test_a_city_wide_link_opened_by_a_street_officer_lays_out_their_street_and_i
     rows = body_rows(client.get(reverse("analysis:saved_pivot", args=[saved.pk])).content.decode())
     assert [re.search(r'<th scope="row">([^<]*)</th>', row)[1] for row in rows] == [
         f"{computed.areas['S1'].name}（合计）", computed.areas["C1"].name, computed.areas["C2"].name]
+
+
+def chart_data(content: str) -> dict:
+    import json
+
+    return json.loads(re.search(r'<script id="pivot-data" type="application/json">(.*?)</script>', content, re.S)[1])
+
+
+def test_the_chart_draws_the_tables_cells_with_time_on_its_axis(computed, client):
+    client.force_login(city_staff())
+    content = client.get(reverse("analysis:pivot"), streets_by_month(computed)).content.decode()
+    chart = chart_data(content)
+    assert chart["kind"] == "line" and chart["categories"] == ["2024年1月", "2024年2月", "2024年3月"]
+    s1 = next(series for series in chart["series"] if series["name"] == computed.areas["S1"].name)
+    march = stored(RATE, "street", "S1", MARCH).value
+    assert s1["data"][2] == float(march) and s1["labels"][2] == f"{march:.1f}%"
+    # Periods on rows: they stay on the chart's axis; a bar chart when asked.
+    content = client.get(reverse("analysis:pivot"), streets_by_month(
+        computed, area_axis="columns", period_axis="rows", chart="bar")).content.decode()
+    chart = chart_data(content)
+    assert chart["kind"] == "bar" and chart["categories"] == ["2024年1月", "2024年2月", "2024年3月"]
+    assert [series["name"] for series in chart["series"]][1:] == [computed.areas["S1"].name, computed.areas["S2"].name]
