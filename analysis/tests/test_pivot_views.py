@@ -249,3 +249,14 @@ def test_the_chart_draws_the_tables_cells_with_time_on_its_axis(computed, client
     chart = chart_data(content)
     assert chart["kind"] == "bar" and chart["categories"] == ["2024年1月", "2024年2月", "2024年3月"]
     assert [series["name"] for series in chart["series"]][1:] == [computed.areas["S1"].name, computed.areas["S2"].name]
+
+
+def test_every_dimension_in_the_filters_gives_the_one_stored_value(computed, client):
+    client.force_login(city_staff())
+    content = client.get(reverse("analysis:pivot"), streets_by_month(
+        computed, area="S1", level="street", period_from="2024-03", area_axis="filter",
+        period_axis="filter")).content.decode()
+    march = stored(RATE, "street", "S1", MARCH)
+    rows = body_rows(content)
+    assert len(rows) == 1 and f"{march.value:.1f}%" in rows[0]
+    assert f"区域：<strong>{computed.areas['S1'].name}</strong>" in content
