@@ -344,9 +344,9 @@ for action, outcomes in (("submit", "ok+ ok+ 404 403 404 ok+ 404 403 403 403 403
                          ("lock", "403 403 404 403 404 ok+ 404 403 403 403 403"),
                          ("reopen", "403 403 404 403 404 ok+ 404 403 403 403 403")):
     EXPECTED |= _with_format_suffix(f"api/v1/^monthly-reports/(?P<pk>[^/.]+)/{action}/$", {"POST": api(outcomes)})
-# A run of months without its months is a 400 for every caller; what each caller's run holds is
-# tested in metrics/tests/test_api_runs.py.
-EXPECTED |= _with_format_suffix("api/v1/^indicator-values/runs/$", {"GET": api("400 400 400 400 400 400 400 400 400 400 400")})
+# A run of months, by default the callers' streets over the latest month with figures, is a list
+# every caller reads; what each caller's run holds is tested in metrics/tests/test_api_runs.py.
+EXPECTED |= _with_format_suffix("api/v1/^indicator-values/runs/$", {"GET": LIST})
 EXPECTED |= {
     # Published selection results are public; the dataset's round is still open, so not listed.
     **_with_format_suffix("api/v1/^selection-rounds/$", {"GET": everyone(OK)}),

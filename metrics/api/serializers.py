@@ -218,6 +218,9 @@ class IndicatorRunQuerySerializer(serializers.Serializer):
         # As strict as the feed's filters (common.api.filters): each parameter once, booleans true or false.
         errors = {name: [_("参数 %(name)s 只能给出一次。") % {"name": name}]
                   for name in self.fields if len(data.getlist(name)) > 1}
+        # DRF reads a blank optional parameter as an absent one: a blank month would silently become the default.
+        errors |= {name: [_("参数 %(name)s 不能为空。") % {"name": name}]
+                   for name in self.fields if name in data and name not in errors and not data[name].strip()}
         if "descendants" in data and "descendants" not in errors and data["descendants"] not in BOOLEANS:
             errors["descendants"] = [_("参数 %(name)s 应为 true 或 false。") % {"name": "descendants"}]
         if errors:

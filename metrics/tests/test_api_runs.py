@@ -137,6 +137,8 @@ def test_a_street_officer_gets_its_own_street_only(quarter):
     ({"period_from": f"{add_months(latest_due_month(), 1):%Y-%m}", "period_to": f"{add_months(latest_due_month(), 1):%Y-%m}",
       "level": "street"}, "period_to", "未到截止日"),
     ({"period_from": "2024-01", "period": "2024-03", "level": "street"}, "period", "不能与"),
+    ({"period_to": "", "level": "street"}, "period_to", "不能为空"),
+    ({"period": "2024-03", "level": " "}, "level", "不能为空"),
     ({"period_from": "2024-01", "period_to": "2024-03", "area": "D1", "descendants": "true"}, "level", "区域层级"),
     ({"period_from": "2024-01", "period_to": "2024-03", "level": "street", "indicator": "nope"}, "indicator",
      "没有这些指标代码"),

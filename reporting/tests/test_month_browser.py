@@ -5,6 +5,7 @@ resubmits; the district approves; within a minute the street's dashboard shows t
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from reporting.models import MonthlyRecord, MonthlyReport, ReportState
 from notifications.models import Notification
@@ -71,16 +72,17 @@ def test_the_whole_month_from_the_grid_to_the_dashboard(page, screenshot, month)
     page.goto(report_path)
     page.get_by_role("link", name="网格填报").first.click()
     page.get_by_test_id("copy-previous").click()
-    assert "请逐一核对" in page.locator("#grid-status").inner_text()
+    # The copy is fetched: wait for the grid to say it is done before reading the cells.
+    expect(page.locator("#grid-status")).to_contain_text("请逐一核对")
     assert cell(page, "泉秀花园", "三方议事会议次数").input_value() == "4"
     assert cell(page, "新门小区", "三方议事会议次数").input_value() == ""  # no data last month
     assert page.locator("td.copied").count() >= 6
     cell(page, "泉秀花园", "信访件数").fill("30")
     # The check as one types: more resolved than received is caught before saving.
     cell(page, "泉秀花园", "12345物业诉求办结件数").fill("5")
-    assert "不能大于12345物业诉求受理件数" in page.locator("td.invalid .cell-error").first.inner_text()
+    expect(page.locator("td.invalid .cell-error").first).to_contain_text("不能大于12345物业诉求受理件数")
     cell(page, "泉秀花园", "12345物业诉求办结件数").fill("3")
-    assert page.locator("td.invalid").count() == 0
+    expect(page.locator("td.invalid")).to_have_count(0)
     screenshot("month-01-grid-copied")
 
     # Leaving with unsaved changes asks first; staying keeps what was typed.
