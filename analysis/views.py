@@ -23,7 +23,7 @@ from reporting.periods import parse_period
 
 from . import services
 from .bulletin import bulletin_content
-from .forms import PivotForm, area_choices, default_params, home_area
+from .forms import PivotForm, area_choices, default_params, find_area, home_area
 from .models import Bulletin, SavedPivot
 from .pivot import build_pivot
 from .selectors import pivot_values
@@ -115,14 +115,19 @@ def _pivot_form(request, scope: AreaScope, params) -> PivotForm:
 
 
 def _pivot_params(request, scope: AreaScope):
-    """The selection asked for in the link, or the page's default one."""
-    if "area" in request.GET:
+    """The selection asked for in the link. A link that names only part of one (a dashboard's: its
+    area and indicator) gets the rest from the page's default for that area; the form sends it whole."""
+    if "kind" in request.GET:
         return request.GET
     periods = dashboard.published_periods()
-    home = home_area(request.user, scope)
-    if not periods or home is None:
+    start = find_area(request.GET["area"]) if request.GET.get("area") else None
+    start = start or home_area(request.user, scope)
+    if not periods or start is None:
         return None
-    return default_params(home, periods[0], dashboard.DEFAULT_INDICATOR)
+    params = default_params(start, periods[0], dashboard.DEFAULT_INDICATOR)
+    for key in request.GET:
+        params[key] = request.GET.getlist(key) if key == "indicator" else request.GET[key]
+    return params
 
 
 def _pivot_response(request, scope: AreaScope, params, *, saved: SavedPivot | None = None):

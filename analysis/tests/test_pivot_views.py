@@ -260,3 +260,14 @@ def test_every_dimension_in_the_filters_gives_the_one_stored_value(computed, cli
     rows = body_rows(content)
     assert len(rows) == 1 and f"{march.value:.1f}%" in rows[0]
     assert f"区域：<strong>{computed.areas['S1'].name}</strong>" in content
+
+
+def test_a_dashboards_link_naming_its_area_and_indicator_opens_that_areas_default_pivot(computed, client):
+    client.force_login(city_staff())
+    page = client.get(reverse("dashboard:street", kwargs={"code": "S1"}), {"indicator": "complaint_rate"})
+    link = re.search(r'href="(/analysis/pivot/\?[^"]*)">数据透视</a>', page.content.decode())[1].replace("&amp;", "&")
+    content = client.get(link).content.decode()
+    rows = body_rows(content)
+    assert [re.search(r'<th scope="row">([^<]*)</th>', row)[1] for row in rows] == [
+        f"{computed.areas['S1'].name}（合计）", computed.areas["C1"].name, computed.areas["C2"].name]
+    assert "指标：<strong>信访矛盾（件/千户）</strong>" in content
