@@ -132,6 +132,9 @@ class PivotForm(forms.Form):
         self.periods: list[PeriodChoice] = []
         self.rescoped = False
 
+    def clean_indicator(self):
+        return list(dict.fromkeys(self.cleaned_data["indicator"]))  # a link may repeat one
+
     def clean_area(self):
         area = find_area(self.cleaned_data["area"])
         if area is None or not may_pivot_from(self.scope, area):

@@ -271,3 +271,9 @@ def test_a_dashboards_link_naming_its_area_and_indicator_opens_that_areas_defaul
     assert [re.search(r'<th scope="row">([^<]*)</th>', row)[1] for row in rows] == [
         f"{computed.areas['S1'].name}（合计）", computed.areas["C1"].name, computed.areas["C2"].name]
     assert "指标：<strong>信访矛盾（件/千户）</strong>" in content
+
+
+def test_an_indicator_repeated_in_a_link_counts_once(computed, client):
+    client.force_login(city_staff())
+    content = client.get(reverse("analysis:pivot"), streets_by_month(computed, indicator=[RATE] * 50)).content.decode()
+    assert len(body_rows(content)) == 3 and "只能有一项" not in content
