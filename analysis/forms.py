@@ -72,7 +72,8 @@ def areas_under(area, level: str, scope: AreaScope):
     else:
         path = area.compound_path[len(model.compound_path) + 2:]
         query = query.filter(**{path: area})
-    return scope.filter(query).order_by("code")
+    # Only what a pivot shows of an area: a city's communities are thousands of rows.
+    return scope.filter(query).only("pk", "code", "name").order_by("code")
 
 
 def area_choices(home, scope: AreaScope) -> list[tuple[str, str]]:

@@ -144,10 +144,21 @@ def build_pivot(selection: PivotSelection, values: dict[PivotKey, PivotValue], *
     rows = list(itertools.product(*(selection.members(d) for d in row_dimensions)))
     columns = list(itertools.product(*(selection.members(d) for d in column_dimensions)))
 
+    def member_of(dimension: str):
+        """Where a cell's item of `dimension` is: fixed by a filter, or in its row's or column's items."""
+        if dimension in fixed:
+            return lambda row, column: fixed[dimension]
+        if dimension in row_dimensions:
+            place = row_dimensions.index(dimension)
+            return lambda row, column: row[place]
+        place = column_dimensions.index(dimension)
+        return lambda row, column: column[place]
+
+    indicator_of, area_of, period_of = (member_of(dimension) for dimension in (INDICATOR, AREA, PERIOD))
+
     def found(row, column) -> tuple[Indicator, PivotValue | None]:
-        chosen = {**fixed, **dict(zip(row_dimensions, row)), **dict(zip(column_dimensions, column))}
-        level, code = chosen[AREA].key
-        return chosen[INDICATOR].indicator, values.get((chosen[INDICATOR].key, level, code, chosen[PERIOD].key))
+        indicator = indicator_of(row, column)
+        return indicator.indicator, values.get((indicator.key, *area_of(row, column).key, period_of(row, column).key))
 
     grid = [[found(row, column) for column in columns] for row in rows]
     order = list(range(len(rows)))

@@ -47,6 +47,7 @@ def pivots() -> list[tuple[str, dict]]:
         (f"{streets} streets × 3 months", months(3)),
         (f"{district.name}'s streets × 24 months", months(24, area=district.code)),
         (f"{streets} streets × 8 quarters (run reads)", months(24, kind="quarter")),
+        ("every community × the latest month", months(1, level="community")),
         (f"{streets} streets × 24 months, .xlsx", months(24, format="xlsx")),
     ]
 
