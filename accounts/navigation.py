@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from common.admin_site import may_use_admin
+
 from .models import Role
 
 ALL_STAFF = frozenset({Role.CITY_STAFF, Role.DISTRICT_STAFF, Role.STREET_OFFICER})
@@ -46,6 +48,6 @@ def items_for(user) -> list[dict]:
             except NoReverseMatch:
                 # An app whose pages are not routed in this deployment contributes no entry.
                 continue
-    if user.is_staff:
+    if may_use_admin(user):
         items.append({"label": _("管理后台"), "url": reverse("admin:index"), "url_name": "admin:index"})
     return items

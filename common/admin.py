@@ -1,8 +1,7 @@
-"""Admin building blocks: every registry admin sees and changes only what the user's area allows.
-
-Visibility goes through accounts.scope.AreaScope.filter; writes through AreaScope.can_change_street
-on the street the object belongs to (see common.scoping). District staff therefore read only,
-street officers write their own street, city staff and superusers everything.
+"""Admin building blocks. Only superusers get into the admin (common.admin_site); the area scope
+still applies to every registry admin, as to every queryset that reaches a user: visibility through
+accounts.scope.AreaScope.filter, writes through AreaScope.can_change_street on the object's street
+(see common.scoping). Personal data is masked here: a superuser is outside every street.
 """
 from __future__ import annotations
 
@@ -16,6 +15,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_history_model_for_model
 
 from accounts.scope import AreaScope
@@ -23,7 +23,7 @@ from districts.models import District, Street
 
 from .forms import NUMBER_FORMFIELD_OVERRIDES
 from .numbers import is_ascii_integer
-from .privacy import reaches_personal_field
+from .privacy import mask_personal, reaches_personal_field
 from .resources import REGISTRY_EXPORT_FORMATS, REGISTRY_IMPORT_FORMATS
 from .scoping import may_write_row, street_path
 from .xlsx import SpreadsheetError
@@ -90,6 +90,15 @@ class PersonalFieldsAdminMixin:
         return PersonalFieldsChangeList
 
 
+class MaskedHistoryContextHelper(HistoricalRecordContextHelper):
+    """The history page's old → new values, a personal field's masked (common.privacy)."""
+
+    def prepare_delta_change_value(self, change, value):
+        if change.field in getattr(self.model, "personal_fields", ()) and value not in (None, ""):
+            return mask_personal(change.field, value)
+        return super().prepare_delta_change_value(change, value)
+
+
 class GuardedHistoryAdmin(SimpleHistoryAdmin):
     """simple-history's admin, whose revert form saves only what the change view would save.
 
@@ -127,6 +136,9 @@ class GuardedHistoryAdmin(SimpleHistoryAdmin):
 
     def revert_disabled(self, request, obj=None):
         return not self.history_revert_allowed or super().revert_disabled(request, obj)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return MaskedHistoryContextHelper(self.model, historical_record)
 
 
 class AreaScopedFormfieldsMixin:

@@ -4,10 +4,6 @@ from django.urls import include, path
 from accounts import views as account_views
 from common import health
 
-admin.site.site_header = "泉州市物业管理提升监管平台"
-admin.site.site_title = "物业监管平台管理"
-admin.site.index_title = "管理后台"
-
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),

@@ -14,6 +14,8 @@ Columns (ROLES), in order:
     token_write  an API client's write token, no area
     token_street a write token limited to street A
     token_district a write token limited to street A's district
+    superuser    a system administrator (is_superuser): probed on the admin's routes only, the admin's
+                 one kind of user (common.admin_site); everyone else meets the admin login there
 
 Outcomes: ok (2xx), login (redirect to a login page), redirect (any other redirect), or the status
 code; a trailing "+" means the data changed (a fingerprint of every table written to differs).
@@ -22,7 +24,7 @@ Each route maps each method it accepts to a row: "GET", "POST", "PUT", "PATCH", 
 admin change list "POST <action>" per admin action. The helpers fill the columns a kind of page
 decides the same way for everyone:
     portal(...)  officer_a colleague_a officer_b district_a district_b city judge; others meet the login
-    admin(...)   officer_a colleague_a officer_b district_a district_b city; others meet the admin login
+    admin(...)   the superuser; every other role, staff flag and permissions or not, meets the admin login
     api(...)     every column but anonymous and voter, who get 401
 """
 from __future__ import annotations
@@ -32,8 +34,14 @@ from django.contrib.admin import site
 ROLES = ("anonymous", "voter", "officer_a", "colleague_a", "officer_b", "district_a", "district_b", "city",
          "judge", "token_read", "token_write", "token_street", "token_district")
 PORTAL_ROLES = ROLES[2:9]
-ADMIN_ROLES = ROLES[2:8]
 API_ROLES = ROLES[2:]
+SUPERUSER = "superuser"
+ADMIN_PROBED_ROLES = (*ROLES, SUPERUSER)
+
+
+def roles_for(route: str) -> tuple[str, ...]:
+    """The roles a route is sent by: the admin's routes also by the superuser."""
+    return ADMIN_PROBED_ROLES if route.startswith("admin/") else ROLES
 
 OK, LOGIN, REDIRECT = "ok", "login", "redirect"
 LOGIN_PATHS = ("/accounts/login/", "/admin/login/")
@@ -50,8 +58,8 @@ def outcome_of(response) -> str:
 class Row(dict):
     def __init__(self, outcomes: str):
         values = outcomes.split()
-        assert len(values) == len(ROLES), outcomes
-        super().__init__(zip(ROLES, values))
+        assert len(values) in (len(ROLES), len(ADMIN_PROBED_ROLES)), outcomes
+        super().__init__(zip(ADMIN_PROBED_ROLES, values))
 
 
 def _fill(columns: tuple[str, ...], outcomes: str, others: str) -> Row:
@@ -68,9 +76,9 @@ def portal(outcomes: str) -> Row:
     return _fill(PORTAL_ROLES, outcomes, LOGIN)
 
 
-def admin(outcomes: str) -> Row:
-    """An admin page: only staff sessions get in; the judge, the voter and tokens meet the admin login."""
-    return _fill(ADMIN_ROLES, outcomes, LOGIN)
+def admin(outcome: str) -> Row:
+    """An admin page: only the superuser gets in; every other role meets the admin login."""
+    return Row(" ".join([LOGIN] * len(ROLES) + [outcome]))
 
 
 def api(outcomes: str) -> Row:
@@ -82,10 +90,11 @@ def suggested_rows(route: str, observed: dict[str, dict[str, str]]) -> str:
     """The observed outcomes written as table rows, for comparing with (never for pasting unread)."""
     lines = []
     for variant, outcomes in observed.items():
-        values = [outcomes[role] for role in ROLES]
-        for helper, columns, others in (("admin", ADMIN_ROLES, LOGIN), ("portal", PORTAL_ROLES, LOGIN),
+        values = list(outcomes.values())
+        for helper, columns, others in (("admin", (SUPERUSER,), LOGIN), ("portal", PORTAL_ROLES, LOGIN),
                                         ("api", API_ROLES, "401")):
-            if all(outcomes[role] == others for role in ROLES if role not in columns):
+            if (SUPERUSER in outcomes) == (helper == "admin") and all(
+                    outcome == others for role, outcome in outcomes.items() if role not in columns):
                 call = f'{helper}("{" ".join(outcomes[role] for role in columns)}")'
                 break
         else:
@@ -95,177 +104,136 @@ def suggested_rows(route: str, observed: dict[str, dict[str, str]]) -> str:
 
 
 def get_post(get: str, post: str | None = None) -> dict[str, str]:
-    """An admin page's GET and POST outcomes (officer_a colleague_a officer_b district_a district_b city)."""
+    """A page's GET and POST outcomes (an admin page's: the superuser's)."""
     return {"GET": get, "POST": get if post is None else post}
 
 
 ANY = ("GET", "POST", "PUT", "PATCH", "DELETE")
-REDIRECTS = "redirect redirect redirect redirect redirect redirect"
 HISTORY_FORM = "^([^/]+)/history/([^/]+)/$"  # simple_history's view of one past version (its revert form)
-NOBODY = "403 403 403 403 403 403"
-CITY_READS = "403 403 403 403 403 ok"
-CITY_SAVES = "403 403 403 403 403 redirect+"
+SAVES = "redirect+"
 
-# Admin families: page → method → outcomes for the six staff columns. Area roles hold the registry
-# permissions and view rights on monthly data; city staff hold all but auth's.
-ADMIN_BASE = {"<path:object_id>/": {method: REDIRECTS for method in ANY}}  # the link to the change page
-
-# Rows a street keeps (committees, members, party organisations, contracts): its officers add,
-# change, revert and delete them; the street next door and district staff only read or get 404.
-REGISTRY_OWNED_BY_STREET = {
+# Admin families: page → method → the superuser's outcome. Nobody else gets into the admin: every
+# role's work is in the portal's pages (tests/test_route_access.py probes each role on every row).
+ADMIN_BASE = {"<path:object_id>/": {method: REDIRECT for method in ANY}}  # the link to the change page
+KEPT_IN_THE_ADMIN = {
     **ADMIN_BASE,
-    "": {"GET": "ok ok ok ok ok ok", "POST": "ok ok ok ok ok ok",
-         # street B's officer selects street A's row: nothing of it is deleted
-         "POST delete_selected": "redirect+ redirect+ redirect ok ok redirect+"},
-    "add/": get_post("ok ok ok 403 403 ok", "redirect+ redirect+ ok 403 403 redirect+"),
-    "import/": get_post("ok ok ok 403 403 ok"),
-    # The import of a changed street A row: street B's officer is refused it row by row.
-    "process_import/": {"POST": "redirect+ redirect+ redirect 403 403 redirect+"},
-    "export/": get_post("ok ok ok ok ok ok"),
-    "<path:object_id>/change/": get_post("ok ok 404 ok 404 ok", "redirect+ redirect+ 404 403 404 redirect+"),
-    "<path:object_id>/delete/": get_post("ok ok 404 403 404 ok", "redirect+ redirect+ 404 403 404 redirect+"),
-    "<path:object_id>/history/": get_post("ok ok 404 ok 404 ok"),
-    HISTORY_FORM: get_post("ok ok 404 ok 404 ok", "redirect+ redirect+ 404 403 404 redirect+"),
+    "": {"GET": OK, "POST": OK, "POST delete_selected": SAVES},
+    "add/": get_post(OK, SAVES),
+    "<path:object_id>/change/": get_post(OK, SAVES),
+    "<path:object_id>/delete/": get_post(OK, SAVES),
+    "<path:object_id>/history/": get_post(OK),
 }
-# Communities and compounds: the same, but street A's have monthly records that protect them from
-# deletion.
-REGISTRY_PROTECTED_BY_REPORTS = {
-    **REGISTRY_OWNED_BY_STREET,
-    "": {**REGISTRY_OWNED_BY_STREET[""], "POST delete_selected": "ok ok redirect ok ok ok"},
-    "<path:object_id>/delete/": get_post("ok ok 404 403 404 ok"),
+# Registry rows (committees, party organisations, contracts), with history, import and export.
+REGISTRY = {
+    **KEPT_IN_THE_ADMIN,
+    "import/": get_post(OK),
+    "process_import/": {"POST": SAVES},
+    "export/": get_post(OK),
+    HISTORY_FORM: get_post(OK, SAVES),
 }
-# Area-wide facts the city keeps (districts, firms registered in one): officers and district staff
-# of that district read them, nobody else sees them, only city staff write.
-REGISTRY_KEPT_BY_CITY = {
+# Members: their names and numbers are masked in the admin, so members are neither added nor imported
+# there (they join through the committee's page or the street's election file).
+COMMITTEE_MEMBERS = {**REGISTRY, "add/": get_post("403"), "import/": get_post("403"),
+                     "process_import/": {"POST": "403"}}
+# Rows other rows protect from deletion (street A's compounds have monthly records; areas have
+# streets and users): the deletion page says so.
+REGISTRY_PROTECTED = {
+    **REGISTRY,
+    "": {**REGISTRY[""], "POST delete_selected": OK},
+    "<path:object_id>/delete/": get_post(OK),
+}
+# The city row is every area's parent. It was loaded by a migration, so it has no past version to open.
+CITY = {**REGISTRY_PROTECTED, HISTORY_FORM: get_post("404")}
+FIRM_LISTINGS = {  # no listing in the dataset: object pages are 404
     **ADMIN_BASE,
-    "": {"GET": "ok ok ok ok ok ok", "POST": "ok ok ok ok ok ok", "POST delete_selected": "ok ok ok ok ok ok"},
-    "add/": get_post(CITY_READS, CITY_SAVES),
-    "import/": get_post(CITY_READS),
-    "process_import/": {"POST": CITY_SAVES},
-    "export/": get_post("ok ok ok ok ok ok"),
-    "<path:object_id>/change/": get_post("ok ok ok ok 404 ok", "403 403 403 403 404 redirect+"),
-    "<path:object_id>/delete/": get_post("403 403 403 403 404 ok"),  # protected by its streets and users
-    "<path:object_id>/history/": get_post("ok ok ok ok 404 ok"),
-    HISTORY_FORM: get_post("ok ok ok ok 404 ok", "403 403 403 403 404 redirect+"),
-}
-STREETS = {
-    **REGISTRY_KEPT_BY_CITY,
-    "<path:object_id>/change/": get_post("ok ok 404 ok 404 ok", "403 403 404 403 404 redirect+"),
-    "<path:object_id>/delete/": get_post("403 403 404 403 404 ok"),
-    "<path:object_id>/history/": get_post("ok ok 404 ok 404 ok"),
-    HISTORY_FORM: get_post("ok ok 404 ok 404 ok", "403 403 404 403 404 redirect+"),
-}
-# The city row is every area's parent: everyone sees it, only city staff change it. It was loaded by
-# a migration, so it has no past version to open.
-CITY = {
-    **REGISTRY_KEPT_BY_CITY,
-    "<path:object_id>/change/": get_post("ok ok ok ok ok ok", CITY_SAVES),
-    "<path:object_id>/delete/": get_post(CITY_READS),
-    "<path:object_id>/history/": get_post("ok ok ok ok ok ok"),
-    HISTORY_FORM: get_post("404 404 404 404 404 404"),
-}
-FIRM_LISTINGS = {  # no listing in the dataset: object pages are 404 for all
-    **ADMIN_BASE,
-    "": {"GET": "ok ok ok ok ok ok", "POST": "ok ok ok ok ok ok", "POST delete_selected": "ok ok ok ok ok redirect"},
-    "add/": get_post(CITY_READS),
-    **{page: get_post("404 404 404 404 404 404") for page in (
+    "": {"GET": OK, "POST": OK, "POST delete_selected": REDIRECT},
+    "add/": get_post(OK),
+    **{page: get_post("404") for page in (
         "<path:object_id>/change/", "<path:object_id>/delete/", "<path:object_id>/history/", HISTORY_FORM)},
 }
-# Monthly data in the admin is read-only for all, city staff included: writes go through the
-# reporting pages and the API, whose services keep the workflow and the history.
+# Monthly data in the admin is read-only, for the superuser too: writes go through the reporting
+# pages and the API, whose services keep the workflow and the history.
 MONTHLY_READ_ONLY = {
     **ADMIN_BASE,
-    "": {"GET": "ok ok ok ok ok ok", "POST": "ok ok ok ok ok ok", "POST delete_selected": "ok ok ok ok ok ok"},
-    "add/": get_post(NOBODY),
-    "<path:object_id>/change/": get_post("ok ok 404 ok 404 ok", "403 403 404 403 404 403"),
-    "<path:object_id>/delete/": get_post("403 403 404 403 404 403"),
-    "<path:object_id>/history/": get_post("ok ok 404 ok 404 ok"),
-    HISTORY_FORM: get_post("ok ok 404 ok 404 ok", "403 403 404 403 404 403"),
+    "": {"GET": OK, "POST": OK, "POST delete_selected": OK},
+    "add/": get_post("403"),
+    "<path:object_id>/change/": get_post(OK, "403"),
+    "<path:object_id>/delete/": get_post("403"),
+    "<path:object_id>/history/": get_post(OK),
+    HISTORY_FORM: get_post(OK, "403"),
 }
 # The admin's approve and lock actions call the services: on street A's draft nobody moves it.
-MONTHLY_REPORTS = {**MONTHLY_READ_ONLY, "": {"GET": "ok ok ok ok ok ok", "POST": "ok ok ok ok ok ok",
-                                             "POST delete_selected": REDIRECTS, "POST approve": REDIRECTS,
-                                             "POST lock": REDIRECTS}}
+MONTHLY_REPORTS = {**MONTHLY_READ_ONLY, "": {"GET": OK, "POST": OK, "POST delete_selected": REDIRECT,
+                                             "POST approve": REDIRECT, "POST lock": REDIRECT}}
 # Excel uploads: the same, without simple_history's past versions (the rows only change status).
 UPLOADS_READ_ONLY = {page: methods for page, methods in MONTHLY_READ_ONLY.items() if page != HISTORY_FORM}
 
-CITY_ONLY = {
-    **ADMIN_BASE,
-    "": {"GET": CITY_READS, "POST": CITY_READS, "POST delete_selected": CITY_SAVES},
-    "add/": get_post(CITY_READS, CITY_SAVES),
-    "<path:object_id>/change/": get_post(CITY_READS, CITY_SAVES),
-    "<path:object_id>/delete/": get_post(CITY_READS, CITY_SAVES),
-    "<path:object_id>/history/": get_post(CITY_READS),
-}
-API_TOKENS = {**CITY_ONLY, "": {**CITY_ONLY[""], "POST revoke": CITY_SAVES}}
+API_TOKENS = {**KEPT_IN_THE_ADMIN, "": {**KEPT_IN_THE_ADMIN[""], "POST revoke": SAVES}}
 USERS = {
-    **CITY_ONLY,
-    "": {**CITY_ONLY[""], "POST delete_selected": CITY_READS},  # the user owns reports: protected
-    "add/": get_post(CITY_READS, CITY_SAVES),
-    "<path:object_id>/delete/": get_post(CITY_READS),
-    "<id>/password/": get_post(CITY_READS, CITY_SAVES),
+    **KEPT_IN_THE_ADMIN,
+    "": {**KEPT_IN_THE_ADMIN[""], "POST delete_selected": OK},  # the user owns reports: protected
+    "<path:object_id>/delete/": get_post(OK),
+    "<id>/password/": get_post(OK, SAVES),
 }
-RECOMPUTE_JOBS = {**CITY_ONLY, "add/": get_post(CITY_READS)}  # a job needs its street-months
-# Rounds and nominations: city staff keep them; a round with nominations and a nomination with
-# scores are protected from deletion.
-SELECTION_KEPT_BY_CITY = {
-    **CITY_ONLY,
-    "": {**CITY_ONLY[""], "POST delete_selected": NOBODY},
-    "<path:object_id>/delete/": get_post(CITY_READS, NOBODY),
-    HISTORY_FORM: get_post(CITY_READS, CITY_SAVES),
+RECOMPUTE_JOBS = {**KEPT_IN_THE_ADMIN, "add/": get_post(OK)}  # a job needs its street-months
+# Rounds and nominations: a round with nominations and a nomination with scores are protected from
+# deletion.
+SELECTION = {
+    **KEPT_IN_THE_ADMIN,
+    "": {**KEPT_IN_THE_ADMIN[""], "POST delete_selected": "403"},
+    "<path:object_id>/delete/": get_post(OK, "403"),
+    HISTORY_FORM: get_post(OK, SAVES),
 }
-JUDGE_ASSIGNMENTS = {**CITY_ONLY, HISTORY_FORM: get_post(CITY_READS, CITY_SAVES)}
-# Rows the engine or the services write: city staff read and may delete them, nobody adds or edits.
-ENGINE_WRITES = {**CITY_ONLY, "add/": get_post(NOBODY), "<path:object_id>/change/": get_post(CITY_READS, NOBODY)}
-# Definitions loaded with the portal: city staff edit them, nobody adds or deletes one.
-INDICATORS = {**ENGINE_WRITES, "": {**CITY_ONLY[""], "POST delete_selected": CITY_READS},
-              "<path:object_id>/change/": get_post(CITY_READS, CITY_SAVES),
-              "<path:object_id>/delete/": get_post(NOBODY)}
-# Audit rows (votes, the round's audit trail): read-only for city staff, deleted by nobody.
-AUDIT = {**ENGINE_WRITES, "": {**CITY_ONLY[""], "POST delete_selected": CITY_READS},
-         "<path:object_id>/delete/": get_post(NOBODY)}
+JUDGE_ASSIGNMENTS = {**KEPT_IN_THE_ADMIN, HISTORY_FORM: get_post(OK, SAVES)}
+# Rows the engine or the services write: read and deleted in the admin, never added or edited.
+ENGINE_WRITES = {**KEPT_IN_THE_ADMIN, "add/": get_post("403"), "<path:object_id>/change/": get_post(OK, "403")}
+# Definitions loaded with the portal: edited, never added or deleted.
+INDICATORS = {**ENGINE_WRITES, "": {**KEPT_IN_THE_ADMIN[""], "POST delete_selected": OK},
+              "<path:object_id>/change/": get_post(OK, SAVES),
+              "<path:object_id>/delete/": get_post("403")}
+# Audit rows (votes, the round's audit trail): read-only, deleted by nobody.
+AUDIT = {**ENGINE_WRITES, "": {**KEPT_IN_THE_ADMIN[""], "POST delete_selected": OK},
+         "<path:object_id>/delete/": get_post("403")}
 # django-axes' records of login attempts (none in the dataset: the admin sends a missing one back to
-# its index). City staff read them and unlock an account by deleting its attempts.
+# its index). The system administrator unlocks an account by deleting its attempts.
 LOGIN_RECORDS = {
     **ADMIN_BASE,
-    "": {"GET": CITY_READS, "POST": CITY_READS, "POST delete_selected": "403 403 403 403 403 redirect"},
-    "add/": get_post(NOBODY),
-    "<path:object_id>/change/": get_post("403 403 403 403 403 redirect"),
-    "<path:object_id>/delete/": get_post("403 403 403 403 403 redirect"),
-    "<path:object_id>/history/": get_post(REDIRECTS),
+    "": {"GET": OK, "POST": OK, "POST delete_selected": REDIRECT},
+    "add/": get_post("403"),
+    "<path:object_id>/change/": get_post(REDIRECT),
+    "<path:object_id>/delete/": get_post(REDIRECT),
+    "<path:object_id>/history/": get_post(REDIRECT),
 }
-LOGIN_ATTEMPTS = {**LOGIN_RECORDS, "": {**LOGIN_RECORDS[""],
-                                        "POST cleanup_expired_attempts": "403 403 403 403 403 redirect"}}
-GROUPS = {**{page: {method: NOBODY for method in methods} for page, methods in CITY_ONLY.items()}, **ADMIN_BASE}
+LOGIN_ATTEMPTS = {**LOGIN_RECORDS, "": {**LOGIN_RECORDS[""], "POST cleanup_expired_attempts": REDIRECT}}
 
 ADMIN_MODELS = {
-    "auth/group": GROUPS,
+    "auth/group": KEPT_IN_THE_ADMIN,
     "axes/accessattempt": LOGIN_ATTEMPTS,
     "axes/accessfailurelog": LOGIN_RECORDS,
     "axes/accesslog": LOGIN_RECORDS,
     "accounts/user": USERS,
     "accounts/apitoken": API_TOKENS,
     "districts/city": CITY,
-    "districts/district": REGISTRY_KEPT_BY_CITY,
-    "districts/street": STREETS,
-    "communities/community": REGISTRY_PROTECTED_BY_REPORTS,
-    "communities/compound": REGISTRY_PROTECTED_BY_REPORTS,
-    "communities/propertyfirm": REGISTRY_KEPT_BY_CITY,
-    "communities/servicecontract": REGISTRY_OWNED_BY_STREET,
+    "districts/district": REGISTRY_PROTECTED,
+    "districts/street": REGISTRY_PROTECTED,
+    "communities/community": REGISTRY_PROTECTED,
+    "communities/compound": REGISTRY_PROTECTED,
+    "communities/propertyfirm": REGISTRY_PROTECTED,
+    "communities/servicecontract": REGISTRY,
     "communities/firmlisting": FIRM_LISTINGS,
-    "committees/ownerscommittee": REGISTRY_OWNED_BY_STREET,
-    "committees/committeemember": REGISTRY_OWNED_BY_STREET,
-    "committees/partyorganisation": REGISTRY_OWNED_BY_STREET,
+    "committees/ownerscommittee": REGISTRY,
+    "committees/committeemember": COMMITTEE_MEMBERS,
+    "committees/partyorganisation": REGISTRY,
     "reporting/monthlyreport": MONTHLY_REPORTS,
     "reporting/monthlyrecord": MONTHLY_READ_ONLY,
     "reporting/monthlyupload": UPLOADS_READ_ONLY,
     "metrics/indicator": INDICATORS,
-    "metrics/target": CITY_ONLY,
+    "metrics/target": KEPT_IN_THE_ADMIN,
     "metrics/indicatorvalue": ENGINE_WRITES,
     "metrics/stalestreetmonth": ENGINE_WRITES,
     "metrics/recomputejob": RECOMPUTE_JOBS,
-    "selection/selectionround": SELECTION_KEPT_BY_CITY,
-    "selection/nomination": SELECTION_KEPT_BY_CITY,
+    "selection/selectionround": SELECTION,
+    "selection/nomination": SELECTION,
     "selection/judgeassignment": JUDGE_ASSIGNMENTS,
     "selection/candidateresult": ENGINE_WRITES,
     "selection/vote": AUDIT,
@@ -286,21 +254,22 @@ EXPECTED |= {
     "accounts/login/": {method: SIGNED_IN_HOME for method in ("GET", "POST", "PUT")},
     # Signing out is written to the access log (django-axes).
     "accounts/logout/": {"POST": portal("login+ login+ login+ login+ login+ login+ login+")},
-    "admin/": {"GET": admin("ok ok ok ok ok ok"), "POST": admin("ok ok ok ok ok ok")},
-    # An empty login form is shown again, to signed-in staff too.
-    "admin/login/": {"GET": Row("ok ok redirect redirect redirect redirect redirect redirect ok ok ok ok ok"),
-                     "POST": everyone(OK), "PUT": everyone(OK)},
-    "admin/logout/": {"POST": Row("redirect redirect login+ login+ login+ login+ login+ login+ redirect redirect "
-                                  "redirect redirect redirect")},
-    "admin/password_change/": {method: admin("ok ok ok ok ok ok") for method in ("GET", "POST", "PUT")},
-    "admin/password_change/done/": {"GET": admin("ok ok ok ok ok ok")},
-    "admin/autocomplete/": {"GET": admin(NOBODY)},
-    "admin/jsi18n/": {"GET": admin("ok ok ok ok ok ok")},
-    "admin/r/<path:content_type_id>/<path:object_id>/": get_post(admin("404 404 404 404 404 404")),
+    "admin/": get_post(admin(OK)),
+    # The login form is shown to whoever may not use the admin, signed in or not; the superuser is sent on.
+    "admin/login/": {"GET": Row(" ".join([OK] * len(ROLES) + [REDIRECT])),
+                     "POST": Row(" ".join([OK] * len(ADMIN_PROBED_ROLES))),
+                     "PUT": Row(" ".join([OK] * len(ADMIN_PROBED_ROLES)))},
+    # Signing out of the admin is the superuser's; anyone else is sent to the admin's index, signed in still.
+    "admin/logout/": {"POST": Row(" ".join([REDIRECT] * len(ROLES) + ["login+"]))},
+    "admin/password_change/": {method: admin(OK) for method in ("GET", "POST", "PUT")},
+    "admin/password_change/done/": {"GET": admin(OK)},
+    "admin/autocomplete/": {"GET": admin("403")},
+    "admin/jsi18n/": {"GET": admin(OK)},
+    "admin/r/<path:content_type_id>/<path:object_id>/": get_post(admin("404")),
     # An app's index: the route names every app with a model in the admin, in the order they registered.
     "admin/^(?P<app_label>" + "|".join(dict.fromkeys(model._meta.app_label for model in site._registry)) + ")/$":
-        get_post(admin("ok ok ok ok ok ok")),
-    "admin/(?P<url>.*)$": get_post(admin("404 404 404 404 404 404")),
+        get_post(admin(OK)),
+    "admin/(?P<url>.*)$": get_post(admin("404")),
 }
 
 # The REST API (columns: officer_a colleague_a officer_b district_a district_b city judge token_read

@@ -5,8 +5,9 @@ What is checked, one test per route (`test_<route>`):
 - the methods come from the view (a DRF viewset's actions, a class-based view's handlers, or the
   `Allow` header a function view sends with its 405; a view that takes any method is sent GET and
   POST). The admin's change list is also sent each of its actions as a POST of its own;
-- each method is sent by every role (tests/access_table.ROLES) with a body that would succeed for
-  someone allowed: an admin form as city staff sees it, the API's and the pages' bodies below;
+- each method is sent by every role (tests/access_table.ROLES, and on the admin's routes the
+  superuser too) with a body that would succeed for someone allowed: an admin form as the superuser
+  sees it, the API's and the pages' bodies below;
 - the outcome is the status class and whether the data changed: `ok+` is a 2xx that changed rows
   (tests/data_changes.py fingerprints each table written to, before and after).
 
@@ -65,7 +66,7 @@ from reporting.validation import FIELDS, FLAG, RowInput
 from selection import services as selection_services
 from selection.models import CandidateResult, RoundAuditEntry, StageKind, Vote
 from selection.sms import ConsoleSmsBackend
-from tests.access_table import EXPECTED, ROLES, outcome_of, suggested_rows
+from tests.access_table import EXPECTED, outcome_of, roles_for, suggested_rows
 from tests.admin_forms import change_page_data, form_data
 from tests.data_changes import DataChanges
 from tests.factories import (
@@ -241,9 +242,10 @@ class RouteAccessTest(TestCase):
             "district_b": user(district, district=cls.district_b, is_staff=True),
             "city": user(Role.CITY_STAFF, is_staff=True),
             "judge": user(Role.JUDGE),
+            "superuser": user(Role.CITY_STAFF, is_staff=True, is_superuser=True),
         }
-        # Admin rights as an administrator would grant them: the registry to every area role, the
-        # rest to city staff. Area scope, not the permission, must then keep officers in their street.
+        # Admin rights as an administrator used to grant them: the registry to every area role, the
+        # rest to city staff. The admin must refuse them all the same: it is the superuser's only.
         registry = Permission.objects.filter(content_type__app_label__in=["districts", "communities", "committees"])
         reporting_view = Permission.objects.filter(content_type__app_label="reporting", codename__startswith="view_")
         for key in ("officer_a", "colleague_a", "officer_b", "district_a", "district_b"):
@@ -441,7 +443,7 @@ class RouteAccessTest(TestCase):
         return [method for method in PROBED[::-1] if method in methods] + action_variants(route)
 
     def _allowed_by_function_view(self, url: str) -> set[str]:
-        for role in ("city", "judge", "anonymous"):
+        for role in ("superuser", "city", "judge", "anonymous"):
             with transaction.atomic():
                 response = self.clients[role].generic("PROPFIND", url)
                 transaction.set_rollback(True)
@@ -468,25 +470,25 @@ class RouteAccessTest(TestCase):
         if page.endswith("delete/"):
             return {"post": "yes"}
         if page in ("<path:object_id>/change/", "^([^/]+)/history/([^/]+)/$"):
-            return self._as_city_sees_it(url)
+            return self._as_the_superuser_sees_it(url)
         if page == "add/" and obj is not None:
             add_body = ADMIN_ADD_BODIES.get(admin_model(route))
-            return add_body(self) if add_body else self._as_city_sees_it(
+            return add_body(self) if add_body else self._as_the_superuser_sees_it(
                 self.url_for(route.replace("add/", "<path:object_id>/change/")), inlines=False)
         if page == "<id>/password/":
             return {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"}
         if page == "export/":
-            return self._as_city_sees_it(url, form="form") | {"format": "0"}
+            return self._as_the_superuser_sees_it(url, form="form") | {"format": "0"}
         if page == "import/":
-            return lambda: self._as_city_sees_it(url, form="form") | {"format": "0",
+            return lambda: self._as_the_superuser_sees_it(url, form="form") | {"format": "0",
                                                                       "import_file": self._import_file(route)}
         if page == "process_import/":
             return lambda: self._confirmed_import(route)
         return {}
 
-    def _as_city_sees_it(self, url: str, inlines: bool = True, form: str | None = None) -> dict:
+    def _as_the_superuser_sees_it(self, url: str, inlines: bool = True, form: str | None = None) -> dict:
         with transaction.atomic():
-            page = self.clients["city"].get(url)
+            page = self.clients["superuser"].get(url)
             transaction.set_rollback(True)
         if page.status_code != 200:
             return {}
@@ -501,7 +503,7 @@ class RouteAccessTest(TestCase):
         model = admin_model(route)
         model_admin = admin.site._registry[model]
         request = RequestFactory().get("/")
-        request.user = self.users["city"]
+        request.user = self.users["superuser"]
         resource = model_admin.get_import_resource_classes(request)[0](**model_admin.get_resource_kwargs(request))
         obj = resource.filter_export(model._default_manager.filter(pk=self._admin_object(route).pk)).get()
         fields = resource.get_import_fields()
@@ -520,11 +522,11 @@ class RouteAccessTest(TestCase):
         return SimpleUploadedFile("导入.csv", dataset.csv.encode("utf-8-sig"), content_type="text/csv")
 
     def _confirmed_import(self, route: str) -> dict:
-        """What the import's confirm page posts: city staff's dry run of the file, stored for the import."""
+        """What the import's confirm page posts: the superuser's dry run of the file, stored for the import."""
         import_route = route.replace("process_import/", "import/")
         url = self.url_for(import_route)
         with transaction.atomic():
-            page = self.clients["city"].post(url, self._admin_body(import_route, url, "POST")())
+            page = self.clients["superuser"].post(url, self._admin_body(import_route, url, "POST")())
             transaction.set_rollback(True)
         confirm = page.context.get("confirm_form") if page.status_code == 200 else None
         return form_data(confirm) if confirm is not None else {}
@@ -594,7 +596,7 @@ class RouteAccessTest(TestCase):
         for variant in self.variants(route, url):
             body = self.body(route, url, variant)
             observed[variant] = {}
-            for role in ROLES:
+            for role in roles_for(route):
                 observed[variant][role], changed[variant, role] = self.observe(role, route, url, variant, body)
         expected = EXPECTED.get(route, {})
         mismatches = [f"{variant} {url} {role}: expected {expected[variant][role]}, got {outcome}"

@@ -22,9 +22,11 @@ from .serializers import OwnersCommitteeSerializer, PartyOrganisationSerializer
 )
 class OwnersCommitteeViewSet(ScopedReadOnlyViewSet):
     # Only the columns the API shows: phone numbers are not even read. The community says whose
-    # street a member belongs to, which decides whether the name is shown (common.privacy).
+    # street a member belongs to, which decides whether the name is shown (common.privacy); members
+    # come in role order, not name order, which would tell masked names apart.
     queryset = OwnersCommittee.objects.select_related("compound__community").prefetch_related(
-        Prefetch("members", queryset=CommitteeMember.objects.only("committee_id", "name", "role", "is_party_member")))
+        Prefetch("members", queryset=CommitteeMember.objects.order_by("role", "pk")
+                 .only("committee_id", "name", "role", "is_party_member")))
     serializer_class = OwnersCommitteeSerializer
     filterset_class = OwnersCommitteeFilterSet
 

@@ -986,7 +986,7 @@ def compound_page(compound: Compound, *, personal_data: bool = False) -> Compoun
     covered = Compound.objects.filter(pk=compound.pk).filter(compound_party_coverage_exists(today)).exists()
     committees = list(OwnersCommittee.objects.filter(compound=compound).order_by("-term_start").prefetch_related(
         # Members without their phone number: personal data the dashboards never need.
-        Prefetch("members", queryset=CommitteeMember.objects.order_by("role", "name")
+        Prefetch("members", queryset=CommitteeMember.objects.order_by("role", "pk")
                  .only("id", "committee_id", "name", "role", "is_party_member"))))
     in_office = next((c for c in committees if c.status_on(today) == "in_office"), None)
     contracts = list(ServiceContract.objects.filter(compound=compound).select_related("firm").order_by("-starts_on"))
