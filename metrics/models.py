@@ -114,6 +114,8 @@ class PublishedValue(models.Model):
     # None when the denominator is zero: no value, shown as "—".
     value = models.DecimalField(_("指标值"), max_digits=14, decimal_places=4, null=True, blank=True)
     provisional = models.BooleanField(_("含未审核数据"), default=False)
+    # When the area's values were last computed to different figures (its sums' computed_at): a
+    # recompute that changes nothing leaves the rows, so a feed polling updated_since sees only changes.
     computed_at = models.DateTimeField(_("计算时间"))
 
     class Meta:
@@ -194,6 +196,7 @@ class AreaMonthSums(models.Model):
     compounds = models.IntegerField(_("小区数"))
     # Compound-months whose monthly figures are not yet approved (counted only with METRICS_INCLUDE_SUBMITTED).
     provisional = models.IntegerField(_("含未审核数据的小区数"))
+    # When these figures were last computed different (a recompute rewrites only rows that change).
     computed_at = models.DateTimeField(_("计算时间"))
 
     class Meta:

@@ -2,17 +2,21 @@
 
 A month's recompute (whole, or one street's) is a handful of set-based statements whatever the
 number of compounds or areas:
-  1. INSERT ... SELECT the facts of every active compound (metrics.facts);
+  1. the facts of every active compound (metrics.facts), in one SELECT;
   2. one GROUP BY of the facts per community into AreaMonthSums and AreaMonthRecency, then each
      level above from the level below's rows;
   3. the month's published values (IndicatorValue) from those rows, every level in one INSERT;
   4. firm party-organisation coverage, counted over firms by registered district.
+Each step writes only what changed (_write_changed): new rows are computed into a temporary table
+and only the stored rows that differ are replaced, and only the areas whose sums or firm figures
+changed have their values rewritten. A recompute of a month whose data barely moved writes little,
+and a first computation writes everything.
 Quarters, years and any other run of months are read from the stored monthly rows
 (selectors.indicator_values_for_run): nothing is published per span.
 A street's recompute rebuilds its facts (all, or those of the compounds an edit touched) and sums
 its communities again from them; its district and city are re-summed from the stored rows of their
 streets and districts.
-Everything a recompute replaces is deleted and rewritten inside one transaction, so readers see
+Everything a recompute replaces is replaced inside one transaction, so readers see
 either the old month or the new one, and a crash leaves the old values published.
 A month's facts carry when each compound last met and its latest score from the month before, so a
 recompute marks the following month stale when it has been computed.
@@ -24,11 +28,13 @@ import os
 import time
 from collections.abc import Callable, Collection, Iterable
 from decimal import Decimal
+from functools import reduce
 from itertools import product
+from operator import or_
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -62,6 +68,8 @@ FACTS = CompoundMonthFact._meta.db_table
 # The columns summed into a sums row, besides "compounds" and "provisional".
 SUM_COLUMNS = list(FACT_SUM_COLUMNS)
 RECENCY_COLUMNS = ["consulted", "scored_households", "score_weighted"]
+# The connection's temporary table of a write's new rows (_write_changed).
+NEW_ROWS = "metrics_new_rows"
 # First key of the PostgreSQL advisory locks taken per month ("QZPM" in ASCII).
 MONTH_LOCK_NAMESPACE = 0x515A504D
 
@@ -95,25 +103,93 @@ def _db(model, field: str, value):
     return model._meta.get_field(field).get_db_prep_value(value, connection)
 
 
-def _insert_facts(period: datetime.date, *, street_id: int | None, include_submitted: bool,
-                  compound_ids: Collection[int] | None = None) -> int:
-    """INSERT ... SELECT the month's facts: of every active compound, one street's, or the given
-    compounds of one street. For a street, a compound that still has a fact under the street it
-    left gets that fact replaced: the old street, marked by the same move, re-sums without it."""
+def _null_safe_equal(left: str, right: str) -> str:
+    return f"{left} IS {right}" if connection.vendor == "sqlite" else f"{left} IS NOT DISTINCT FROM {right}"
+
+
+def _write_changed(table: str, select: str, params: list, *, period: datetime.date, keys: list[str],
+                   compared: list[str], constants: dict, scope: str | None = None, scope_params: Iterable = ()) -> int:
+    """Make the month's rows of `table` in scope those `select` yields, writing only what differs.
+
+    `select` yields the `keys` and `compared` columns by name; `constants` (column → value: the
+    period, a computation time) are the same for every new row. A stored row equal to its new row in
+    every compared column is left as it is, keeping its id and its computation time; the others are
+    deleted and the new rows inserted. So a month's recompute rewrites what changed, not every row
+    and index entry of the month. In scope: the month's rows matching `scope` (a WHERE over
+    `table`; None for all of them) and any row with the key of a new one. Returns the rows inserted.
+    """
+    day = _db(AreaMonthSums, "period", period)
+    match = " AND ".join(f"n.{key} = t.{key}" for key in keys)
+    same = " AND ".join(_null_safe_equal(f"n.{column}", f"t.{column}") for column in compared)
+    in_scope, in_scope_params = "", []
+    if scope is not None:
+        in_scope = (f" AND t.id IN (SELECT id FROM {table} WHERE period = %s AND {scope} UNION "
+                    f"SELECT x.id FROM {table} x JOIN {NEW_ROWS} n ON {match.replace('t.', 'x.')} WHERE x.period = %s)")
+        in_scope_params = [day, *scope_params, day]
+    written = [*keys, *compared]
+    columns = ", ".join(connection.ops.quote_name(column) for column in [*written, *constants])
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {NEW_ROWS} AS {select}", params)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {NEW_ROWS}")  # a temporary table has no statistics until analysed
+        cursor.execute(f"DELETE FROM {table} AS t WHERE t.period = %s{in_scope} "
+                       f"AND NOT EXISTS (SELECT 1 FROM {NEW_ROWS} n WHERE {match} AND {same})", [day, *in_scope_params])
+        # The new rows still stored (unchanged) are dropped from the new ones, so what is left is
+        # inserted as it is: an insert checking the table it inserts into could scan its own new rows.
+        key_columns = ", ".join(keys)
+        cursor.execute(f"DELETE FROM {NEW_ROWS} WHERE ({key_columns}) IN "
+                       f"(SELECT {key_columns} FROM {table} WHERE period = %s)", [day])
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {', '.join(written)}"
+                       f"{''.join(', %s' for _ in constants)} FROM {NEW_ROWS}", list(constants.values()))
+        inserted = cursor.rowcount
+        cursor.execute(f"DROP TABLE {NEW_ROWS}")
+        return inserted
+
+
+def _write_facts(period: datetime.date, *, street_id: int | None, include_submitted: bool,
+                 compound_ids: Collection[int] | None = None) -> int:
+    """The month's facts: of every active compound, one street's, or the given compounds of one
+    street. For a street, a compound that still has a fact under the street it left gets that fact
+    replaced: the old street, marked by the same move, re-sums without it."""
     select, params, columns = compound_month_fact_select(period, street_id=street_id, compound_ids=compound_ids,
                                                          include_submitted=include_submitted)
-    quoted = [connection.ops.quote_name(column) for column in columns]
-    sql = f"INSERT INTO {FACTS} ({', '.join(quoted)}) {select}"
+    scope, scope_params = None, []
     if street_id is not None:
-        updates = ", ".join(f"{name} = EXCLUDED.{name}" for column, name in zip(columns, quoted)
-                            if column not in ("compound_id", "period"))
-        sql += f" ON CONFLICT (compound_id, period) DO UPDATE SET {updates}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+        scope, scope_params = "street_id = %s", [street_id]
+        if compound_ids is not None:
+            scope += f" AND compound_id IN ({', '.join('%s' for _ in compound_ids)})"
+            scope_params += list(compound_ids)
+    return _write_changed(FACTS, select, params, period=period, keys=["compound_id"],
+                          compared=[column for column in columns if column not in ("compound_id", "period")],
+                          constants={"period": _db(CompoundMonthFact, "period", period)},
+                          scope=scope, scope_params=scope_params)
 
 
-def _insert_community_rows(period: datetime.date, street_id: int | None, computed_at) -> None:
+def _level_scope(level: str, parent_id: int | None) -> tuple[str, list]:
+    """A level's rows of the month: all, or those under one area of the level above (a community
+    level) or that one area itself (the levels above)."""
+    if parent_id is None:
+        return f"area_level = '{level}'", []
+    if level == "community":
+        return (f"area_level = 'community' AND area_code IN (SELECT code FROM {Community._meta.db_table} "
+                f"WHERE street_id = %s)"), [parent_id]
+    return f"area_level = '{level}' AND area_code = (SELECT code FROM {AREA_TABLES[level]._meta.db_table} WHERE id = %s)", [parent_id]
+
+
+def _write_sums(level: str, period: datetime.date, computed_at, parent_id: int | None, sums_select: str, sums_params: list,
+                recency_select: str, recency_params: list) -> None:
+    scope, scope_params = _level_scope(level, parent_id)
+    _write_changed(SUMS, sums_select, sums_params, period=period, keys=["area_level", "area_code"],
+                   compared=["compounds", "provisional", *SUM_COLUMNS],
+                   constants={"period": _db(AreaMonthSums, "period", period),
+                              "computed_at": _db(AreaMonthSums, "computed_at", computed_at)},
+                   scope=scope, scope_params=scope_params)
+    _write_changed(RECENCY, recency_select, recency_params, period=period, keys=["area_level", "area_code", "month"],
+                   compared=RECENCY_COLUMNS, constants={"period": _db(AreaMonthRecency, "period", period)},
+                   scope=scope, scope_params=scope_params)
+
+
+def _write_community_rows(period: datetime.date, street_id: int | None, computed_at) -> None:
     """One GROUP BY over the month's facts (of one street, or all) per community: its sums row, and
     its recency rows (compounds by the month they last met; households by the month of their latest score)."""
     # A month counts the scores of its own quarter.
@@ -127,24 +203,23 @@ def _insert_community_rows(period: datetime.date, street_id: int | None, compute
     if street_id is not None:
         where, params = where + " AND f.street_id = %s", [*params, street_id]
     community = Community._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {SUMS} (area_level, area_code, period, computed_at, compounds, provisional, {', '.join(sums)}) "
-            f"SELECT 'community', a.code, %s, %s, COUNT(*), SUM(CASE WHEN f.provisional THEN 1 ELSE 0 END), "
-            f"{', '.join(sums.values())} FROM {FACTS} f JOIN {community} a ON a.id = f.community_id "
-            f"WHERE {where} GROUP BY a.code",
-            [day, _db(AreaMonthSums, "computed_at", computed_at), quarter, quarter, *params])
-        cursor.execute(
-            f"INSERT INTO {RECENCY} (area_level, area_code, period, month, {', '.join(RECENCY_COLUMNS)}) "
-            f"SELECT 'community', code, %s, month, SUM(consulted), SUM(scored_households), SUM(score_weighted) "
-            f"FROM (SELECT a.code, f.last_consulted_period AS month, 1 AS consulted, "
-            f"0 AS scored_households, 0 AS score_weighted "
-            f"FROM {FACTS} f JOIN {community} a ON a.id = f.community_id "
-            f"WHERE {where} AND f.last_consulted_period IS NOT NULL "
-            f"UNION ALL SELECT a.code, f.last_scored_period, 0, f.households, f.evaluation_score * f.households "
-            f"FROM {FACTS} f JOIN {community} a ON a.id = f.community_id "
-            f"WHERE {where} AND f.last_scored_period IS NOT NULL) r "
-            f"GROUP BY code, month", [day, *params, *params])
+    _write_sums(
+        "community", period, computed_at, street_id,
+        f"SELECT 'community' AS area_level, a.code AS area_code, COUNT(*) AS compounds, "
+        f"SUM(CASE WHEN f.provisional THEN 1 ELSE 0 END) AS provisional, "
+        f"{', '.join(f'{sql} AS {column}' for column, sql in sums.items())} "
+        f"FROM {FACTS} f JOIN {community} a ON a.id = f.community_id WHERE {where} GROUP BY a.code",
+        [quarter, quarter, *params],
+        f"SELECT 'community' AS area_level, code AS area_code, month, SUM(consulted) AS consulted, "
+        f"SUM(scored_households) AS scored_households, SUM(score_weighted) AS score_weighted "
+        f"FROM (SELECT a.code, f.last_consulted_period AS month, 1 AS consulted, "
+        f"0 AS scored_households, 0 AS score_weighted "
+        f"FROM {FACTS} f JOIN {community} a ON a.id = f.community_id "
+        f"WHERE {where} AND f.last_consulted_period IS NOT NULL "
+        f"UNION ALL SELECT a.code, f.last_scored_period, 0, f.households, f.evaluation_score * f.households "
+        f"FROM {FACTS} f JOIN {community} a ON a.id = f.community_id "
+        f"WHERE {where} AND f.last_scored_period IS NOT NULL) r "
+        f"GROUP BY code, month", [*params, *params])
 
 
 def _roll_up(level: str, period: datetime.date, computed_at, parent_id: int | None = None) -> None:
@@ -153,21 +228,46 @@ def _roll_up(level: str, period: datetime.date, computed_at, parent_id: int | No
     child_table, parent_table = AREA_TABLES[child]._meta.db_table, AREA_TABLES[level]._meta.db_table
     join = (f"JOIN {child_table} ch ON ch.code = s.area_code JOIN {parent_table} pa ON pa.id = ch.{PARENT_COLUMNS[child]} "
             f"WHERE s.period = %s AND s.area_level = '{child}'")
-    period_db = _db(AreaMonthSums, "period", period)
-    params = [period_db]
+    params = [_db(AreaMonthSums, "period", period)]
     if parent_id is not None:
-        join, params = join + " AND pa.id = %s", [period_db, parent_id]
-    summed = ", ".join(["compounds", "provisional", *SUM_COLUMNS])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {SUMS} (area_level, area_code, period, computed_at, {summed}) "
-            f"SELECT '{level}', pa.code, %s, %s, {', '.join(f'SUM(s.{c})' for c in summed.split(', '))} "
-            f"FROM {SUMS} s {join} GROUP BY pa.code",
-            [period_db, _db(AreaMonthSums, "computed_at", computed_at), *params])
-        cursor.execute(
-            f"INSERT INTO {RECENCY} (area_level, area_code, period, month, {', '.join(RECENCY_COLUMNS)}) "
-            f"SELECT '{level}', pa.code, %s, s.month, {', '.join(f'SUM(s.{c})' for c in RECENCY_COLUMNS)} "
-            f"FROM {RECENCY} s {join} GROUP BY pa.code, s.month", [period_db, *params])
+        join, params = join + " AND pa.id = %s", [*params, parent_id]
+    summed = ["compounds", "provisional", *SUM_COLUMNS]
+    _write_sums(
+        level, period, computed_at, parent_id,
+        f"SELECT '{level}' AS area_level, pa.code AS area_code, {', '.join(f'SUM(s.{c}) AS {c}' for c in summed)} "
+        f"FROM {SUMS} s {join} GROUP BY pa.code", params,
+        f"SELECT '{level}' AS area_level, pa.code AS area_code, s.month AS month, "
+        f"{', '.join(f'SUM(s.{c}) AS {c}' for c in RECENCY_COLUMNS)} "
+        f"FROM {RECENCY} s {join} GROUP BY pa.code, s.month", params)
+
+
+def _publish(period: datetime.date, areas: Q, district: District | None, computed_at) -> int:
+    """The month's values of the areas in `areas` whose sums or firm figures this computation changed.
+
+    An area's values are rewritten together, with its sums' computation time, when any of them
+    changes; the values of an area whose sums are as they were stay as they are. Returns the number
+    of values written.
+    """
+    firms = _firm_figures(period, district)
+    firm_rows = IndicatorValue.objects.filter(areas, period=period, indicator_id=FIRM_PARTY_ORG_COVERAGE)
+    stored = {(level, code): (numerator, denominator)
+              for level, code, numerator, denominator in firm_rows.values_list("area_level", "area_code", "numerator", "denominator")}
+    changed = [key for key in firms.keys() | stored.keys() if firms.get(key) != stored.get(key)]
+    if changed:
+        AreaMonthSums.objects.filter(reduce(or_, (Q(area_level=level, area_code=code) for level, code in changed)),
+                                     period=period).update(computed_at=computed_at)
+    unchanged = AreaMonthSums.objects.filter(period=period, area_level=OuterRef("area_level"),
+                                             area_code=OuterRef("area_code")).exclude(computed_at=computed_at)
+    IndicatorValue.objects.filter(areas, period=period).exclude(Exists(unchanged)).delete()
+    written = _insert_values(period, areas & Q(computed_at=computed_at), computed_at)
+    kept = set(firm_rows.values_list("area_level", "area_code"))
+    IndicatorValue.objects.bulk_create([
+        IndicatorValue(indicator_id=FIRM_PARTY_ORG_COVERAGE, area_level=level, area_code=code, period=period,
+                       numerator=Decimal(numerator), denominator=Decimal(denominator),
+                       value=indicator_value(numerator, denominator, Unit.PERCENT), computed_at=computed_at)
+        for (level, code), (numerator, denominator) in firms.items() if (level, code) not in kept
+    ])
+    return written + len(firms.keys() - kept)
 
 
 def _insert_values(period: datetime.date, areas: Q, computed_at) -> int:
@@ -202,7 +302,7 @@ def _insert_values(period: datetime.date, areas: Q, computed_at) -> int:
         return cursor.rowcount
 
 
-def _write_firm_values(period: datetime.date, *, district: District | None, computed_at) -> int:
+def _firm_figures(period: datetime.date, district: District | None) -> dict[tuple[str, str], tuple[int, int]]:
     """三有 firms covered / 三有 firms, by registered district and summed to the city.
 
     For one district (a street recompute) only its own firms are counted; the city adds the
@@ -231,13 +331,7 @@ def _write_firm_values(period: datetime.date, *, district: District | None, comp
             city = by_area.setdefault(("city", district.city.code), [0, 0])
             city[0] += int(others["covered"])
             city[1] += int(others["firms"])
-    IndicatorValue.objects.bulk_create([
-        IndicatorValue(indicator_id=FIRM_PARTY_ORG_COVERAGE, area_level=level, area_code=code, period=period,
-                       numerator=Decimal(numerator), denominator=Decimal(denominator),
-                       value=indicator_value(numerator, denominator, Unit.PERCENT), computed_at=computed_at)
-        for (level, code), (numerator, denominator) in by_area.items()
-    ])
-    return len(by_area)
+    return {key: (covered, total) for key, (covered, total) in by_area.items()}
 
 
 def _mark_next_month(period: datetime.date, street: Street | None, compound_ids: Collection[int] | None = None) -> None:
@@ -261,16 +355,12 @@ def recompute_month(*, period: datetime.date, include_submitted: bool | None = N
         # Everything of the month is rebuilt: its marks are answered (an edit committed after this
         # delete marks again and is recomputed next time).
         StaleStreetMonth.objects.filter(period=period).delete()
-        CompoundMonthFact.objects.filter(period=period).delete()
-        _insert_facts(period, street_id=None, include_submitted=include_submitted)
+        _write_facts(period, street_id=None, include_submitted=include_submitted)
         _pause_between_phases()
-        for model in (AreaMonthSums, AreaMonthRecency, IndicatorValue):
-            model.objects.filter(period=period).delete()
-        _insert_community_rows(period, None, computed_at)
+        _write_community_rows(period, None, computed_at)
         for level in LEVELS[1:]:
             _roll_up(level, period, computed_at)
-        written = _insert_values(period, Q(), computed_at)
-        written += _write_firm_values(period, district=None, computed_at=computed_at)
+        written = _publish(period, Q(), None, computed_at)
         _mark_next_month(period, None)
     return written
 
@@ -301,26 +391,15 @@ def recompute_street_month(*, street_id: int, period: datetime.date, include_sub
             if (None not in marked and len(marked) <= settings.METRICS_STALE_COMPOUND_LIMIT
                     and _street_month_built(period, street_id, marked)):
                 compound_ids = marked
-        facts = CompoundMonthFact.objects.filter(period=period)
-        if compound_ids is None:
-            facts.filter(street_id=street_id).delete()
-        else:
-            # The named compounds' facts, under this street or, for one that moved here, the one it left.
-            now_here = compounds_as_of(month_end(period), Compound.objects.filter(pk__in=compound_ids)).filter(
-                street_id_on=street_id).values("pk")
-            facts.filter(Q(street_id=street_id) | Q(compound_id__in=now_here), compound_id__in=compound_ids).delete()
-        _insert_facts(period, street_id=street_id, compound_ids=compound_ids, include_submitted=include_submitted)
+        _write_facts(period, street_id=street_id, compound_ids=compound_ids, include_submitted=include_submitted)
         _pause_between_phases()
-        community_codes = list(Community.objects.filter(street_id=street_id).values_list("code", flat=True))
+        community_codes = Community.objects.filter(street_id=street_id).values("code")
         own = (Q(area_level="community", area_code__in=community_codes) | Q(area_level="street", area_code=street.code)
                | Q(area_level="district", area_code=district.code) | Q(area_level="city", area_code=district.city.code))
-        for model in (AreaMonthSums, AreaMonthRecency, IndicatorValue):
-            model.objects.filter(own, period=period).delete()
-        _insert_community_rows(period, street_id, computed_at)
-        for level, parent_id in (("street", street_id), ("district", district.pk), ("city", district.city_id)):
-            _roll_up(level, period, computed_at, parent_id)
-        written = _insert_values(period, own, computed_at)
-        written += _write_firm_values(period, district=district, computed_at=computed_at)
+        _write_community_rows(period, street_id, computed_at)
+        for level, area_id in (("street", street_id), ("district", district.pk), ("city", district.city_id)):
+            _roll_up(level, period, computed_at, area_id)
+        written = _publish(period, own, district, computed_at)
         _mark_next_month(period, street, compound_ids)
     return written
 
@@ -450,21 +529,27 @@ def process_stale_street_months(*, settle_seconds: int | None = None) -> int:
     """Recompute every street-month with a mark older than the settle delay, once each.
 
     Months are taken in order, so a month's recompute reads the facts of the month before as now
-    recomputed. A month with many stale streets is recomputed whole, which is cheaper than street by
-    street. Returns the number of street-months cleared.
+    recomputed; the marks a recompute leaves on the following month (which carries its facts) are
+    taken in the same run, without waiting for the settle delay, so an edit of an early month reaches
+    the latest in one run. A month with many stale streets is recomputed whole, which is cheaper
+    than street by street. Returns the number of street-months cleared.
     """
     settle = settings.METRICS_STALE_SETTLE_SECONDS if settle_seconds is None else settle_seconds
-    settled_before = timezone.now() - datetime.timedelta(seconds=settle)
-    by_period: dict[datetime.date, list[int]] = {}
-    for street_id, period in (StaleStreetMonth.objects.filter(marked_at__lte=settled_before)
-                              .order_by("period", "street_id").values_list("street_id", "period").distinct()):
-        by_period.setdefault(period, []).append(street_id)
-    cleared = 0
-    for period, street_ids in by_period.items():
+    started = timezone.now()
+    due = Q(marked_at__lte=started - datetime.timedelta(seconds=settle)) | Q(marked_at__gte=started)
+    cleared, done_through = 0, None
+    while True:
+        marks = StaleStreetMonth.objects.filter(due)
+        if done_through is not None:
+            marks = marks.filter(period__gt=done_through)
+        period = marks.order_by("period").values_list("period", flat=True).first()
+        if period is None:
+            return cleared
+        street_ids = sorted(set(marks.filter(period=period).values_list("street_id", flat=True)))
         if len(street_ids) >= settings.METRICS_STALE_WHOLE_MONTH_THRESHOLD:
             recompute_month(period=period)
         else:
             for street_id in street_ids:
                 recompute_street_month(street_id=street_id, period=period, consume_stale_marks=True)
         cleared += len(street_ids)
-    return cleared
+        done_through = period

@@ -22,9 +22,10 @@ import pytest
 from django.db import connection
 from django.db.models import F, Sum
 
-from metrics.models import CompoundMonthFact, IndicatorValue, StaleStreetMonth
+from metrics.models import IndicatorValue, StaleStreetMonth
 from metrics.selectors import indicator_values_for_run
 from metrics.services import (
+    NEW_ROWS,
     mark_street_months_stale,
     process_stale_street_months,
     recompute_month,
@@ -98,13 +99,14 @@ def finishing(function, left: list, lock: threading.Lock, done: threading.Event)
 
 def wait_for_the_recompute_to_have_read_the_data(timeout: float = 5) -> None:
     """Until a recompute has written its facts (read the monthly data) and not yet committed: its
-    connection is idle in its transaction, the facts insert its last statement (the pause hook)."""
+    connection is idle in its transaction after dropping the table of new rows, which it first does
+    once the facts are written (then it pauses: the pause hook)."""
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
             cursor.execute("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
                            "AND state = 'idle in transaction' AND query LIKE %s",
-                           [f"INSERT INTO {CompoundMonthFact._meta.db_table} %"])
+                           [f"DROP TABLE {NEW_ROWS}%"])
             if cursor.fetchone():
                 return
             time.sleep(0.002)
