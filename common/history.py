@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .dated import CHANGE, CORRECTION
 from .privacy import mask_personal
 
 HISTORY_LIMIT = 200
@@ -36,10 +37,15 @@ class HistoryEntry:
     @property
     def kind(self) -> str:
         """更正 or 变更, when the write said so."""
+        return {CORRECTION: _("更正"), CHANGE: _("变更")}.get(self.kind_key, "")
+
+    @property
+    def kind_key(self) -> str:
+        """common.dated's CHANGE or CORRECTION, for the page to mark the two apart; "" for other writes."""
         if self.reason.startswith(_("更正")):
-            return _("更正")
+            return CORRECTION
         if self.reason.startswith(_("变更")):
-            return _("变更")
+            return CHANGE
         return ""
 
 

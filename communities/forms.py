@@ -49,17 +49,40 @@ class CompoundCreateForm(forms.ModelForm):
             super().validate_unique()
 
 
-class CompoundEditForm(forms.ModelForm):
-    """What carries no date; households and housing type here are corrections of the value in force now."""
+CORRECTION_HELP = _("原值有误时更正，所涉月份一并更正；实际变化请用“按日期变更”。")
 
-    households = IntegerField(label=_("户数（更正）"), min_value=1,
-                                    help_text=_("原值有误时更正，所涉月份一并更正；实际变化请用“按日期变更”。"))
+
+class CompoundEditForm(forms.ModelForm):
+    """What carries no date; households, housing type, community and management mode here are
+    corrections of the value in force now (services.compound_correct)."""
+
+    households = IntegerField(label=_("户数（更正）"), min_value=1, help_text=CORRECTION_HELP)
     housing_type = forms.ChoiceField(label=_("房屋类型（更正）"), choices=HousingType.choices)
+    community = StreetCommunityField(label=_("所属社区(村)（更正）"), queryset=Community.objects.none())
+    management_mode = forms.ChoiceField(label=_("管理模式（更正）"), choices=ManagementMode.choices,
+                                        help_text=CORRECTION_HELP)
+
+    # The form's corrections, by the compound's attribute they fix.
+    corrections = {"households": "households", "housing_type": "housing_type", "community": "community_id",
+                   "management_mode": "management_mode"}
 
     class Meta:
         model = Compound
         formfield_callback = number_formfield
         fields = ["name", "address", "buildings", "year_built", "is_old_compound"]
+
+    def __init__(self, *args, street, **kwargs):
+        compound = kwargs["instance"]
+        kwargs["initial"] = {"households": compound.households, "housing_type": compound.housing_type,
+                             "community": compound.community_id, "management_mode": compound.management_mode,
+                             **kwargs.get("initial", {})}
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = Community.objects.filter(street=street).order_by("code")
+
+    def corrected_values(self) -> dict:
+        data = self.cleaned_data
+        return {attribute: data[name].pk if name == "community" else data[name]
+                for name, attribute in self.corrections.items()}
 
 
 class HouseholdsChangeForm(forms.Form):

@@ -5,6 +5,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.dated import (
@@ -64,46 +65,77 @@ def compound_create(**fields) -> Compound:
     return compound
 
 
+def _period_in_force(periods: list[CompoundManagementPeriod], on: datetime.date) -> CompoundManagementPeriod | None:
+    return next((p for p in periods if p.valid_from <= on and (p.valid_to is None or on < p.valid_to)), None)
+
+
+def _record_current_mode(compound: Compound, reason: str) -> None:
+    """The compound's own column keeps the mode of its open period (what pages, filters and the API show)."""
+    mode = compound.management_periods.filter(valid_to__isnull=True).values_list("mode", flat=True).first()
+    if mode is not None and compound.management_mode != mode:
+        compound.management_mode = mode
+        compound._change_reason = reason
+        compound.save(update_fields=["management_mode", "updated_at"])
+
+
 @transaction.atomic
 def compound_set_management_mode(*, compound: Compound, mode: str, on: datetime.date) -> CompoundManagementPeriod:
-    """Make `mode` the compound's management mode from day `on`; the open period closes that day.
+    """The compound's management mode became `mode` on day `on`: months before keep theirs.
 
-    Setting the mode it already has changes nothing. A period that opened on `on` itself is
-    corrected in place rather than closed on the day it started.
+    The period in force on `on` is split there and the new mode lasts until the next recorded
+    change, if any, so a change dated before the current mode began fits into the history instead
+    of rewriting it. A period that starts on `on` itself is rewritten; the mode it already has on
+    `on` changes nothing; a day before the compound's first period is refused, naming the date.
     """
-    current = compound.management_periods.select_for_update().filter(valid_to__isnull=True).first()
-    if current is not None and current.mode == mode:
+    check_not_future(on)
+    periods = list(compound.management_periods.select_for_update().order_by("valid_from"))
+    reason = change_reason(CHANGE, on)
+    current = _period_in_force(periods, on)
+    if current is None and periods:
+        raise ValidationError({"on": _("生效日期 %(on)s 不能早于该小区最早的管理模式起始日期 %(start)s；"
+                                       "如原登记的模式有误，请用“更正”。")
+                               % {"on": on.isoformat(), "start": periods[0].valid_from.isoformat()}})
+    if current is None:
+        period = save_validated(CompoundManagementPeriod(compound=compound, mode=mode, valid_from=on), reason)
+    elif current.mode == mode:
         period = current
-    elif current is not None and current.valid_from == on:
+    elif current.valid_from == on:
         current.mode = mode
-        current.full_clean()
-        current.save()
-        period = current
+        period = save_validated(current, reason)
     else:
-        if current is not None:
-            if on < current.valid_from:
-                raise ValidationError(
-                    _("管理模式变更日期 %(on)s 不能早于当前管理模式的起始日期 %(start)s。")
-                    % {"on": on, "start": current.valid_from})
-            current.valid_to = on
-            current.full_clean()
-            current.save()
-        period = CompoundManagementPeriod(compound=compound, mode=mode, valid_from=on)
-        period.full_clean()
-        period.save()
-    if compound.management_mode != mode:
-        compound.management_mode = mode
-        compound.save(update_fields=["management_mode", "updated_at"])
+        until, current.valid_to = current.valid_to, on
+        save_validated(current, reason)
+        period = save_validated(CompoundManagementPeriod(compound=compound, mode=mode, valid_from=on, valid_to=until),
+                                reason)
+    _record_current_mode(compound, reason)
     return period
 
 
-def _record_latest(owner, model: type[DatedFact]) -> None:
+@transaction.atomic
+def compound_correct_management_mode(*, compound: Compound, mode: str,
+                                     period: CompoundManagementPeriod | None = None) -> CompoundManagementPeriod:
+    """The recorded mode was a mistake: fix it for every day its period covers (by default the
+    period in force today), closed months included."""
+    if period is None:
+        period = _period_in_force(list(compound.management_periods.select_for_update()), timezone.localdate())
+    if period is None or period.compound_id != compound.pk:
+        raise ValidationError({"management_mode": _("该小区今天没有可更正的管理模式记录。")})
+    reason = change_reason(CORRECTION)
+    if period.mode != mode:
+        period.mode = mode
+        save_validated(period, reason)
+        _record_current_mode(compound, reason)
+    return period
+
+
+def _record_latest(owner, model: type[DatedFact], reason: str) -> None:
     """The owner's own columns keep the latest dated values (what pages, filters and the API show)."""
     values = latest_values(model, owner)
     if values and any(getattr(owner, name) != value for name, value in values.items()):
         for name, value in values.items():
             setattr(owner, name, value)
         owner.full_clean()
+        owner._change_reason = reason
         owner.save(update_fields=[*(name.removesuffix("_id") for name in values), "updated_at"])
 
 
@@ -112,9 +144,13 @@ def compound_change_fact(*, compound: Compound, field: str, value, on: datetime.
     """The compound's households, housing type or community changed on day `on`: months before keep
     the old value, months from then on have the new one."""
     model = COMPOUND_DATED_FIELDS[field]
+    if on < compound.active_from:
+        raise ValidationError({"on": _("生效日期 %(on)s 不能早于该小区纳入管理的日期 %(start)s；"
+                                       "如原登记的值有误，请用“更正”。")
+                               % {"on": on.isoformat(), "start": compound.active_from.isoformat()}})
     row = dated_fact_change(model=model, owner=compound, on=on, values={field: value},
                             recorded={field: getattr(compound, field)})
-    _record_latest(compound, model)
+    _record_latest(compound, model, change_reason(CHANGE, on))
     return row
 
 
@@ -132,7 +168,23 @@ def compound_correct_fact(*, compound: Compound, field: str, value, row: DatedFa
     if row.compound_id != compound.pk:
         raise ValidationError(_("该记录不属于此小区。"))
     dated_fact_correct(row=row, values={field: value})
-    _record_latest(compound, model)
+    _record_latest(compound, model, change_reason(CORRECTION))
+
+
+@transaction.atomic
+def compound_correct(*, compound: Compound, **values) -> Compound:
+    """Corrections of the values in force now (households, housing_type, community_id,
+    management_mode): each one that differs is fixed for every month it covers."""
+    for field, value in values.items():
+        if field == "management_mode":
+            if value != compound.management_mode:
+                compound_correct_management_mode(compound=compound, mode=value)
+        elif field in COMPOUND_DATED_FIELDS:
+            if value != getattr(compound, field):
+                compound_correct_fact(compound=compound, field=field, value=value)
+        else:
+            raise ValidationError(_("“%(field)s”不能更正。") % {"field": field})
+    return compound
 
 
 @transaction.atomic
@@ -144,7 +196,7 @@ def firm_change_facts(*, firm: PropertyFirm, on: datetime.date, staff_count: int
                             values={"staff_count": staff_count, "has_fixed_premises": has_fixed_premises,
                                     "in_business": in_business},
                             recorded={name: getattr(firm, name) for name in fields})
-    _record_latest(firm, PropertyFirmFactsPeriod)
+    _record_latest(firm, PropertyFirmFactsPeriod, change_reason(CHANGE, on))
     return row
 
 

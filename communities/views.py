@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
@@ -252,15 +253,14 @@ def _changeable_compound(request, code) -> Compound:
 @require_http_methods(["GET", "POST"])
 def compound_edit(request, code):
     compound = _changeable_compound(request, code)
-    form = CompoundEditForm(request.POST or None, instance=compound,
-                            initial={"households": compound.households, "housing_type": compound.housing_type})
+    form = CompoundEditForm(request.POST or None, instance=compound, street=compound.community.street)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.compound_update(compound=compound, **{name: data[name] for name in services.COMPOUND_EDITABLE_FIELDS})
-            for field in ("households", "housing_type"):
-                if data[field] != getattr(compound, field):
-                    services.compound_correct_fact(compound=compound, field=field, value=data[field])
+            with transaction.atomic():
+                services.compound_update(compound=compound,
+                                         **{name: data[name] for name in services.COMPOUND_EDITABLE_FIELDS})
+                services.compound_correct(compound=compound, **form.corrected_values())
         except ValidationError as error:
             apply_errors(form, error)
         else:

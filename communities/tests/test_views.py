@@ -129,14 +129,86 @@ def test_households_change_from_a_date_and_the_history_says_so(client, officer, 
     assert "户数：300 → 360" in page.text or "360" in page.text
 
 
+def _edit_form(compound, **changes):
+    return {"name": compound.name, "buildings": 6, "households": compound.households,
+            "housing_type": compound.housing_type, "community": compound.community_id,
+            "management_mode": compound.management_mode, **changes}
+
+
 def test_an_edit_of_households_is_a_correction(client, officer, street):
     compound = CompoundFactory(community=CommunityFactory(street=street), households=300)
-    client.post(reverse("registry:compound_edit", args=[compound.code]), {
-        "name": compound.name, "buildings": 6, "households": 330, "housing_type": "commodity"})
+    client.post(reverse("registry:compound_edit", args=[compound.code]), _edit_form(compound, households=330))
     compound.refresh_from_db()
     assert compound.households == 330
     page = client.get(reverse("registry:compound", args=[compound.code]))
     assert "更正" in {entry.kind for entry in page.context["history"]}
+
+
+def test_an_edit_corrects_the_management_mode_and_community_for_every_month(client, officer, street):
+    compound = CompoundFactory(community=CommunityFactory(street=street), active_from=D(2020, 1, 1),
+                               management_mode=ManagementMode.PROFESSIONAL)
+    other = CommunityFactory(street=street)
+    response = client.post(reverse("registry:compound_edit", args=[compound.code]),
+                           _edit_form(compound, management_mode="unmanaged", community=other.pk))
+    assert response.status_code == 302
+    compound.refresh_from_db()
+    assert (compound.management_mode, compound.community_id) == (ManagementMode.UNMANAGED, other.pk)
+    assert management_mode_on(compound, D(2020, 1, 1)) == ManagementMode.UNMANAGED
+    assert compound.management_periods.count() == 1
+
+
+def test_the_history_page_marks_a_change_and_a_correction_apart(client, officer, street):
+    compound = CompoundFactory(community=CommunityFactory(street=street), active_from=D(2020, 1, 1))
+    client.post(reverse("registry:compound_change", args=[compound.code, "management_mode"]),
+                {"management_mode-value": "unmanaged", "management_mode-on": "2024-05-01"})
+    compound.refresh_from_db()
+    client.post(reverse("registry:compound_edit", args=[compound.code]), _edit_form(compound, management_mode="self_managed"))
+
+    page = client.get(reverse("registry:compound", args=[compound.code]))
+    modes = [entry for entry in page.context["history"] if entry.subject == "管理模式"]
+    assert {"变更", "更正"} <= {entry.kind for entry in modes}
+    content = page.content.decode()
+    assert 'data-kind="change"' in content and 'data-kind="correction"' in content
+    assert management_mode_on(compound, D(2024, 4, 30)) == ManagementMode.PROFESSIONAL
+    assert management_mode_on(compound, D(2024, 5, 1)) == ManagementMode.SELF_MANAGED
+
+
+def test_a_mode_change_dated_before_the_current_mode_splits_the_history(client, officer, street):
+    compound = CompoundFactory(community=CommunityFactory(street=street), active_from=D(2020, 1, 1))
+    for on, mode in (("2024-05-01", "unmanaged"), ("2023-01-01", "self_managed")):
+        response = client.post(reverse("registry:compound_change", args=[compound.code, "management_mode"]),
+                               {"management_mode-value": mode, "management_mode-on": on})
+        assert response.status_code == 302
+    assert list(compound.management_periods.order_by("valid_from").values_list("mode", "valid_from", "valid_to")) == [
+        ("professional", D(2020, 1, 1), D(2023, 1, 1)), ("self_managed", D(2023, 1, 1), D(2024, 5, 1)),
+        ("unmanaged", D(2024, 5, 1), None)]
+    compound.refresh_from_db()
+    assert compound.management_mode == ManagementMode.UNMANAGED
+
+
+@pytest.mark.parametrize("kind", ["management_mode", "households", "housing_type", "community"])
+def test_a_change_dated_before_the_compound_began_is_refused_naming_the_date(client, officer, street, kind):
+    compound = CompoundFactory(community=CommunityFactory(street=street), active_from=D(2020, 1, 1))
+    value = {"management_mode": "unmanaged", "households": 999, "housing_type": "resettlement",
+             "community": CommunityFactory(street=street).pk}[kind]
+    response = client.post(reverse("registry:compound_change", args=[compound.code, kind]),
+                           {f"{kind}-value": value, f"{kind}-on": "2019-06-01"})
+    assert response.status_code == 200
+    _label, form = response.context["change_forms"][kind]
+    assert "生效日期 2019-06-01 不能早于" in " ".join(form.errors["on"])
+    compound.refresh_from_db()
+    assert (compound.management_mode, compound.households) == (ManagementMode.PROFESSIONAL, 300)
+
+
+def test_district_staff_read_the_compound_but_cannot_correct_it(client, street):
+    compound = CompoundFactory(community=CommunityFactory(street=street))
+    client.force_login(district_staff(street.district))
+    assert client.get(reverse("registry:compound", args=[compound.code])).status_code == 200
+    response = client.post(reverse("registry:compound_edit", args=[compound.code]),
+                           _edit_form(compound, management_mode="unmanaged"))
+    assert response.status_code == 403
+    compound.refresh_from_db()
+    assert compound.management_mode == ManagementMode.PROFESSIONAL
 
 
 def test_a_compound_merges_into_another_from_a_date(client, officer, street):

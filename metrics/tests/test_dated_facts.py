@@ -9,8 +9,14 @@ import pytest
 from benchmarks.engine_vs_hand_sql import compare, engine_rows, hand_rows
 
 from committees.services import committee_member_change, committee_member_leave
-from communities.models import HousingType
-from communities.services import compound_change_fact, compound_correct_fact, firm_change_facts
+from communities.models import HousingType, ManagementMode
+from communities.services import (
+    compound_change_fact,
+    compound_correct_fact,
+    compound_correct_management_mode,
+    compound_set_management_mode,
+    firm_change_facts,
+)
 from metrics.models import IndicatorValue, StaleStreetMonth
 from metrics.services import process_stale_street_months, recompute_month
 
@@ -46,6 +52,11 @@ def community(world):
     return ("party_org_coverage", "street", "S2")
 
 
+def management_mode(world):
+    compound_set_management_mode(compound=world.compounds["B"], mode=ManagementMode.COMMUNITY_LED, on=APRIL)
+    return ("property_service_coverage", "street", "S1")
+
+
 def party_membership(world):
     for member in world.compounds["E"].committees.get().members.filter(is_party_member=False)[:2]:
         committee_member_change(member=member, on=APRIL, is_party_member=True)
@@ -64,7 +75,7 @@ def firm_facts(world):
     return ("firm_party_org_coverage", "district", "D1")
 
 
-EDITS = [households, housing_type, community, party_membership, member_leaves, firm_facts]
+EDITS = [households, housing_type, community, management_mode, party_membership, member_leaves, firm_facts]
 
 
 @pytest.mark.parametrize("edit", EDITS)
@@ -101,6 +112,27 @@ def test_a_correction_of_a_dated_value_moves_only_the_months_it_covers(world):
     assert after[APRIL][key][1] - before[APRIL][key][1] == Decimal("0.05")
     compound.refresh_from_db()
     assert compound.households == 750
+
+
+def test_a_mode_change_dated_before_the_current_mode_began_moves_only_the_months_until_it(world):
+    compound = world.compounds["B"]
+    compound_set_management_mode(compound=compound, mode=ManagementMode.COMMUNITY_LED, on=APRIL)
+    before = recompute_all()
+    compound_set_management_mode(compound=compound, mode=ManagementMode.SELF_MANAGED, on=MARCH)
+    after = recompute_all()
+    key = ("property_service_coverage", "street", "S1")
+    assert after[FEBRUARY] == before[FEBRUARY]
+    assert after[MARCH][key][0] == before[MARCH][key][0] + 1
+    assert after[APRIL] == before[APRIL]
+
+
+def test_a_mode_correction_moves_every_month_its_period_covers(world):
+    compound = world.compounds["B"]
+    before = recompute_all()
+    compound_correct_management_mode(compound=compound, mode=ManagementMode.SELF_MANAGED)
+    after = recompute_all()
+    key = ("property_service_coverage", "street", "S1")
+    assert all(after[period][key][0] == before[period][key][0] + 1 for period in MONTHS)
 
 
 def test_the_history_tells_a_change_from_a_correction(world):
