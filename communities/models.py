@@ -219,7 +219,8 @@ class PropertyFirm(TimeStampedModel):
         ordering = ["credit_code"]
         constraints = [
             models.CheckConstraint(condition=Q(star_rating__isnull=True) | Q(star_rating__lte=5),
-                                   name="firm_star_rating_0_to_5"),
+                                   name="firm_star_rating_0_to_5",
+                                   violation_error_message=_("星级须为 0 至 5。")),
         ]
 
     def __str__(self) -> str:
