@@ -32,6 +32,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("物业企业"), "registry:firms", frozenset({Role.CITY_STAFF, Role.DISTRICT_STAFF})),
     NavItem(_("本月月报"), "reporting:home", frozenset({Role.STREET_OFFICER})),
     NavItem(_("月报审核"), "reporting:review_queue", frozenset({Role.CITY_STAFF, Role.DISTRICT_STAFF})),
+    NavItem(_("功能区托管"), "districts:zones", frozenset({Role.CITY_STAFF})),
     NavItem(_("样板街道推选"), "selection:manage", frozenset({Role.CITY_STAFF, Role.DISTRICT_STAFF})),
     NavItem(_("评审打分"), "selection:judge_home", frozenset({Role.JUDGE})),
 ]

@@ -19,6 +19,8 @@ class AreaScope:
     street_id: int | None = None
     # A person of the street's own office (not a system holding a token scoped to the street).
     street_officer: bool = False
+    # A person of the city bureau (city staff, a superuser): keeps the area tree. A city-wide token does not.
+    city_staff: bool = False
     # A user with no area at all and no city-wide right (e.g. a judge) sees no registry data.
 
     @classmethod
@@ -26,7 +28,7 @@ class AreaScope:
         if not user or not user.is_authenticated or not user.is_active:
             return cls()
         if user.is_superuser or user.role in (Role.CITY_STAFF,):
-            return cls(city_wide=True)
+            return cls(city_wide=True, city_staff=True)
         if user.role == Role.DISTRICT_STAFF:
             return cls(district_id=user.district_id)
         if user.role == Role.STREET_OFFICER:
@@ -81,6 +83,12 @@ class AreaScope:
     # Registry writes: the owning street's officers and city staff; district staff review only.
     def can_change_street(self, street_id: int) -> bool:
         return self.city_wide or (self.street_id is not None and self.street_id == street_id)
+
+    # The area tree (which streets a functional zone administers, from a date): the city bureau's
+    # own staff only. Districts, streets, judges and API clients (even city-wide ones) read it at most.
+    @property
+    def can_change_area_tree(self) -> bool:
+        return self.city_staff
 
     # Committee members' names and numbers (PIPL): the owning street's own officers only. District
     # and city staff, superusers and API clients (even one scoped to that street) are outside it.

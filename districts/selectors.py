@@ -1,9 +1,13 @@
 """Reads over the area hierarchy: find an area by code, list areas under an area."""
 from __future__ import annotations
 
-from django.db.models import Model, Q
+import datetime
 
-from .models import City, District, Street
+from django.db.models import Model, Prefetch, Q
+
+from common.dated import in_force_q
+
+from .models import City, District, Street, ZoneAdministration
 
 
 def area_models() -> list[type[Model]]:
@@ -50,3 +54,12 @@ def area_names(level_codes) -> dict[tuple[str, str], str]:
         for level, codes in by_level.items()
         for code, name in models[level].objects.filter(code__in=codes).values_list("code", "name")
     }
+
+
+def zones_with_streets(on: datetime.date):
+    """The functional zones, each with `administered` (the streets it administers on day `on`, with
+    since when) and `past` (its earlier and later administrations): three queries."""
+    rows = ZoneAdministration.objects.select_related("street").order_by("street__code", "valid_from")
+    return District.objects.filter(kind=District.Kind.FUNCTIONAL_ZONE).order_by("code").prefetch_related(
+        Prefetch("zone_administrations", queryset=rows.filter(in_force_q(on)), to_attr="administered"),
+        Prefetch("zone_administrations", queryset=rows.exclude(in_force_q(on)), to_attr="past"))

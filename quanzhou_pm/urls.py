@@ -10,6 +10,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    path("areas/", include("districts.urls")),
     path("api/", include("common.api.urls")),
     path("dashboard/", include("metrics.dashboard.urls")),
     path("analysis/", include("analysis.urls")),

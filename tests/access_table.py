@@ -402,6 +402,12 @@ EXPECTED |= {
 for action in ("stage", "criteria", "open", "score", "publish", "reopen", "assign", "void"):
     EXPECTED[f"selection/manage/<int:pk>/{action}/"] = {"POST": portal("403 403 403 403 403 redirect 403")}
 
+# The area tree: only city staff see which streets the functional zones administer and move one
+# (street A into 泉州台商投资区 from today); everyone else is refused both.
+EXPECTED |= {
+    "areas/zones/": get_post(portal("403 403 403 403 403 ok 403"), portal("403 403 403 403 403 redirect+ 403")),
+}
+
 # Passwords: changing one needs a session; asking for a reset and following its link are for anyone
 # (the link's token here is a made-up one: the page says it is invalid).
 EXPECTED |= {

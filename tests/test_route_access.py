@@ -48,6 +48,7 @@ from openpyxl import load_workbook
 
 from accounts.models import ApiToken, Role, User
 from analysis.models import SavedPivot
+from districts.models import District
 from committees.models import OwnersCommittee, PartyOrganisationCompound
 from metrics.models import Indicator, IndicatorValue, RecomputeJob, StaleStreetMonth, Target
 from notifications.models import Notification, NoticeKind
@@ -177,6 +178,8 @@ PORTAL_BODIES = {
     # A pivot over street A's communities (each viewer's own area for those who cannot see street A).
     "analysis/pivot/saved/": lambda data: {**data.pivot_params, "name": "另存的透视"},
     "analysis/pivot/saved/<int:pk>/": lambda data: {**data.pivot_params, "name": "改名的透视"},
+    "areas/zones/": lambda data: {"street": data.street_a.pk, "on": timezone.localdate().isoformat(),
+                                  "zone": District.objects.get(code="350500TZ").pk},
 }
 # What an import changes in a file of rows without a free text column: column → new value.
 IMPORT_CHANGES = {OwnersCommittee: {"筹备开始日期": "2023-01-02"}}
