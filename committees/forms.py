@@ -48,6 +48,15 @@ class MemberChangeForm(forms.Form):
     on = effective_date()
 
 
+class MemberCorrectForm(forms.ModelForm):
+    """A name or number recorded wrong (a correction: neither carries a date)."""
+
+    class Meta:
+        model = CommitteeMember
+        fields = ["name", "phone"]
+        labels = {"name": _("姓名（更正）"), "phone": _("联系电话（更正）")}
+
+
 class MemberJoinForm(MemberForm):
     on = forms.DateField(label=_("加入日期"), widget=DateInput())
 

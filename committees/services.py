@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from common.dated import (
     CHANGE,
+    CORRECTION,
     change_reason,
     check_not_future,
     dated_fact_change,
@@ -121,6 +122,13 @@ def committee_member_leave(*, member: CommitteeMember, on: datetime.date) -> Com
     dated_fact_end(model=CommitteeMemberPeriod, owner=member, on=on, recorded=_member_recorded(member))
     _record_member_latest(member)
     return member
+
+
+@transaction.atomic
+def committee_member_correct(*, member: CommitteeMember, name: str, phone: str) -> CommitteeMember:
+    """The member's name or number was recorded wrong: fix it (a correction; neither carries a date)."""
+    member.name, member.phone = name.strip(), phone.strip()
+    return save_validated(member, change_reason(CORRECTION))
 
 
 @transaction.atomic

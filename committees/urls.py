@@ -12,6 +12,7 @@ urlpatterns = [
     path("committee/<int:committee_id>/members/new/", views.member_join, name="member_join"),
     path("member/<int:member_id>/change/", views.member_change, name="member_change"),
     path("member/<int:member_id>/leave/", views.member_leave, name="member_leave"),
+    path("member/<int:member_id>/correct/", views.member_correct, name="member_correct"),
     path("street/<str:code>/party/new/", views.party_create, name="party_create"),
     path("party/<str:party_code>/", views.party_detail, name="party"),
     path("party/<str:party_code>/coverage/new/", views.party_coverage_add, name="coverage_add"),

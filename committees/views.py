@@ -25,7 +25,16 @@ from communities.views import (
 from districts.models import Street
 
 from . import services
-from .forms import CoverageForm, DateForm, ElectionForm, MemberChangeForm, MemberFormSet, MemberJoinForm, PartyOrganisationForm
+from .forms import (
+    CoverageForm,
+    DateForm,
+    ElectionForm,
+    MemberChangeForm,
+    MemberCorrectForm,
+    MemberFormSet,
+    MemberJoinForm,
+    PartyOrganisationForm,
+)
 from .models import (
     CommitteeMember,
     CommitteeMemberPeriod,
@@ -100,6 +109,7 @@ def _committee_page(request, committee_id, *, bound=None):
     context = {
         "committee": committee, "compound": committee.compound, "members": members,
         "status_label": committee.get_status_display(), "can_change": scope.can_change_street(street_id),
+        "personal_data": own_street,
         "today": timezone.localdate(),
         "date_form": DateForm(), "member_change_form": MemberChangeForm(),
         "join_form": bound.get("join") or MemberJoinForm(),
@@ -169,6 +179,18 @@ def member_change(request, member_id):
     return _member_action(request, member, MemberChangeForm(request.POST),
                           lambda data: services.committee_member_change(member=member, **data),
                           _("成员信息已变更。"))
+
+
+@registry_user_required
+@require_POST
+def member_correct(request, member_id):
+    member = _changeable_member(request, member_id)
+    # Names and numbers are the owning street's to see, so theirs to correct (city staff see them masked).
+    if not scope_of(request).sees_personal_data(member.committee.compound.community.street_id):
+        raise PermissionDenied
+    return _member_action(request, member, MemberCorrectForm(request.POST),
+                          lambda data: services.committee_member_correct(member=member, **data),
+                          _("成员姓名或联系电话已更正。"))
 
 
 @registry_user_required

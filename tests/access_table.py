@@ -471,6 +471,8 @@ EXPECTED |= {
     "registry/committee/<int:committee_id>/members/new/": {"POST": REGISTRY_FORM},
     "registry/member/<int:member_id>/change/": {"POST": REGISTRY_BACK},
     "registry/member/<int:member_id>/leave/": {"POST": REGISTRY_BACK},
+    # A name or number is corrected by whoever sees it: street A's officers, not city staff.
+    "registry/member/<int:member_id>/correct/": {"POST": portal("redirect redirect 404 403 404 403 403")},
     "registry/street/<str:code>/party/new/": get_post(REGISTRY_FORM),
     "registry/party/<str:party_code>/": {"GET": REGISTRY_PAGE},
     "registry/party/<str:party_code>/coverage/new/": {"POST": REGISTRY_FORM},

@@ -196,3 +196,24 @@ def test_no_admin_export_in_any_format_carries_a_members_name(client, named_memb
     assert exported == {}
     assert any(label == "committees.CommitteeMember" for label in
                [m._meta.label for m, a in admin.site._registry.items() if hasattr(a, "get_export_formats")])
+
+
+def test_the_owning_officer_corrects_a_members_name_and_the_history_says_so(client, named_member):
+    client.force_login(street_officer(named_member.committee.compound.community.street))
+    response = client.post(f"/registry/member/{named_member.pk}/correct/", {"name": "林秀瑛", "phone": "13812345679"})
+    assert response.status_code == 302
+    member = CommitteeMember.objects.get(pk=named_member.pk)
+    assert (member.name, member.phone) == ("林秀瑛", "13812345679")
+    page = client.get(f"/registry/committee/{member.committee_id}/")
+    assert any(entry.kind == "更正" and "林秀英 → 林秀瑛" in entry.changes for entry in page.context["history"])
+
+
+@pytest.mark.parametrize("who", ["city staff", "district staff"])
+def test_nobody_outside_the_owning_street_corrects_a_members_name_or_is_offered_the_form(client, named_member, who):
+    street = named_member.committee.compound.community.street
+    client.force_login(city_staff() if who == "city staff" else district_staff(street.district))
+    page = client.get(f"/registry/committee/{named_member.committee_id}/").content.decode()
+    response = client.post(f"/registry/member/{named_member.pk}/correct/", {"name": "改名", "phone": ""})
+    assert "/correct/" not in page and NAME not in page
+    assert response.status_code == 403
+    assert CommitteeMember.objects.get(pk=named_member.pk).name == NAME
