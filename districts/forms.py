@@ -14,9 +14,14 @@ class AreaChoiceField(forms.ModelChoiceField):
         return f"{area.name}（{area.code}）"
 
 
+class StreetChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, street):
+        return f"{street.name}（{street.code}，现属{street.district.name}）"
+
+
 class StreetZoneForm(forms.Form):
-    street = AreaChoiceField(
-        label=_("街道(乡镇)"), queryset=Street.objects.order_by("code"),
+    street = StreetChoiceField(
+        label=_("街道(乡镇)"), queryset=Street.objects.select_related("district").order_by("code"),
         error_messages={"required": _("请选择街道(乡镇)。"), "invalid_choice": _("街道(乡镇)不存在，请重新选择。")})
     zone = AreaChoiceField(
         label=_("托管功能区"), required=False, empty_label=_("不由功能区托管（回归区划代码所列区县）"),

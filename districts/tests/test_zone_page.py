@@ -33,6 +33,7 @@ def test_city_staff_see_each_zone_with_its_streets_and_history_in_bounded_querie
     assert [(row.street.code, row.valid_to) for row in zone.past] == [("350521105", D(2025, 7, 1))]
     page = response.content.decode()
     assert "泉州台商投资区" in page and "托管历史" in page and "2025-07-01" in page
+    assert "东园镇（350521105，现属惠安县）" in page and "洛阳镇（350521104，现属泉州台商投资区）" in page
     assert reverse("districts:zones") in page  # the navigation links here
 
 
