@@ -393,7 +393,7 @@ def recompute_street_month(*, street_id: int, period: datetime.date, include_sub
                 compound_ids = marked
         _write_facts(period, street_id=street_id, compound_ids=compound_ids, include_submitted=include_submitted)
         _pause_between_phases()
-        community_codes = Community.objects.filter(street_id=street_id).values("code")
+        community_codes = list(Community.objects.filter(street_id=street_id).values_list("code", flat=True))
         own = (Q(area_level="community", area_code__in=community_codes) | Q(area_level="street", area_code=street.code)
                | Q(area_level="district", area_code=district.code) | Q(area_level="city", area_code=district.city.code))
         _write_community_rows(period, street_id, computed_at)
