@@ -33,6 +33,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("本月月报"), "reporting:home", frozenset({Role.STREET_OFFICER})),
     NavItem(_("月报审核"), "reporting:review_queue", frozenset({Role.CITY_STAFF, Role.DISTRICT_STAFF})),
     NavItem(_("功能区托管"), "districts:zones", frozenset({Role.CITY_STAFF})),
+    NavItem(_("目标设定"), "metrics:targets", frozenset({Role.CITY_STAFF})),
     NavItem(_("样板街道推选"), "selection:manage", frozenset({Role.CITY_STAFF, Role.DISTRICT_STAFF})),
     NavItem(_("评审打分"), "selection:judge_home", frozenset({Role.JUDGE})),
 ]

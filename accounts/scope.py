@@ -90,6 +90,12 @@ class AreaScope:
     def can_change_area_tree(self) -> bool:
         return self.city_staff
 
+    # The campaign's targets (an indicator's threshold and deadline, city-wide or for one area): set by
+    # the city bureau's own staff, like the area tree. Everyone else reads them on the dashboards.
+    @property
+    def can_set_targets(self) -> bool:
+        return self.city_staff
+
     # Committee members' names and numbers (PIPL): the owning street's own officers only. District
     # and city staff, superusers and API clients (even one scoped to that street) are outside it.
     def sees_personal_data(self, street_id: int) -> bool:

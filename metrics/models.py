@@ -5,6 +5,8 @@ level of the hierarchy and the feeds can filter by code. Every value keeps its n
 denominator: a higher level is always the sum of the lower levels' numerators over the sum of
 their denominators, never a mean of rates.
 """
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -36,6 +38,12 @@ class Unit(models.TextChoices):
     def number_format(self) -> str:
         places = "0." + "0" * self.decimals
         return f'{places}"%"' if self == Unit.PERCENT else places
+
+    # The values a target of the unit may be set to: a percentage and a score (0–100 points) are
+    # bounded by their scale; a rate per thousand households by a thousand, one matter per household.
+    @property
+    def target_bounds(self) -> tuple[Decimal, Decimal]:
+        return Decimal(0), Decimal(1000 if self == Unit.PER_THOUSAND_HOUSEHOLDS else 100)
 
 
 # Excel's number format of a count (a numerator, a denominator); one with cents (fees) keeps them.

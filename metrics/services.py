@@ -33,6 +33,7 @@ from itertools import product
 from operator import or_
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
@@ -50,9 +51,11 @@ from .models import (
     AreaMonthRecency,
     AreaMonthSums,
     CompoundMonthFact,
+    Indicator,
     IndicatorValue,
     RecomputeJob,
     StaleStreetMonth,
+    Target,
     Unit,
 )
 from .periods import add_months, current_period, month_end, months_between, parse_period, quarter_start
@@ -553,3 +556,56 @@ def process_stale_street_months(*, settle_seconds: int | None = None) -> int:
                 recompute_street_month(street_id=street_id, period=period, consume_stale_marks=True)
         cleared += len(street_ids)
         done_through = period
+
+
+# --- targets: set by city staff on the targets page; read afresh by every dashboard, forecast and feed.
+
+# The levels a target may name besides the city as a whole ("").
+TARGET_LEVELS = {"district": District, "street": Street}
+
+
+def _target_check(target: Target) -> None:
+    """The rules of a target, in Chinese naming the field: a real area, a threshold within the
+    indicator's scale, and one target per indicator, area and deadline (the dashboards pick the one
+    in force by its deadline, so two with the same deadline would leave it undecided)."""
+    errors = {}
+    if target.area_level or target.area_code:
+        model = TARGET_LEVELS.get(target.area_level)
+        if model is None or not model.objects.filter(code=target.area_code).exists():
+            errors["area"] = gettext("区域不存在，请从列表中选择全市、区县或街道(乡镇)。")
+    low, high = Unit(target.indicator.unit).target_bounds
+    if target.threshold is not None and not low <= target.threshold <= high:
+        errors["threshold"] = gettext("目标值须在 %(low)s 至 %(high)s%(unit)s 之间。") % {
+            "low": low, "high": high, "unit": target.indicator.get_unit_display()}
+    same = Target.objects.filter(indicator=target.indicator, area_level=target.area_level,
+                                 area_code=target.area_code, deadline=target.deadline).exclude(pk=target.pk)
+    if not errors and same.exists():
+        errors["deadline"] = gettext("该指标在该区域已有同一完成时限的目标，请修改那一条。")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _target_save(target: Target) -> Target:
+    with transaction.atomic():
+        # Writes of one indicator's targets one at a time, so two cannot both pass the one-per-deadline check.
+        Indicator.objects.select_for_update().filter(pk=target.indicator_id).first()
+        _target_check(target)
+        target.save()
+    return target
+
+
+def target_create(*, indicator: Indicator, area_level: str, area_code: str, comparison: str,
+                  threshold: Decimal, deadline: datetime.date, note: str = "") -> Target:
+    return _target_save(Target(indicator=indicator, area_level=area_level, area_code=area_code,
+                               comparison=comparison, threshold=threshold, deadline=deadline, note=note))
+
+
+def target_update(*, target: Target, indicator: Indicator, area_level: str, area_code: str, comparison: str,
+                  threshold: Decimal, deadline: datetime.date, note: str = "") -> Target:
+    target.indicator, target.area_level, target.area_code = indicator, area_level, area_code
+    target.comparison, target.threshold, target.deadline, target.note = comparison, threshold, deadline, note
+    return _target_save(target)
+
+
+def target_delete(*, target: Target) -> None:
+    target.delete()

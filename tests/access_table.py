@@ -408,6 +408,15 @@ EXPECTED |= {
     "areas/zones/": get_post(portal("403 403 403 403 403 ok 403"), portal("403 403 403 403 403 redirect+ 403")),
 }
 
+# The campaign's targets: only city staff see the page and add (street A's own target), edit or
+# delete one; everyone else is refused the page and every write.
+CITY_ONLY, CITY_ONLY_SAVES = portal("403 403 403 403 403 ok 403"), portal("403 403 403 403 403 redirect+ 403")
+EXPECTED |= {
+    "indicators/targets/": get_post(CITY_ONLY, CITY_ONLY_SAVES),
+    "indicators/targets/<int:pk>/": get_post(CITY_ONLY, CITY_ONLY_SAVES),
+    "indicators/targets/<int:pk>/delete/": {"POST": CITY_ONLY_SAVES},
+}
+
 # Passwords: changing one needs a session; asking for a reset and following its link are for anyone
 # (the link's token here is a made-up one: the page says it is invalid).
 EXPECTED |= {

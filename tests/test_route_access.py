@@ -178,6 +178,9 @@ PORTAL_BODIES = {
     # A pivot over street A's communities (each viewer's own area for those who cannot see street A).
     "analysis/pivot/saved/": lambda data: {**data.pivot_params, "name": "另存的透视"},
     "analysis/pivot/saved/<int:pk>/": lambda data: {**data.pivot_params, "name": "改名的透视"},
+    # Street A's own target, and the city-wide one edited to a new threshold.
+    "indicators/targets/": lambda data: data._target_body(),
+    "indicators/targets/<int:pk>/": lambda data: data._target_body(threshold="99"),
     "areas/zones/": lambda data: {"street": data.street_a.pk, "on": timezone.localdate().isoformat(),
                                   "zone": District.objects.get(code="350500TZ").pk},
 }
@@ -397,6 +400,8 @@ class RouteAccessTest(TestCase):
             return ".json" if name == "format" else "no-such-resource"
         if route.startswith("analysis/pivot/"):  # street A's first officer's saved pivot
             return str(self.saved_pivot.pk)
+        if route.startswith("indicators/targets/"):
+            return str(self.target.pk)
         if route.startswith("notifications/"):  # street A's first officer's notice
             return str(self.notification.pk)
         if route.startswith("registry/") and name != "code":
@@ -411,6 +416,10 @@ class RouteAccessTest(TestCase):
             "street_code": self.street_a.code, "period": "2024-05", "action": "submit",
             "nomination_pk": self.nomination.pk, "upload_id": self.upload.pk,
         }.get(name) or self._selection_pk(route))
+
+    def _target_body(self, **overrides) -> dict:
+        return {"indicator": self.target.indicator_id, "area": f"street:{self.street_a.code}", "comparison": "gte",
+                "threshold": "90", "deadline": "2026-12-31", "note": "", **overrides}
 
     def _selection_pk(self, route: str) -> int:
         if "materials/" in route:

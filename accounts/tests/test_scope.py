@@ -110,13 +110,14 @@ def test_only_the_owning_street_and_city_may_change_registry_data(two_districts)
     assert AreaScope.for_user(city_staff()).can_change_street(street_b.pk)
 
 
-def test_only_city_staff_and_superusers_may_change_the_area_tree(two_districts):
+@pytest.mark.parametrize("rule", ["can_change_area_tree", "can_set_targets"])
+def test_only_city_staff_and_superusers_may_change_the_area_tree_and_set_targets(two_districts, rule):
     street_a, *_ = two_districts
-    assert AreaScope.for_user(city_staff()).can_change_area_tree
-    assert AreaScope.for_user(UserFactory(role=Role.JUDGE, is_superuser=True)).can_change_area_tree
+    assert getattr(AreaScope.for_user(city_staff()), rule)
+    assert getattr(AreaScope.for_user(UserFactory(role=Role.JUDGE, is_superuser=True)), rule)
     refused = [district_staff(street_a.district), street_officer(street_a), UserFactory(role=Role.JUDGE),
                UserFactory(role=Role.API_CLIENT), UserFactory(role=Role.CITY_STAFF, is_active=False)]
-    assert not any(AreaScope.for_user(user).can_change_area_tree for user in refused)
+    assert not any(getattr(AreaScope.for_user(user), rule) for user in refused)
 
 
 def test_can_see_street_matches_the_querysets(two_districts):
