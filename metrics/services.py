@@ -244,17 +244,18 @@ def _roll_up(level: str, period: datetime.date, computed_at, parent_id: int | No
         f"FROM {RECENCY} s {join} GROUP BY pa.code, s.month", params)
 
 
-def _publish(period: datetime.date, areas: Q, district: District | None, computed_at) -> int:
+def _publish(period: datetime.date, areas: Q, district: District | None, computed_at, *,
+             firms_as_stored: bool = False) -> int:
     """The month's values of the areas in `areas` whose sums or firm figures this computation changed.
 
     An area's values are rewritten together, with its sums' computation time, when any of them
     changes; the values of an area whose sums are as they were stay as they are. Returns the number
-    of values written.
+    of values written. With `firms_as_stored`, the firm figures are kept as stored, not counted again.
     """
-    firms = _firm_figures(period, district)
     firm_rows = IndicatorValue.objects.filter(areas, period=period, indicator_id=FIRM_PARTY_ORG_COVERAGE)
     stored = {(level, code): (numerator, denominator)
               for level, code, numerator, denominator in firm_rows.values_list("area_level", "area_code", "numerator", "denominator")}
+    firms = stored if firms_as_stored else _firm_figures(period, district)
     changed = [key for key in firms.keys() | stored.keys() if firms.get(key) != stored.get(key)]
     if changed:
         AreaMonthSums.objects.filter(reduce(or_, (Q(area_level=level, area_code=code) for level, code in changed)),
@@ -402,7 +403,9 @@ def recompute_street_month(*, street_id: int, period: datetime.date, include_sub
         _write_community_rows(period, street_id, computed_at)
         for level, area_id in (("street", street_id), ("district", district.pk), ("city", district.city_id)):
             _roll_up(level, period, computed_at, area_id)
-        written = _publish(period, own, district, computed_at)
+        # Compound marks come from edits of those compounds, which firm coverage does not count (an
+        # edit of a firm or its party coverage marks its district's streets whole): firms kept as stored.
+        written = _publish(period, own, district, computed_at, firms_as_stored=compound_ids is not None)
         _mark_next_month(period, street, compound_ids)
     return written
 
