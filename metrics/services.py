@@ -111,7 +111,8 @@ def _null_safe_equal(left: str, right: str) -> str:
 
 
 def _write_changed(table: str, select: str, params: list, *, period: datetime.date, keys: list[str],
-                   compared: list[str], constants: dict, scope: str | None = None, scope_params: Iterable = ()) -> int:
+                   compared: list[str], constants: dict, scope: str | None = None, scope_params: Iterable = (),
+                   scope_holds_every_key: bool = True) -> int:
     """Make the month's rows of `table` in scope those `select` yields, writing only what differs.
 
     `select` yields the `keys` and `compared` columns by name; `constants` (column → value: the
@@ -120,6 +121,9 @@ def _write_changed(table: str, select: str, params: list, *, period: datetime.da
     deleted and the new rows inserted. So a month's recompute rewrites what changed, not every row
     and index entry of the month. In scope: the month's rows matching `scope` (a WHERE over
     `table`; None for all of them) and any row with the key of a new one. Returns the rows inserted.
+
+    A first computation (no stored row in scope, and no row outside it can hold a new row's key:
+    `scope_holds_every_key`) inserts straight from `select`: there is nothing to compare with.
     """
     day = _db(AreaMonthSums, "period", period)
     match = " AND ".join(f"n.{key} = t.{key}" for key in keys)
@@ -131,7 +135,15 @@ def _write_changed(table: str, select: str, params: list, *, period: datetime.da
         in_scope_params = [day, *scope_params, day]
     written = [*keys, *compared]
     columns = ", ".join(connection.ops.quote_name(column) for column in [*written, *constants])
+    constant_columns = "".join(", %s" for _ in constants)
     with connection.cursor() as cursor:
+        if scope_holds_every_key:
+            cursor.execute(f"SELECT 1 FROM {table} WHERE period = %s{'' if scope is None else f' AND {scope}'} LIMIT 1",
+                           [day, *scope_params])
+            if cursor.fetchone() is None:
+                cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {', '.join(written)}{constant_columns} "
+                               f"FROM ({select}) n", [*constants.values(), *params])
+                return cursor.rowcount
         cursor.execute(f"CREATE TEMPORARY TABLE {NEW_ROWS} AS {select}", params)
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {NEW_ROWS}")  # a temporary table has no statistics until analysed
@@ -142,8 +154,8 @@ def _write_changed(table: str, select: str, params: list, *, period: datetime.da
         key_columns = ", ".join(keys)
         cursor.execute(f"DELETE FROM {NEW_ROWS} WHERE ({key_columns}) IN "
                        f"(SELECT {key_columns} FROM {table} WHERE period = %s)", [day])
-        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {', '.join(written)}"
-                       f"{''.join(', %s' for _ in constants)} FROM {NEW_ROWS}", list(constants.values()))
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {', '.join(written)}{constant_columns} FROM {NEW_ROWS}",
+                       list(constants.values()))
         inserted = cursor.rowcount
         cursor.execute(f"DROP TABLE {NEW_ROWS}")
         return inserted
@@ -165,7 +177,7 @@ def _write_facts(period: datetime.date, *, street_id: int | None, include_submit
     return _write_changed(FACTS, select, params, period=period, keys=["compound_id"],
                           compared=[column for column in columns if column not in ("compound_id", "period")],
                           constants={"period": _db(CompoundMonthFact, "period", period)},
-                          scope=scope, scope_params=scope_params)
+                          scope=scope, scope_params=scope_params, scope_holds_every_key=street_id is None)
 
 
 def _level_scope(level: str, parent_id: int | None) -> tuple[str, list]:
@@ -182,19 +194,23 @@ def _level_scope(level: str, parent_id: int | None) -> tuple[str, list]:
 def _write_sums(level: str, period: datetime.date, computed_at, parent_id: int | None, sums_select: str, sums_params: list,
                 recency_select: str, recency_params: list) -> None:
     scope, scope_params = _level_scope(level, parent_id)
+    # A whole level's rows are all the rows of that level: none outside the scope can hold a new key.
+    whole = parent_id is None
     _write_changed(SUMS, sums_select, sums_params, period=period, keys=["area_level", "area_code"],
                    compared=["compounds", "provisional", *SUM_COLUMNS],
                    constants={"period": _db(AreaMonthSums, "period", period),
                               "computed_at": _db(AreaMonthSums, "computed_at", computed_at)},
-                   scope=scope, scope_params=scope_params)
+                   scope=scope, scope_params=scope_params, scope_holds_every_key=whole)
     _write_changed(RECENCY, recency_select, recency_params, period=period, keys=["area_level", "area_code", "month"],
                    compared=RECENCY_COLUMNS, constants={"period": _db(AreaMonthRecency, "period", period)},
-                   scope=scope, scope_params=scope_params)
+                   scope=scope, scope_params=scope_params, scope_holds_every_key=whole)
 
 
 def _write_community_rows(period: datetime.date, street_id: int | None, computed_at) -> None:
     """One GROUP BY over the month's facts (of one street, or all) per community: its sums row, and
-    its recency rows (compounds by the month they last met; households by the month of their latest score)."""
+    its recency rows (compounds by the month they last met; households by the month of their latest score).
+    Facts are grouped by their community id and the few groups then take the community's code: a
+    join per fact would cost more than the sums."""
     # A month counts the scores of its own quarter.
     scored = "f.last_scored_period >= %s"
     sums = {column: f"SUM(f.{column})" for column in SUM_COLUMNS}
@@ -208,40 +224,43 @@ def _write_community_rows(period: datetime.date, street_id: int | None, computed
     community = Community._meta.db_table
     _write_sums(
         "community", period, computed_at, street_id,
-        f"SELECT 'community' AS area_level, a.code AS area_code, COUNT(*) AS compounds, "
-        f"SUM(CASE WHEN f.provisional THEN 1 ELSE 0 END) AS provisional, "
+        f"SELECT 'community' AS area_level, a.code AS area_code, "
+        f"{', '.join(f'g.{column}' for column in ['compounds', 'provisional', *sums])} "
+        f"FROM (SELECT f.community_id, COUNT(*) AS compounds, SUM(CASE WHEN f.provisional THEN 1 ELSE 0 END) AS provisional, "
         f"{', '.join(f'{sql} AS {column}' for column, sql in sums.items())} "
-        f"FROM {FACTS} f JOIN {community} a ON a.id = f.community_id WHERE {where} GROUP BY a.code",
+        f"FROM {FACTS} f WHERE {where} GROUP BY f.community_id) g JOIN {community} a ON a.id = g.community_id",
         [quarter, quarter, *params],
-        f"SELECT 'community' AS area_level, code AS area_code, month, SUM(consulted) AS consulted, "
+        f"SELECT 'community' AS area_level, a.code AS area_code, r.month, r.consulted, r.scored_households, r.score_weighted "
+        f"FROM (SELECT community_id, month, SUM(consulted) AS consulted, "
         f"SUM(scored_households) AS scored_households, SUM(score_weighted) AS score_weighted "
-        f"FROM (SELECT a.code, f.last_consulted_period AS month, 1 AS consulted, "
+        f"FROM (SELECT f.community_id, f.last_consulted_period AS month, 1 AS consulted, "
         f"0 AS scored_households, 0 AS score_weighted "
-        f"FROM {FACTS} f JOIN {community} a ON a.id = f.community_id "
-        f"WHERE {where} AND f.last_consulted_period IS NOT NULL "
-        f"UNION ALL SELECT a.code, f.last_scored_period, 0, f.households, f.evaluation_score * f.households "
-        f"FROM {FACTS} f JOIN {community} a ON a.id = f.community_id "
-        f"WHERE {where} AND f.last_scored_period IS NOT NULL) r "
-        f"GROUP BY code, month", [*params, *params])
+        f"FROM {FACTS} f WHERE {where} AND f.last_consulted_period IS NOT NULL "
+        f"UNION ALL SELECT f.community_id, f.last_scored_period, 0, f.households, f.evaluation_score * f.households "
+        f"FROM {FACTS} f WHERE {where} AND f.last_scored_period IS NOT NULL) u "
+        f"GROUP BY community_id, month) r JOIN {community} a ON a.id = r.community_id", [*params, *params])
 
 
 def _roll_up(level: str, period: datetime.date, computed_at, parent_id: int | None = None) -> None:
-    """The rows of `level` (one area, or all) summed from their children's stored rows."""
+    """The rows of `level` (one area, or all) summed from their children's stored rows, grouped by
+    the parent's id before the parent's code is joined (as the community rows are)."""
     child = LEVELS[LEVELS.index(level) - 1]
     child_table, parent_table = AREA_TABLES[child]._meta.db_table, AREA_TABLES[level]._meta.db_table
-    join = (f"JOIN {child_table} ch ON ch.code = s.area_code JOIN {parent_table} pa ON pa.id = ch.{PARENT_COLUMNS[child]} "
-            f"WHERE s.period = %s AND s.area_level = '{child}'")
+    parent = f"ch.{PARENT_COLUMNS[child]}"
+    where = f"WHERE s.period = %s AND s.area_level = '{child}'"
     params = [_db(AreaMonthSums, "period", period)]
     if parent_id is not None:
-        join, params = join + " AND pa.id = %s", [*params, parent_id]
-    summed = ["compounds", "provisional", *SUM_COLUMNS]
-    _write_sums(
-        level, period, computed_at, parent_id,
-        f"SELECT '{level}' AS area_level, pa.code AS area_code, {', '.join(f'SUM(s.{c}) AS {c}' for c in summed)} "
-        f"FROM {SUMS} s {join} GROUP BY pa.code", params,
-        f"SELECT '{level}' AS area_level, pa.code AS area_code, s.month AS month, "
-        f"{', '.join(f'SUM(s.{c}) AS {c}' for c in RECENCY_COLUMNS)} "
-        f"FROM {RECENCY} s {join} GROUP BY pa.code, s.month", params)
+        where, params = where + f" AND {parent} = %s", [*params, parent_id]
+
+    def summed(table: str, columns: list[str], by: list[str]) -> str:
+        return (f"SELECT '{level}' AS area_level, pa.code AS area_code, {', '.join(f'g.{c}' for c in [*by, *columns])} "
+                f"FROM (SELECT {parent} AS parent_id, {''.join(f's.{c}, ' for c in by)}"
+                f"{', '.join(f'SUM(s.{c}) AS {c}' for c in columns)} FROM {table} s "
+                f"JOIN {child_table} ch ON ch.code = s.area_code {where} GROUP BY {', '.join([parent, *(f's.{c}' for c in by)])}) g "
+                f"JOIN {parent_table} pa ON pa.id = g.parent_id")
+
+    _write_sums(level, period, computed_at, parent_id, summed(SUMS, ["compounds", "provisional", *SUM_COLUMNS], []),
+                params, summed(RECENCY, RECENCY_COLUMNS, ["month"]), params)
 
 
 def _publish(period: datetime.date, areas: Q, district: District | None, computed_at, *,
