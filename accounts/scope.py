@@ -1,11 +1,14 @@
 """The one place that decides which areas a user may see and change.
 
 Every queryset that reaches a user (pages, admin, API, exports) goes through `AreaScope.filter`.
-Models opt in by declaring `scope_paths`: the ORM path from the model to its district and street.
+Models opt in by declaring `area_path`: the ORM path from the model to the area it belongs to.
+A user sees the rows of their area and everything under it, and the area-wide rows of the areas
+above it (their district's firms, their city's own record).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Model, Q, QuerySet
 
@@ -25,6 +28,15 @@ class AreaScope:
 
     @classmethod
     def for_user(cls, user) -> AreaScope:
+        scope = cls._for_user(user)
+        # Fill the `area` cache from the user's own foreign key, which Django keeps on the user
+        # object: a request asks for its scope many times and reads the area once.
+        if scope.street_id or scope.district_id:
+            scope.__dict__["area"] = user.street if scope.street_id else user.district
+        return scope
+
+    @classmethod
+    def _for_user(cls, user) -> AreaScope:
         if not user or not user.is_authenticated or not user.is_active:
             return cls()
         if user.is_superuser or user.role in (Role.CITY_STAFF,):
@@ -45,26 +57,34 @@ class AreaScope:
     def sees_nothing(self) -> bool:
         return not (self.city_wide or self.district_id or self.street_id)
 
+    @cached_property
+    def area(self):
+        """The user's street or district (for its tree path): one query, once per scope."""
+        from districts.models import District, Street
+
+        if self.street_id:
+            return Street.objects.filter(pk=self.street_id).only("pk", "code", "path").first()
+        if self.district_id:
+            return District.objects.filter(pk=self.district_id).only("pk", "code", "path").first()
+        return None
+
     def q(self, model: type[Model]) -> Q | None:
         """The filter for `model`, or None when everything is visible."""
         if self.city_wide:
             return None
-        if self.sees_nothing:
+        if self.sees_nothing or self.area is None:
             return Q(pk__in=[])
-        paths = model.scope_paths
-        if self.street_id:
-            if "street" in paths:
-                return Q(**{_id_lookup(paths["street"]): self.street_id})
-            return Q(pk__in=[])
-        return Q(**{_id_lookup(paths["district"]): self.district_id})
+        from districts.selectors import ancestor_paths, at_areas_q, in_area_q
+
+        return in_area_q(model, self.area) | at_areas_q(model, ancestor_paths(self.area.path))
 
     def filter(self, queryset: QuerySet) -> QuerySet:
         condition = self.q(queryset.model)
-        if condition is None:
-            return queryset
-        filtered = queryset.filter(condition)
-        # A path through a to-many relation (firms reached via their district's streets) can repeat rows.
-        return filtered.distinct() if "streets" in str(condition) else filtered
+        return queryset if condition is None else queryset.filter(condition)
+
+    def sees_whole(self, area) -> bool:
+        """Whether `area` and everything under it lie in the user's area."""
+        return self.city_wide or (self.area is not None and area.path.startswith(self.area.path))
 
     def filter_by_area_code(self, queryset: QuerySet, *, level_field: str = "area_level",
                             code_field: str = "area_code") -> QuerySet:
@@ -121,10 +141,6 @@ class AreaScope:
         if self.street_id:
             return self.street_id == street_id
         return self.district_id is not None and self.district_id == district_id
-
-
-def _id_lookup(path: str) -> str:
-    return "pk" if path == "pk" else f"{path}__id"
 
 
 def scope_for(user) -> AreaScope:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 from accounts.scope import AreaScope
 from common.forms import IntegerField
 from districts.models import AreaLevel, City, District, Street
-from districts.selectors import area_models
+from districts.selectors import area_by_code, area_models, in_area_q
 from metrics.dashboard.periods import MONTH, QUARTER, RUN, YEAR, PeriodChoice, containing
 from metrics.dashboard.selectors import CHILD_LEVEL
 from metrics.models import Indicator
@@ -38,40 +38,12 @@ def home_area(user, scope: AreaScope):
     return District.objects.get(pk=scope.district_id) if scope.district_id else None
 
 
-def may_pivot_from(scope: AreaScope, area) -> bool:
-    """Whether the user sees the whole of `area` (so every area under it) in their scope."""
-    level = area.level
-    if level == AreaLevel.CITY:
-        return scope.city_wide
-    if level == AreaLevel.DISTRICT:
-        return scope.can_see_district(area.pk)
-    street = area if level == AreaLevel.STREET else area.street
-    return scope.can_see_street(street.pk, street.district_id)
-
-
-def find_area(code: str):
-    """The area with this code, its parents read with it (a community's street, for the scope check)."""
-    for model in area_models():
-        query = model.objects.filter(code=code)
-        if model.level == AreaLevel.COMMUNITY:
-            query = query.select_related("street")
-        area = query.first()
-        if area is not None:
-            return area
-    return None
-
-
 def areas_under(area, level: str, scope: AreaScope):
     """The areas of `level` under `area` (the area itself when it is of that level), in code order,
     through the viewer's scope. The path from the level to the area is read from the tree's own
-    compound paths, not named here."""
+    paths, not named here."""
     model = next(m for m in area_models() if m.level == level)
-    query = model.objects.all()
-    if level == area.level:
-        query = query.filter(pk=area.pk)
-    else:
-        path = area.compound_path[len(model.compound_path) + 2:]
-        query = query.filter(**{path: area})
+    query = model.objects.filter(in_area_q(model, area))
     # Only what a pivot shows of an area: a city's communities are thousands of rows.
     return scope.filter(query).only("pk", "code", "name").order_by("code")
 
@@ -83,8 +55,7 @@ def area_choices(home, scope: AreaScope) -> list[tuple[str, str]]:
         return []
     if home.level == AreaLevel.STREET:
         return [(home.code, home.name)] + [(c.code, f"　{c.name}") for c in areas_under(home, AreaLevel.COMMUNITY, scope)]
-    streets = scope.filter(Street.objects.filter(**({"district__city": home} if home.level == AreaLevel.CITY
-                                                     else {"district": home}))).order_by("code")
+    streets = scope.filter(Street.objects.filter(in_area_q(Street, home))).order_by("code")
     by_district: dict[int, list] = {}
     for street in streets:
         by_district.setdefault(street.district_id, []).append(street)
@@ -137,8 +108,8 @@ class PivotForm(forms.Form):
         return list(dict.fromkeys(self.cleaned_data["indicator"]))  # a link may repeat one
 
     def clean_area(self):
-        area = find_area(self.cleaned_data["area"])
-        if area is None or not may_pivot_from(self.scope, area):
+        area = area_by_code(self.cleaned_data["area"])
+        if area is None or not self.scope.sees_whole(area):
             # A link or a saved view made by someone else is shown over the viewer's own area instead.
             home = home_area(self.user, self.scope)
             if home is None:

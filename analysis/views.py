@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.scope import AreaScope
 from districts.models import AreaLevel, City
+from districts.selectors import area_by_code
 from metrics.dashboard import exports
 from metrics.dashboard import selectors as dashboard
 from metrics.dashboard.periods import MONTH
@@ -23,7 +24,7 @@ from reporting.periods import parse_period
 
 from . import services
 from .bulletin import bulletin_content
-from .forms import PivotForm, area_choices, default_params, find_area, home_area
+from .forms import PivotForm, area_choices, default_params, home_area
 from .models import Bulletin, SavedPivot
 from .pivot import build_pivot
 from .selectors import pivot_values
@@ -120,7 +121,7 @@ def _pivot_params(request, scope: AreaScope):
     if "kind" in request.GET:
         return request.GET
     periods = dashboard.published_periods()
-    start = find_area(request.GET["area"]) if request.GET.get("area") else None
+    start = area_by_code(request.GET["area"]) if request.GET.get("area") else None
     start = start or home_area(request.user, scope)
     if not periods or start is None:
         return None

@@ -6,15 +6,15 @@ from django.db.models import BooleanField, ExpressionWrapper
 from django.utils.translation import gettext_lazy as _
 
 from communities.filtersets import AsOfFilterSet
-from districts.filtersets import AreaCodeFilter, UpdatedSinceFilter, as_of_filter, under_area_q
-from districts.selectors import area_by_code
+from districts.filtersets import AreaCodeFilter, UpdatedSinceFilter, as_of_filter
+from districts.selectors import area_by_code, in_area_q, lowest_level
 
 from .models import CommitteeStatus, OwnersCommittee, PartyOrganisation
 from .selectors import committee_status_q, party_org_active_q
 
 
 class OwnersCommitteeFilterSet(AsOfFilterSet):
-    area = AreaCodeFilter(rows_at="compound", path="compound__")
+    area = AreaCodeFilter()
     compound = django_filters.CharFilter(field_name="compound__code", label=_("小区代码"),
                                          help_text=_("小区代码。 / Compound code."))
     status = django_filters.ChoiceFilter(choices=CommitteeStatus.choices, method="filter_status", label=_("状态"),
@@ -59,9 +59,7 @@ class PartyOrganisationFilterSet(AsOfFilterSet):
         area = area_by_code(value.strip())
         if area is None:
             return queryset.none()
-        # An organisation belongs to a district and, below district level, possibly to one street.
-        if area.level in ("district", "city"):
-            return queryset.filter(under_area_q(area, rows_at="district", path="district__"))
-        if area.level == "street":
-            return queryset.filter(street=area)
+        # An organisation belongs to a street or a district; under a street, to the compounds it covers.
+        if not lowest_level(area):
+            return queryset.filter(in_area_q(queryset.model, area))
         return queryset.filter(compounds__community=area).distinct()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.forms import DateInput, effective_date
 from communities.models import Compound, PropertyFirm
+from districts.selectors import in_area_q
 
 from .models import CommitteeMember, PartyOrganisation
 
@@ -72,7 +73,7 @@ class PartyOrganisationForm(forms.ModelForm):
 
     def __init__(self, *args, street, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["compounds"].queryset = Compound.objects.filter(community__street=street).order_by("code")
+        self.fields["compounds"].queryset = Compound.objects.filter(in_area_q(Compound, street)).order_by("code")
         self.fields["compounds"].label_from_instance = lambda compound: f"{compound.name}（{compound.code}）"
 
 
@@ -84,7 +85,7 @@ class CoverageForm(forms.Form):
     def __init__(self, *args, street, **kwargs):
         super().__init__(*args, **kwargs)
         if street is not None:
-            self.fields["compound"].queryset = Compound.objects.filter(community__street=street).order_by("code")
+            self.fields["compound"].queryset = Compound.objects.filter(in_area_q(Compound, street)).order_by("code")
         self.fields["compound"].label_from_instance = lambda compound: f"{compound.name}（{compound.code}）"
 
     def clean(self):

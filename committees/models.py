@@ -44,7 +44,7 @@ class OwnersCommittee(TimeStampedModel):
 
     history = HistoricalRecords()
 
-    scope_paths = {"district": "compound__community__street__district", "street": "compound__community__street"}
+    area_path = "compound__community"
 
     class Meta:
         verbose_name = _("业主委员会")
@@ -135,8 +135,7 @@ class CommitteeMember(TimeStampedModel):
     history = HistoricalRecords(excluded_fields=["phone"])
 
     personal_fields = ("name", "phone")
-    scope_paths = {"district": "committee__compound__community__street__district",
-                   "street": "committee__compound__community__street"}
+    area_path = "committee__compound__community"
 
     class Meta:
         verbose_name = _("业委会成员")
@@ -176,8 +175,7 @@ class CommitteeMemberPeriod(DatedFact):
 
     owner_field = "member"
     value_fields = ("role", "is_party_member")
-    scope_paths = {"district": "member__committee__compound__community__street__district",
-                   "street": "member__committee__compound__community__street"}
+    area_path = "member__committee__compound__community"
     history = HistoricalRecords()
 
     class Meta(DatedFact.Meta):
@@ -213,7 +211,8 @@ class PartyOrganisation(TimeStampedModel):
 
     history = HistoricalRecords()
 
-    scope_paths = {"district": "district", "street": "street"}
+    # Its street, or its district when it has none.
+    area_path = ("street", "district")
 
     class Meta:
         verbose_name = _("党组织")

@@ -20,6 +20,7 @@ from simple_history.utils import get_history_model_for_model
 
 from accounts.scope import AreaScope
 from districts.models import District, Street
+from districts.selectors import in_area_q, is_scoped
 
 from .forms import NUMBER_FORMFIELD_OVERRIDES
 from .numbers import is_ascii_integer
@@ -152,7 +153,7 @@ class AreaScopedFormfieldsMixin:
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.related_model
-        if db_field.name not in self.unscoped_foreign_keys and hasattr(related, "scope_paths"):
+        if db_field.name not in self.unscoped_foreign_keys and is_scoped(related):
             kwargs.setdefault("queryset", AreaScope.for_user(request.user).filter(related._default_manager.all()))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -236,8 +237,13 @@ class RegistryAdmin(PersonalFieldsAdminMixin, AreaScopedAdminMixin, ImportExport
         return super().has_import_permission(request) and self.has_add_permission(request)
 
 
+def _in_area(queryset, area_model, pk: str):
+    area = area_model.objects.filter(pk=pk).only("path").first()
+    return queryset.none() if area is None else queryset.filter(in_area_q(queryset.model, area))
+
+
 class DistrictListFilter(admin.SimpleListFilter):
-    """The districts of the user's area; filters through the model's `scope_paths`."""
+    """The districts of the user's area; filters through the model's `area_path`."""
 
     title = _("区县")
     parameter_name = "district"
@@ -249,7 +255,7 @@ class DistrictListFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not is_ascii_integer(self.value() or ""):
             return queryset
-        return queryset.filter(**{queryset.model.scope_paths["district"]: self.value()})
+        return _in_area(queryset, District, self.value())
 
 
 class StreetListFilter(admin.SimpleListFilter):
@@ -271,4 +277,4 @@ class StreetListFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not is_ascii_integer(self.value() or ""):
             return queryset
-        return queryset.filter(**{queryset.model.scope_paths["street"]: self.value()})
+        return _in_area(queryset, Street, self.value())

@@ -26,7 +26,7 @@ from common.privacy import reaches_personal_field
 
 from .forms import INTEGER_DIGITS
 from .numbers import NumberError, parse_integer, parse_number
-from .scoping import may_write_row
+from .scoping import is_scoped, may_write_row
 from .spreadsheets import csv_cell, csv_cell_restored, table_workbook_bytes
 from .uploads import check_xlsx_container
 from .xlsx import SpreadsheetError, read_xlsx
@@ -47,7 +47,7 @@ def clean_code(value) -> str:
 
 
 def scoped(queryset, scope: AreaScope | None):
-    if scope is None or not hasattr(queryset.model, "scope_paths"):
+    if scope is None or not is_scoped(queryset.model):
         return queryset
     return scope.filter(queryset)
 

@@ -49,7 +49,7 @@ class AsOfFilterSet(django_filters.FilterSet):
 
 
 class CommunityFilterSet(django_filters.FilterSet):
-    area = AreaCodeFilter(rows_at="community")
+    area = AreaCodeFilter()
     kind = django_filters.ChoiceFilter(choices=Community.Kind.choices, label=_("类型"),
                                        help_text=_("社区或村。 / Community or village."))
     updated_since = UpdatedSinceFilter()
@@ -60,7 +60,7 @@ class CommunityFilterSet(django_filters.FilterSet):
 
 
 class CompoundFilterSet(AsOfFilterSet):
-    area = AreaCodeFilter(rows_at="compound")
+    area = AreaCodeFilter()
     name = django_filters.CharFilter(lookup_expr="icontains", label=_("小区名称"),
                                      help_text=_("名称包含此文字。 / Name contains this text."))
     housing_type = django_filters.MultipleChoiceFilter(
@@ -109,7 +109,7 @@ class CompoundFilterSet(AsOfFilterSet):
 
 
 class PropertyFirmFilterSet(django_filters.FilterSet):
-    area = AreaCodeFilter(rows_at="district", path="registered_district__", help_text=_(
+    area = AreaCodeFilter(help_text=_(
         "市或区县代码：注册在该区域的企业。 / City or district code: firms registered there."))
     name = django_filters.CharFilter(lookup_expr="icontains", label=_("企业名称"),
                                      help_text=_("名称包含此文字。 / Name contains this text."))
@@ -129,7 +129,7 @@ class PropertyFirmFilterSet(django_filters.FilterSet):
 
 
 class ServiceContractFilterSet(AsOfFilterSet):
-    area = AreaCodeFilter(rows_at="compound", path="compound__")
+    area = AreaCodeFilter()
     firm = django_filters.CharFilter(field_name="firm__credit_code", label=_("企业信用代码"),
                                       help_text=_("物业服务企业的统一社会信用代码。 / The firm's unified social credit code."))
     compound = django_filters.CharFilter(field_name="compound__code", label=_("小区代码"),

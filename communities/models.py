@@ -24,8 +24,7 @@ class Community(Area):
         VILLAGE = "village", _("村")
 
     level = AreaLevel.COMMUNITY
-    compound_path = "community"
-    scope_paths = {"district": "street__district", "street": "street"}
+    parent_field = "street"
 
     street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="communities", verbose_name=_("所属街道(乡镇)"))
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.COMMUNITY)
@@ -77,7 +76,7 @@ class Compound(TimeStampedModel):
     history = HistoricalRecords()
 
     # How the one scoping module reaches this model's area.
-    scope_paths = {"district": "community__street__district", "street": "community__street"}
+    area_path = "community"
 
     class Meta:
         verbose_name = _("住宅小区")
@@ -123,7 +122,7 @@ class CompoundManagementPeriod(models.Model):
 
     history = HistoricalRecords()
 
-    scope_paths = {"district": "compound__community__street__district", "street": "compound__community__street"}
+    area_path = "compound__community"
 
     class Meta:
         verbose_name = _("管理模式变更")
@@ -141,7 +140,7 @@ class CompoundManagementPeriod(models.Model):
         return f"{self.compound_id}: {self.get_mode_display()} {self.valid_from}"
 
 
-COMPOUND_SCOPE_PATHS = {"district": "compound__community__street__district", "street": "compound__community__street"}
+COMPOUND_AREA_PATH = "compound__community"
 
 
 class CompoundHouseholdsPeriod(DatedFact):
@@ -152,7 +151,7 @@ class CompoundHouseholdsPeriod(DatedFact):
 
     owner_field = "compound"
     value_fields = ("households",)
-    scope_paths = COMPOUND_SCOPE_PATHS
+    area_path = COMPOUND_AREA_PATH
     history = HistoricalRecords()
 
     class Meta(DatedFact.Meta):
@@ -169,7 +168,7 @@ class CompoundHousingTypePeriod(DatedFact):
 
     owner_field = "compound"
     value_fields = ("housing_type",)
-    scope_paths = COMPOUND_SCOPE_PATHS
+    area_path = COMPOUND_AREA_PATH
     history = HistoricalRecords()
 
     class Meta(DatedFact.Meta):
@@ -186,7 +185,7 @@ class CompoundCommunityPeriod(DatedFact):
 
     owner_field = "compound"
     value_fields = ("community_id",)
-    scope_paths = COMPOUND_SCOPE_PATHS
+    area_path = COMPOUND_AREA_PATH
     history = HistoricalRecords()
 
     class Meta(DatedFact.Meta):
@@ -207,7 +206,7 @@ class PropertyFirm(TimeStampedModel):
 
     history = HistoricalRecords()
 
-    scope_paths = {"district": "registered_district", "street": "registered_district__streets"}
+    area_path = "registered_district"
 
     # A firm is "三有" with fixed premises, 10 or more staff and ongoing business.
     SANYOU_MIN_STAFF = 10
@@ -245,7 +244,7 @@ class PropertyFirmFactsPeriod(DatedFact):
 
     owner_field = "firm"
     value_fields = ("staff_count", "has_fixed_premises", "in_business")
-    scope_paths = {"district": "firm__registered_district", "street": "firm__registered_district__streets"}
+    area_path = "firm__registered_district"
     history = HistoricalRecords()
 
     class Meta(DatedFact.Meta):
@@ -269,7 +268,7 @@ class FirmListing(TimeStampedModel):
 
     history = HistoricalRecords()
 
-    scope_paths = {"district": "firm__registered_district", "street": "firm__registered_district__streets"}
+    area_path = "firm__registered_district"
 
     class Meta:
         verbose_name = _("红黑榜")
@@ -297,7 +296,7 @@ class ServiceContract(TimeStampedModel):
 
     history = HistoricalRecords()
 
-    scope_paths = {"district": "compound__community__street__district", "street": "compound__community__street"}
+    area_path = "compound__community"
 
     class Meta:
         verbose_name = _("物业服务合同")

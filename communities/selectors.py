@@ -18,7 +18,7 @@ from committees.selectors import (
     compound_party_coverage_exists,
 )
 from common.dated import in_force, in_force_q
-from districts.selectors import compounds_under_q
+from districts.selectors import in_area_q
 
 from .models import (
     Compound,
@@ -57,7 +57,7 @@ def compounds_as_of(on: datetime.date, compounds: QuerySet[Compound] | None = No
 
 def compounds_active_on(on: datetime.date, *, area=None) -> QuerySet[Compound]:
     """Compounds counted on `on`: started, not yet closed or merged; optionally under `area`."""
-    return Compound.objects.filter(compound_active_q(on), compounds_under_q(area))
+    return Compound.objects.filter(compound_active_q(on), in_area_q(Compound, area))
 
 
 def management_period_q(on: datetime.date, prefix: str = "") -> Q:
@@ -97,7 +97,7 @@ def contract_active_q(on: datetime.date, prefix: str = "") -> Q:
 
 
 def contracts_active_on(on: datetime.date, *, area=None) -> QuerySet[ServiceContract]:
-    return ServiceContract.objects.filter(contract_active_q(on), compounds_under_q(area, prefix="compound__"))
+    return ServiceContract.objects.filter(contract_active_q(on), in_area_q(ServiceContract, area))
 
 
 def firm_under_contract_for_compound(compound: Compound, on: datetime.date) -> PropertyFirm | None:
@@ -132,12 +132,12 @@ TERM_ENDING_DAYS = 90
 
 def street_compounds(street) -> QuerySet[Compound]:
     """Every compound recorded under the street now (closed and merged ones included)."""
-    return Compound.objects.filter(community__street=street)
+    return Compound.objects.filter(in_area_q(Compound, street))
 
 
 def registry_counts(street, on: datetime.date) -> dict:
     """The street's registry in numbers on day `on` (one query)."""
-    active = compounds_active_on(on).filter(community__street=street)
+    active = compounds_active_on(on, area=street)
     eligible = Q(housing_type__in=settings.COMMITTEE_ELIGIBLE_HOUSING_TYPES)
     return active.aggregate(
         compounds=Count("pk"),
@@ -151,10 +151,10 @@ def registry_counts(street, on: datetime.date) -> dict:
 
 def registry_attention(street, on: datetime.date) -> dict[str, QuerySet]:
     """What needs the street's attention on day `on`, each as a queryset (the page pages and counts them)."""
-    active = compounds_active_on(on).filter(community__street=street).select_related("community")
+    active = compounds_active_on(on, area=street).select_related("community")
     live_contract = Exists(ServiceContract.objects.filter(contract_active_q(on), compound_id=OuterRef("pk")))
-    professional = compounds_with_management_mode_on(on, [ManagementMode.PROFESSIONAL]).filter(community__street=street)
-    committees = Q(compound__community__street=street) & compound_active_q(on, prefix="compound__")
+    professional = compounds_with_management_mode_on(on, [ManagementMode.PROFESSIONAL]).filter(in_area_q(Compound, street))
+    committees = in_area_q(Compound, street, through="compound__") & compound_active_q(on, prefix="compound__")
     ten_years = 3650
     return {
         "no_committee": active.filter(housing_type__in=settings.COMMITTEE_ELIGIBLE_HOUSING_TYPES)
@@ -166,5 +166,5 @@ def registry_attention(street, on: datetime.date) -> dict[str, QuerySet]:
         "no_party_coverage": active.exclude(compound_party_coverage_exists(on)),
         "no_contract": professional.exclude(live_contract).select_related("community"),
         "unmanaged": compounds_with_management_mode_on(on, [ManagementMode.UNMANAGED])
-        .filter(community__street=street).select_related("community"),
+        .filter(in_area_q(Compound, street)).select_related("community"),
     }

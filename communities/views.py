@@ -306,7 +306,7 @@ def compound_close(request, code):
         merged_code = form.cleaned_data["merged_into"].strip()
         merged_into = None
         if merged_code:
-            merged_into = Compound.objects.filter(code=merged_code, community__street=compound.community.street).first()
+            merged_into = selectors.street_compounds(compound.community.street).filter(code=merged_code).first()
             if merged_into is None:
                 form.add_error("merged_into", _("本街道没有代码为 %(code)s 的小区。") % {"code": merged_code})
         if form.is_valid():

@@ -9,30 +9,17 @@ import re
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import District, Street
-from .selectors import area_by_code
-
-# A compound's ancestors in order; each name is also the foreign key to the next level up.
-_LEVELS = ["compound", "community", "street", "district", "city"]
-
-
-def under_area_q(area, *, rows_at: str, path: str = "") -> Q:
-    """Rows (sitting at level `rows_at`, reached from the model via `path`) under or equal to `area`."""
-    own, target = _LEVELS.index(rows_at), _LEVELS.index(area.level)
-    if target < own:
-        return Q(pk__in=[])
-    hops = [hop for hop in [path.removesuffix("__")] if hop] + _LEVELS[own + 1:target + 1]
-    return Q(**{"__".join(hops) or "pk": area.pk})
-
+from .selectors import area_by_code, area_model_of, in_area_q
 
 class AreaCodeFilter(django_filters.CharFilter):
-    """`area=<code>`: rows under the city, district, street or community with that code."""
+    """`area=<code>`: rows under the city, district, street or community with that code, by the
+    area each row belongs to (its model's `area_path`, or that of the row it names in `via`)."""
 
-    def __init__(self, *, rows_at: str, path: str = "", **kwargs):
-        self.rows_at, self.path = rows_at, path
+    def __init__(self, *, via: str = "", **kwargs):
+        self.via = via
         kwargs.setdefault("label", _("区域代码"))
         kwargs.setdefault("help_text", _("区域代码（市、区县、街道或社区），返回其下的全部记录。 / "
                                          "Area code (city, district, street or community): every row under it."))
@@ -44,7 +31,8 @@ class AreaCodeFilter(django_filters.CharFilter):
         area = area_by_code(value.strip())
         if area is None:
             return qs.none()
-        return qs.filter(under_area_q(area, rows_at=self.rows_at, path=self.path))
+        model = area_model_of(qs.model, self.via)
+        return qs.filter(in_area_q(model, area, through=f"{self.via}__" if self.via else ""))
 
 
 _RFC3339 = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?"
@@ -118,7 +106,7 @@ def as_of_filter(method: str, *, help_text) -> django_filters.DateFilter:
 
 
 class DistrictFilterSet(django_filters.FilterSet):
-    area = AreaCodeFilter(rows_at="district")
+    area = AreaCodeFilter()
     kind = django_filters.ChoiceFilter(choices=District.Kind.choices, label=_("类型"),
                                        help_text=_("区县类型。 / Kind of county-level unit."))
     updated_since = UpdatedSinceFilter()
@@ -129,7 +117,7 @@ class DistrictFilterSet(django_filters.FilterSet):
 
 
 class StreetFilterSet(django_filters.FilterSet):
-    area = AreaCodeFilter(rows_at="street")
+    area = AreaCodeFilter()
     kind = django_filters.ChoiceFilter(choices=Street.Kind.choices, label=_("类型"),
                                        help_text=_("街道、镇或乡。 / Street, town or township."))
     updated_since = UpdatedSinceFilter()

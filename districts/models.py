@@ -19,15 +19,25 @@ class AreaLevel(models.TextChoices):
     COMMUNITY = "community", _("社区(村)")
 
 
+PATH_SEPARATOR = "/"
+
+
 class Area(TimeStampedModel):
-    """Common fields of every area; `level` and `compound_path` say where it sits in the tree."""
+    """Common fields of every area. `path` is the codes of its administrative parents and its own,
+    each followed by "/" ("350500/350502/350502003/"), so "this area and everything under it" is one
+    indexed prefix condition; districts.services keeps it in step with the parents."""
 
     level: AreaLevel
-    # The ORM path from Compound to this area, used to count compounds under it.
-    compound_path: str
+    # The field naming the parent area, None at the top.
+    parent_field: str | None = None
+    # Scoped models name the ORM path to the area they belong to; an area belongs to itself.
+    area_path = ""
 
     code = models.CharField(_("代码"), max_length=20, unique=True)
     name = models.CharField(_("名称"), max_length=100)
+    path = models.CharField(_("区划路径"), max_length=255, db_index=True, editable=False, default="")
+    established = models.DateField(_("设立日期"), null=True, blank=True)
+    abolished = models.DateField(_("撤销日期"), null=True, blank=True, help_text=_("该日起不再存在"))
 
     class Meta:
         abstract = True
@@ -35,6 +45,22 @@ class Area(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def parent(self):
+        return getattr(self, self.parent_field) if self.parent_field else None
+
+    def tree_path(self) -> str:
+        """The path this area's parent and code give it."""
+        parent = self.parent
+        return f"{parent.path if parent is not None else ''}{self.code}{PATH_SEPARATOR}"
+
+    def save(self, *args, **kwargs):
+        # A new code or parent moves the area, and everything under it, in the tree.
+        from districts.services import area_path_sync
+
+        area_path_sync(self)
+        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()
@@ -47,8 +73,6 @@ class Area(TimeStampedModel):
 
 class City(Area):
     level = AreaLevel.CITY
-    compound_path = "community__street__district__city"
-    scope_paths = {"district": "districts", "street": "districts__streets"}
 
     history = HistoricalRecords()
 
@@ -67,8 +91,7 @@ class District(Area):
         FUNCTIONAL_ZONE = "zone", _("功能区")
 
     level = AreaLevel.DISTRICT
-    compound_path = "community__street__district"
-    scope_paths = {"district": "pk", "street": "streets"}
+    parent_field = "city"
 
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="districts", verbose_name=_("所属城市"))
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
@@ -95,8 +118,7 @@ class Street(Area):
         OTHER = "other", _("类似乡级单位")
 
     level = AreaLevel.STREET
-    compound_path = "community__street"
-    scope_paths = {"district": "district", "street": "pk"}
+    parent_field = "district"
 
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="streets", verbose_name=_("所属区县"))
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)

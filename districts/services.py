@@ -5,15 +5,18 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from common.dated import CHANGE, change_reason, check_not_future, save_validated
+from communities.models import Community
 
 from . import divisions
-from .models import AreaLevel, City, District, Street, ZoneAdministration
+from .models import PATH_SEPARATOR, AreaLevel, City, District, Street, ZoneAdministration
 
 BATCH_SIZE = 2000
 
@@ -30,8 +33,6 @@ class DivisionsLoaded:
 
 
 def _area_models():
-    from communities.models import Community
-
     # Each level's model and the field naming its parent, top down.
     return [(AreaLevel.CITY, City, None), (AreaLevel.DISTRICT, District, "city"),
             (AreaLevel.STREET, Street, "district"), (AreaLevel.COMMUNITY, Community, "street")]
@@ -62,7 +63,8 @@ def divisions_load(*, prefix: str, exclude=divisions.DEFAULT_EXCLUDE) -> Divisio
             area = existing.get(division.code)
             parent = (zone_of_street.get(division.code) or parents[division.parent_code]) if parent_field else None
             if area is None:
-                new.append(model(code=division.code, **values, **({parent_field: parent} if parent_field else {})))
+                new.append(_with_path(model(code=division.code, **values,
+                                            **({parent_field: parent} if parent_field else {}))))
             elif parent_field and getattr(area, parent_field).code not in {division.parent_code, parent.code}:
                 loaded.conflicts.append(f"{division.code} {area.name}（区划数据：{division.name}，"
                                         f"上级 {division.parent_code}）")
@@ -90,7 +92,8 @@ def _zones_load(cities: dict[str, City], *, now, reason: str) -> dict[str, Distr
     """The functional zones of the loaded cities (zones.csv), created where missing, by code."""
     listed = {row.zone_code: row for row in divisions.zone_streets() if row.city_code in cities}
     zones = District.objects.in_bulk(list(listed), field_name="code")
-    new = [District(code=code, name=row.zone_name, kind=District.Kind.FUNCTIONAL_ZONE, city=cities[row.city_code])
+    new = [_with_path(District(code=code, name=row.zone_name, kind=District.Kind.FUNCTIONAL_ZONE,
+                               city=cities[row.city_code]))
            for code, row in listed.items() if code not in zones]
     if new:
         bulk_create_with_history(new, District, default_change_reason=reason, default_date=now)
@@ -112,10 +115,38 @@ def _zone_administrations_load(zones: dict[str, District], *, reason: str) -> in
         street = administration.street
         if street.district_id != administration.zone.pk:
             street.district = administration.zone
-            moved.append(street)
+            moved.append(_with_path(street))
     if moved:
-        bulk_update_with_history(moved, Street, ["district"], default_change_reason=reason)
+        bulk_update_with_history(moved, Street, ["district", "path"], default_change_reason=reason)
+        _children_paths_follow(Community, [street.pk for street in moved])
     return len(new)
+
+
+def _with_path(area):
+    """The area, its path set from its parent (for bulk writes, which skip save())."""
+    area.path = area.tree_path()
+    return area
+
+
+def _children_paths_follow(model, parent_ids) -> None:
+    """The areas of `model` under these parents take their parents' paths: one UPDATE."""
+    parent_field = model.parent_field
+    parents = model._meta.get_field(parent_field).related_model.objects.filter(pk=OuterRef(f"{parent_field}_id"))
+    model.objects.filter(**{f"{parent_field}_id__in": parent_ids}).update(
+        path=Concat(Subquery(parents.values("path")), F("code"), Value(PATH_SEPARATOR), output_field=models.CharField()))
+
+
+def area_path_sync(area) -> None:
+    """Give `area` the path its parent and code make (before it is saved). An area that moves takes
+    everything under it along: one UPDATE per area table rewrites the old path prefix."""
+    old, area.path = area.path, area.tree_path()
+    if area.pk is None or not old or old == area.path:
+        return
+    from .selectors import area_models
+
+    for model in area_models():
+        model.objects.filter(path__startswith=old).update(
+            path=Concat(Value(area.path), Substr("path", len(old) + 1), output_field=models.CharField()))
 
 
 def _division_county(street: Street) -> District:

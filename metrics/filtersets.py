@@ -5,9 +5,9 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from districts.filtersets import UpdatedSinceFilter, under_area_q
+from districts.filtersets import UpdatedSinceFilter
 from districts.models import AreaLevel
-from districts.selectors import area_by_code, area_models
+from districts.selectors import area_by_code, area_models, in_area_q
 from reporting.filtersets import PeriodFilterSet
 
 from .models import IndicatorValue, Target
@@ -53,7 +53,7 @@ class IndicatorValueFilterSet(PeriodFilterSet):
             under = Q(pk__in=[])
             for model in area_models():
                 if level in (None, "", model.level):
-                    codes = model.objects.filter(under_area_q(area, rows_at=model.level)).values("code")
+                    codes = model.objects.filter(in_area_q(model, area)).values("code")
                     under |= Q(area_code__in=codes)
             queryset = queryset.filter(under)
         elif code:

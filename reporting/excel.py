@@ -23,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from common.spreadsheets import workbook_bytes
 from common.uploads import check_xlsx_container
 from common.xlsx import SpreadsheetError, read_xlsx
-from communities.models import Compound
+from communities.selectors import street_compounds
 
 from .periods import add_months, format_period, month_label
 from .selectors import monthly_grid_rows
@@ -200,7 +200,7 @@ def read_monthly_workbook(content: bytes, *, street=None, period: datetime.date 
     if street is not None:
         # More filled rows than the street has compounds can only be junk: refuse it whole rather
         # than listing an error per row.
-        known = Compound.objects.filter(community__street=street).count()
+        known = street_compounds(street).count()
         if len(result) > known:
             raise ExcelLayoutError(_("文件有 %(rows)s 行数据，超过本街道的小区数（%(known)s 个），请使用本系统下载的模板") % {
                 "rows": len(result), "known": known})

@@ -41,7 +41,7 @@ class PeriodFilterSet(django_filters.FilterSet):
 
 
 class MonthlyReportFilterSet(PeriodFilterSet):
-    area = AreaCodeFilter(rows_at="street", path="street__")
+    area = AreaCodeFilter()
     state = django_filters.MultipleChoiceFilter(choices=ReportState.choices, label=_("状态"),
                                                 help_text=_("月报状态，可重复以多选。 / Report state; repeat for several."))
     updated_since = UpdatedSinceFilter()
@@ -52,7 +52,7 @@ class MonthlyReportFilterSet(PeriodFilterSet):
 
 
 class MonthlyRecordFilterSet(PeriodFilterSet):
-    area = AreaCodeFilter(rows_at="compound", path="compound__")
+    area = AreaCodeFilter(via="compound")
     compound = django_filters.CharFilter(field_name="compound__code", label=_("小区代码"),
                                          help_text=_("小区代码。 / Compound code."))
     state = django_filters.MultipleChoiceFilter(

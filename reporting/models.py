@@ -42,7 +42,7 @@ class MonthlyReport(TimeStampedModel):
 
     history = HistoricalRecords()
 
-    scope_paths = {"district": "street__district", "street": "street"}
+    area_path = "street"
 
     class Meta:
         verbose_name = _("街道月报")
@@ -126,7 +126,7 @@ class MonthlyRecord(TimeStampedModel):
 
     history = HistoricalRecords()
 
-    scope_paths = {"district": "report__street__district", "street": "report__street"}
+    area_path = "report__street"
 
     class Meta:
         verbose_name = _("小区月度数据")
@@ -187,7 +187,7 @@ class MonthlyUpload(models.Model):
                                                 help_text=_("工作进程开始导入的次数；中断后会自动重新导入"))
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
-    scope_paths = {"district": "report__street__district", "street": "report__street"}
+    area_path = "report__street"
 
     class Meta:
         verbose_name = _("月报 Excel 导入")

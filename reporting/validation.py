@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from common.numbers import NON_ASCII_DIGITS, TOO_LARGE, NumberError, parse_number
 from communities.models import Compound
+from communities.selectors import street_compounds
 
 from .models import MonthlyRecord
 from .periods import add_months, format_period, is_future, month_end
@@ -319,7 +320,7 @@ def validate_monthly_rows(*, street, period: datetime.date, rows: list[RowInput]
         errors.append(CellError("", None, _("不能填报未来月份（%(period)s）的数据") % {"period": format_period(period)}))
         return ValidationResult([], errors)
     codes = {row.code for row in rows if row.code}
-    compounds = {c.code: c for c in named_only(Compound.objects.filter(community__street=street), "code", codes)}
+    compounds = {c.code: c for c in named_only(street_compounds(street), "code", codes)}
     last_day, seen, validated = month_end(period), set(), []
     for row in rows:
         compound = compounds.get(row.code)

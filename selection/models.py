@@ -163,7 +163,7 @@ class Criterion(models.Model):
 class Nomination(models.Model):
     """A street nominated by its district: a candidate of the round."""
 
-    scope_paths = {"district": "district", "street": "street"}
+    area_path = "street"
 
     round = models.ForeignKey(SelectionRound, on_delete=models.CASCADE, related_name="nominations",
                               verbose_name=_("轮次"))

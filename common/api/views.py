@@ -35,7 +35,7 @@ class ScopedViewSetMixin(ETagMixin):
         return super().get_object()
 
     def scope_queryset(self, scope: AreaScope, queryset):
-        """Models that reach their area by foreign keys declare `scope_paths`; others override this."""
+        """Models that reach their area by foreign keys declare `area_path`; others override this."""
         return scope.filter(queryset)
 
     def list(self, request, *args, **kwargs):

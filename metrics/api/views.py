@@ -13,8 +13,7 @@ from common.api.filters import BOOLEANS
 from common.api.pagination import KeysetCursorPagination
 from common.api.renderers import CSVRenderer
 from common.api.views import ScopedReadOnlyViewSet
-from districts.filtersets import under_area_q
-from districts.selectors import area_by_code, area_models
+from districts.selectors import area_by_code, area_models, in_area_q
 from metrics.filtersets import IndicatorValueFilterSet, TargetFilterSet
 from metrics.models import Indicator, IndicatorValue, Target
 from metrics.periods import MAX_RUN_MONTHS
@@ -219,7 +218,7 @@ class IndicatorRunViewSet(ReplicaReadsMixin, ETagMixin, viewsets.GenericViewSet)
         elif (area := area_by_code(code)) is None:
             areas = models[level or "city"].objects.none()
         elif query["descendants"]:
-            areas = models[level].objects.filter(under_area_q(area, rows_at=level))
+            areas = models[level].objects.filter(in_area_q(models[level], area))
         else:
             areas = type(area).objects.filter(pk=area.pk) if level in (None, area.level) else type(area).objects.none()
             level = area.level

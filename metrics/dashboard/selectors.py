@@ -33,6 +33,7 @@ from communities.history import compound_history
 from communities.models import Community, Compound, ServiceContract
 from communities.selectors import contracts_active_on, management_mode_on
 from districts.models import AreaLevel, City, District, Street
+from districts.selectors import in_area_q
 from metrics.forecasts import TREND_MONTHS, Forecast, forecasts
 from metrics.models import (
     Comparison,
@@ -692,7 +693,7 @@ def ranking_areas(area, children: list) -> list:
     if level == CHILD_LEVEL[area.level]:
         return children
     # From the city: every street, with its district for the parent column.
-    return list(Street.objects.filter(district__city=area).select_related("district")
+    return list(Street.objects.filter(in_area_q(Street, area)).select_related("district")
                 .only(*AREA_TABLE_FIELDS, "district", "district__name").order_by("code"))
 
 
