@@ -41,8 +41,11 @@ echo "2/5 restore into fresh database $RESTORE_DB"
 psql "$ADMIN_URL" -X -q -c "CREATE DATABASE \"$RESTORE_DB\"" >/dev/null
 pg_restore --no-owner --exit-on-error --dbname="$RESTORE_URL" "$DUMP"
 
-echo "3/5 wipe the restored indicator values and recompute $FIRST … $LAST there"
-psql "$RESTORE_URL" -X -q -c "TRUNCATE metrics_indicatorvalue" >/dev/null
+# Everything the engine derives goes, not only the values: it writes only what differs from its
+# stored sums, so values wiped beside unchanged sums would never be written again.
+echo "3/5 wipe the restored indicator values, sums and facts and recompute $FIRST … $LAST there"
+psql "$RESTORE_URL" -X -q -c "TRUNCATE metrics_indicatorvalue, metrics_areamonthsums, metrics_areamonthrecency,
+                                       metrics_compoundmonthfact" >/dev/null
 DATABASE_URL="$RESTORE_URL" "$PYTHON" manage.py recompute_indicators --from "$FIRST" --to "$LAST" -v 0
 
 echo "4/5 compare numerator, denominator and value of every key"
