@@ -313,8 +313,8 @@ class CompoundMonthFact(CopiedAreaIds):
             # Street first: a street's recompute reads its facts of a whole quarter or year (a range of
             # months) for the spans, as well as one month.
             models.Index(fields=["street", "period"], name="fact_street_period_idx"),
-            models.Index(fields=["period", "district"], name="fact_period_district_idx"),
-            # A community page's compounds.
+            # A community page's compounds, and a whole month's facts (the community sums, the next
+            # month's facts). Nothing reads them by district: every index costs each fact written.
             models.Index(fields=["period", "community"], name="fact_period_community_idx"),
         ]
 
