@@ -134,7 +134,7 @@ def ranking(key: str, title: str, areas: list, values: dict, core: list[Indicato
         area_values = values.get(area.code, {})
         row = [Cell(str(rank), rank) if headline(area) is not None else Cell(NO_VALUE), Cell(area.name, heading=True)]
         if parent_label:
-            row.append(Cell(getattr(area, dashboard.PARENT_FIELD[area.level]).name))
+            row.append(Cell(area.parent.name))
         for indicator in core:
             compared = area_values.get(indicator.code)
             row.append(value_cell(compared) if compared else Cell(NO_VALUE))

@@ -103,6 +103,16 @@ def area_parent(area):
     return area.parent
 
 
+def level_model(level: str) -> type[Model]:
+    return next(model for model in area_models() if model.level == level)
+
+
+def parent_level(level: str) -> str | None:
+    """The level of the areas one above those of `level`, None at the top."""
+    model = level_model(level)
+    return model._meta.get_field(model.parent_field).related_model.level if model.parent_field else None
+
+
 def lowest_level(area) -> bool:
     """Whether `area` is of the tree's lowest level (a community or village), where compounds are."""
     return type(area) is area_models()[-1]

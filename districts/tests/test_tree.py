@@ -17,6 +17,9 @@ from districts.selectors import (
     area_children,
     area_parent,
     in_area_q,
+    level_model,
+    lowest_level,
+    parent_level,
     street_path,
 )
 from districts.services import divisions_load, street_zone_change
@@ -93,6 +96,13 @@ def test_parent_children_and_ancestors_walk_the_tree():
     assert list(area_children(community)) == []
     assert area_ancestors(community) == [street.district.city, street.district, street]
     assert ancestor_paths(community.path) == [street.district.city.path, street.district.path, street.path]
+
+
+def test_levels_know_their_model_and_the_level_above():
+    assert level_model("street") is Street and level_model("community") is Community
+    assert [parent_level(level) for level in ("city", "district", "street", "community")] == [
+        None, "city", "district", "street"]
+    assert lowest_level(CommunityFactory()) and not lowest_level(StreetFactory())
 
 
 def test_the_street_a_row_belongs_to_follows_from_its_area_path():

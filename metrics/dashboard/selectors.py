@@ -32,8 +32,8 @@ from common.numbers import TOO_LARGE, NumberError, parse_integer
 from communities.history import compound_history
 from communities.models import Community, Compound, ServiceContract
 from communities.selectors import contracts_active_on, management_mode_on
-from districts.models import AreaLevel, City, District, Street
-from districts.selectors import in_area_q
+from districts.models import AreaLevel, District, Street
+from districts.selectors import area_children, area_models, in_area_q, lowest_level, parent_level
 from metrics.forecasts import TREND_MONTHS, Forecast, forecasts
 from metrics.models import (
     Comparison,
@@ -78,14 +78,12 @@ from .tables import (
     yes_no,
 )
 
-LEVEL_MODELS = {AreaLevel.CITY: City, AreaLevel.DISTRICT: District, AreaLevel.STREET: Street,
-                AreaLevel.COMMUNITY: Community}
+LEVEL_MODELS = {model.level: model for model in area_models()}
 CHILD_LEVEL = {AreaLevel.CITY: AreaLevel.DISTRICT, AreaLevel.DISTRICT: AreaLevel.STREET,
                AreaLevel.STREET: AreaLevel.COMMUNITY}
 # The ranking table lists streets from the city and a district, communities from a street.
 RANKING_LEVEL = {AreaLevel.CITY: AreaLevel.STREET, AreaLevel.DISTRICT: AreaLevel.STREET,
                  AreaLevel.STREET: AreaLevel.COMMUNITY}
-PARENT_FIELD = {AreaLevel.DISTRICT: "city", AreaLevel.STREET: "district", AreaLevel.COMMUNITY: "street"}
 # The indicator the bar chart and the ranking start with: the campaign's headline figure.
 DEFAULT_INDICATOR = "committee_formation_rate"
 
@@ -158,8 +156,8 @@ def with_params(params: dict, **changes) -> str:
 def ancestors(area) -> list:
     """The area's chain from the city down to itself (needs the parents select_related)."""
     chain = [area]
-    while getattr(chain[0], "level", None) in PARENT_FIELD:
-        chain.insert(0, getattr(chain[0], PARENT_FIELD[chain[0].level]))
+    while chain[0].parent is not None:
+        chain.insert(0, chain[0].parent)
     return chain
 
 
@@ -350,7 +348,7 @@ def ranking_table(areas: list, values: dict[str, dict[str, ComparedValue]], indi
         ordered = list(reversed(with_value)) + without_value
     shown_descending = best_first_descending if descending is None else descending
     level_label = AreaLevel(level).label
-    parent_label = AreaLevel(PARENT_FIELD[level]).label if level in PARENT_FIELD else ""
+    parent_label = _parent_label(level)
     table = Table("ranking", _("%(level)s排名：%(indicator)s") % {"level": level_label, "indicator": indicator.name}, [
         Column(_("名次"), numeric=True), Column(level_label), Column(parent_label),
         Column(indicator.name, numeric=True, indicator_code=indicator.code,
@@ -361,7 +359,7 @@ def ranking_table(areas: list, values: dict[str, dict[str, ComparedValue]], indi
     unit = indicator.unit
     url = page_urls(level)
     for area, compared in ordered:
-        parent = getattr(area, PARENT_FIELD[level])
+        parent = area.parent
         if compared is None:
             table.rows.append([Cell(NO_VALUE), Cell(area.name, url=url(area.code), heading=True),
                                Cell(parent.name)] + [Cell(NO_VALUE) for _column in range(6)])
@@ -675,14 +673,13 @@ AREA_TABLE_FIELDS = ("code", "name")
 
 def child_areas(area) -> list:
     """The area's children, ordered by code, with their parent for its name."""
-    level = CHILD_LEVEL.get(area.level)
-    if level is None:
+    if lowest_level(area):
         return []
-    parent, model = PARENT_FIELD[level], LEVEL_MODELS[level]
+    children = area_children(area)
+    parent = children.model.parent_field
     # The kind too where areas have one: the city's map sets the functional zones apart.
-    fields = AREA_TABLE_FIELDS + tuple(name for name in ("kind",) if hasattr(model, name))
-    return list(model.objects.filter(**{parent: area}).select_related(parent)
-                .only(*fields, parent, f"{parent}__name").order_by("code"))
+    fields = AREA_TABLE_FIELDS + tuple(name for name in ("kind",) if hasattr(children.model, name))
+    return list(children.select_related(parent).only(*fields, parent, f"{parent}__name"))
 
 
 def ranking_areas(area, children: list) -> list:
@@ -899,7 +896,7 @@ def laggards_page(level: str, visible_codes, choice: PeriodChoice, params: dict 
         unit = indicator.unit
         table = Table(f"laggards-{indicator.code}", indicator.name, [
             Column(_("序号"), numeric=True), Column(AreaLevel(level).label),
-            Column(AreaLevel(PARENT_FIELD[level]).label if level in PARENT_FIELD else ""),
+            Column(_parent_label(level)),
             Column(indicator.name, numeric=True, indicator_code=indicator.code), Column(_("目标")),
             Column(_("差距(百分点)") if unit == Unit.PERCENT else _("差距"), numeric=True),
             Column(str(GAP_UNITS.get(indicator.code, GAP_UNIT_OTHER).heading), numeric=True), Column(_("达标情况")),
@@ -952,11 +949,16 @@ def _pager(indicator_code: str, number: int, count: int, params: dict) -> Pager 
                  next_url=with_params(params, **{param: number + 1}) if number < pages else None)
 
 
+def _parent_label(level: str) -> str:
+    parent = parent_level(level)
+    return AreaLevel(parent).label if parent else ""
+
+
 def _area_names(level: str, codes: set[str]) -> dict[str, tuple[object, str]]:
     if not codes:
         return {}
     model = LEVEL_MODELS[level]
-    parent = PARENT_FIELD.get(level)
+    parent = model.parent_field
     areas = model.objects.filter(code__in=codes)
     if parent:
         areas = areas.select_related(parent)
