@@ -256,6 +256,10 @@ class PartyOrganisationCompound(CoverageBase):
 
     history = HistoricalRecords()
 
+    # A covered compound is its street's to see: an organisation of the district (or above) that
+    # covers compounds of several streets shows each street only its own.
+    area_path = "compound__community"
+
     class Meta:
         verbose_name = _("党组织覆盖小区")
         verbose_name_plural = _("党组织覆盖小区")

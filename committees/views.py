@@ -244,15 +244,17 @@ def party_detail(request, party_code):
 
 def _party_page(request, party_code, *, bound=None):
     organisation = party_of(request, party_code)
+    scope = scope_of(request)
     context = {
         "organisation": organisation, "can_change": _may_change_party(request, organisation),
-        "compound_links": organisation.compound_links.select_related("compound"),
+        "compound_links": scope.filter(organisation.compound_links.select_related("compound")),
         "firm_links": organisation.firm_links.select_related("firm"),
         "coverage_form": (bound or {}).get("coverage") or CoverageForm(street=organisation.street),
         "date_form": DateForm(),
         "history": history_entries([
             (_("党组织"), PartyOrganisation.history.filter(id=organisation.pk)),
-            (_("覆盖小区"), PartyOrganisationCompound.history.filter(organisation_id=organisation.pk)),
+            (_("覆盖小区"), PartyOrganisationCompound.history.filter(
+                organisation_id=organisation.pk, id__in=scope.filter(organisation.compound_links.all()).values("pk"))),
             (_("覆盖企业"), PartyOrganisationFirm.history.filter(organisation_id=organisation.pk)),
         ]),
     }

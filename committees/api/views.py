@@ -46,10 +46,15 @@ class OwnersCommitteeViewSet(ScopedReadOnlyViewSet):
 )
 class PartyOrganisationViewSet(ScopedReadOnlyViewSet):
     queryset = PartyOrganisation.objects.select_related("district", "street").prefetch_related(
-        Prefetch("compound_links", queryset=PartyOrganisationCompound.objects.select_related("compound")),
         Prefetch("firm_links", queryset=PartyOrganisationFirm.objects.select_related("firm")),
     )
     serializer_class = PartyOrganisationSerializer
     filterset_class = PartyOrganisationFilterSet
     lookup_field = "code"
     cursor_ordering = "code"
+
+    def scope_queryset(self, scope, queryset):
+        # The compounds it covers, as the caller's scope sees compounds (a district's organisation
+        # covers several streets').
+        links = scope.filter(PartyOrganisationCompound.objects.select_related("compound"))
+        return scope.filter(queryset).prefetch_related(Prefetch("compound_links", queryset=links))
