@@ -116,6 +116,12 @@ class AreaScope:
     def can_set_targets(self) -> bool:
         return self.city_staff
 
+    # The monthly bulletin sent to the districts: issued by the city bureau's own staff. A city-wide
+    # system account signed in to the portal reads it at most.
+    @property
+    def can_issue_bulletins(self) -> bool:
+        return self.city_staff
+
     # Committee members' names and numbers (PIPL): the owning street's own officers only. District
     # and city staff, superusers and API clients (even one scoped to that street) are outside it.
     def sees_personal_data(self, street_id: int) -> bool:

@@ -28,7 +28,7 @@ def bulletin_request(*, period: datetime.date, user) -> Bulletin:
     Only a month whose reports are due has figures to report. Asking again while one is queued
     returns that one instead of queueing a second.
     """
-    if not AreaScope.for_user(user).city_wide:
+    if not AreaScope.for_user(user).can_issue_bulletins:
         raise PermissionDenied(_("只有市级用户可以生成月度通报。"))
     if not is_due(period):
         raise ValidationError(_("%(month)s的月报尚未到截止日，不能生成通报。") % {"month": month_label(period)})

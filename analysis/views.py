@@ -56,7 +56,7 @@ def bulletin(request):
     scope = _bulletin_reader(request)
     period = dashboard.period_context(_month_param(request.GET.get("period")))
     period.options = [group for group in period.options[:1]]  # months only: a bulletin is monthly
-    context = {"period": period, "can_generate": scope.city_wide}
+    context = {"period": period, "can_generate": scope.can_issue_bulletins}
     city = City.objects.order_by("code").first()
     if city is None or period.choice is None or period.not_due or period.choice.kind != MONTH:
         return render(request, "analysis/bulletin.html", context)
@@ -69,7 +69,7 @@ def bulletin(request):
 @login_required
 @require_POST
 def bulletin_generate(request):
-    if not _bulletin_reader(request).city_wide:
+    if not _bulletin_reader(request).can_issue_bulletins:
         raise PermissionDenied
     month = _month_param(request.POST.get("period"))
     if month is None:

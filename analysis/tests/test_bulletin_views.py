@@ -42,6 +42,16 @@ def test_only_city_staff_generate_a_bulletin(computed, client, private_media):
     assert not Bulletin.objects.exists()
 
 
+def test_a_city_wide_system_signed_in_to_the_portal_does_not_generate_a_bulletin(computed, client, private_media):
+    from accounts.models import Role
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(role=Role.API_CLIENT))
+    assert "生成通报文件（PDF 与 Excel）" not in client.get(PAGE, {"period": "2024-03"}).content.decode()
+    assert generate(client).status_code == 403
+    assert not Bulletin.objects.exists()
+
+
 def test_a_month_not_yet_due_cannot_be_generated(computed, client, private_media, settings):
     client.force_login(city_staff())
     response = generate(client, "2099-01")
