@@ -2,8 +2,9 @@
 
 Every queryset that reaches a user (pages, admin, API, exports) goes through `AreaScope.filter`.
 Models opt in by declaring `area_path`: the ORM path from the model to the area it belongs to.
-A user sees the rows of their area and everything under it, and the area-wide rows of the areas
-above it (their district's firms, their city's own record).
+A user sees the rows of their area and everything under it; of the rows of the areas above it, only
+those of models that declare `shared_below` (the areas themselves, their district's firms), not,
+say, their district's own party organisations.
 """
 from __future__ import annotations
 
@@ -76,7 +77,10 @@ class AreaScope:
             return Q(pk__in=[])
         from districts.selectors import ancestor_paths, at_areas_q, in_area_q
 
-        return in_area_q(model, self.area) | at_areas_q(model, ancestor_paths(self.area.path))
+        condition = in_area_q(model, self.area)
+        if getattr(model, "shared_below", False):
+            condition |= at_areas_q(model, ancestor_paths(self.area.path))
+        return condition
 
     def filter(self, queryset: QuerySet) -> QuerySet:
         condition = self.q(queryset.model)

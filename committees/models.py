@@ -211,7 +211,8 @@ class PartyOrganisation(TimeStampedModel):
 
     history = HistoricalRecords()
 
-    # Its street, or its district when it has none.
+    # Its street, or its district when it has none: then the district's own, not shown to its street
+    # officers (no `shared_below`).
     area_path = ("street", "district")
 
     class Meta:

@@ -207,6 +207,8 @@ class PropertyFirm(TimeStampedModel):
     history = HistoricalRecords()
 
     area_path = "registered_district"
+    # A firm registered in a district may serve any of its streets: their officers see it (accounts.scope).
+    shared_below = True
 
     # A firm is "三有" with fixed premises, 10 or more staff and ongoing business.
     SANYOU_MIN_STAFF = 10
@@ -245,6 +247,7 @@ class PropertyFirmFactsPeriod(DatedFact):
     owner_field = "firm"
     value_fields = ("staff_count", "has_fixed_premises", "in_business")
     area_path = "firm__registered_district"
+    shared_below = True
     history = HistoricalRecords()
 
     class Meta(DatedFact.Meta):
@@ -269,6 +272,7 @@ class FirmListing(TimeStampedModel):
     history = HistoricalRecords()
 
     area_path = "firm__registered_district"
+    shared_below = True
 
     class Meta:
         verbose_name = _("红黑榜")

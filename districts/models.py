@@ -32,6 +32,8 @@ class Area(TimeStampedModel):
     parent_field: str | None = None
     # Scoped models name the ORM path to the area they belong to; an area belongs to itself.
     area_path = ""
+    # The users of the areas below see it (accounts.scope): a street officer sees their district and city.
+    shared_below = True
 
     code = models.CharField(_("代码"), max_length=20, unique=True)
     name = models.CharField(_("名称"), max_length=100)

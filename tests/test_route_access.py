@@ -344,6 +344,19 @@ class RouteAccessTest(TestCase):
             client.raise_request_exception = False
         self.vote = Vote.objects.order_by("pk").first()
 
+    def test_a_district_level_party_organisation_is_read_by_its_district_and_hidden_from_its_streets(self):
+        """A party organisation with no street is its district's own: not handed down to the streets."""
+        organisation = PartyOrganisationFactory(street=None, district=self.district_a)
+        page, api = f"/registry/party/{organisation.code}/", f"/api/v1/party-organisations/{organisation.code}/"
+        statuses = {role: self.clients[role].get(page).status_code
+                    for role in ("officer_a", "officer_b", "district_a", "district_b", "city")}
+        statuses |= {role: self.clients[role].get(api).status_code
+                     for role in ("token_street", "token_district", "token_read")}
+        assert statuses == {"officer_a": 404, "officer_b": 404, "district_a": 200, "district_b": 404, "city": 200,
+                            "token_street": 404, "token_district": 200, "token_read": 200}
+        listed = self.clients["token_street"].get("/api/v1/party-organisations/").json()["results"]
+        assert [row["code"] for row in listed] == [self.party_org.code]
+
     # --- filling URL arguments with street A's objects -------------------------------------------
 
     def _admin_object(self, route: str):

@@ -262,12 +262,29 @@ def test_a_street_token_cannot_report_another_streets_compound_in_its_own_report
     assert set(MonthlyRecord.objects.values_list("compound_id", flat=True)) == {compound_a.pk}
 
 
-def test_a_district_wide_party_organisation_shows_a_street_only_its_own_covered_compounds(client, officer_a,
+def test_a_district_wide_party_organisation_and_what_it_covers_are_hidden_from_its_streets(client, officer_a,
                                                                                           compound_a, compound_b):
     from tests.api_clients import token_client
 
-    organisation = PartyOrganisationFactory(street=None, district=compound_a.community.street.district,
+    street_a = compound_a.community.street
+    organisation = PartyOrganisationFactory(street=None, district=street_a.district,
                                             kind=PartyOrganisation.Kind.COMMUNITY_GRAND)
+    for compound in (compound_a, compound_b):
+        PartyOrganisationCompound.objects.create(organisation=organisation, compound=compound,
+                                                 covered_from=D(2023, 2, 1))
+    assert client.get(reverse("committees:party", args=[organisation.code])).status_code == 404
+    assert token_client(_api_user(street_a)).get(
+        f"/api/v1/party-organisations/{organisation.code}/").status_code == 404
+    client.force_login(district_staff(street_a.district))
+    page = client.get(reverse("committees:party", args=[organisation.code]))
+    assert compound_a.name in page.text and compound_b.name in page.text
+
+
+def test_a_party_organisation_shows_a_street_only_its_own_covered_compounds(client, officer_a, compound_a,
+                                                                            compound_b):
+    from tests.api_clients import token_client
+
+    organisation = PartyOrganisationFactory(street=compound_a.community.street)
     for compound in (compound_a, compound_b):
         PartyOrganisationCompound.objects.create(organisation=organisation, compound=compound,
                                                  covered_from=D(2023, 2, 1))

@@ -73,6 +73,16 @@ def test_scope_reaches_committees_members_and_party_organisations(two_districts)
     assert _visible(user, PartyOrganisation) == {my_branch}
 
 
+def test_a_district_level_party_organisation_is_seen_by_its_district_not_by_its_street_officers(two_districts):
+    street_a, _, street_c, _ = two_districts
+    own_street = PartyOrganisationFactory(street=street_a)
+    district_level = PartyOrganisationFactory(street=None, district=street_a.district)
+    elsewhere = PartyOrganisationFactory(street=None, district=street_c.district)
+    assert _visible(street_officer(street_a), PartyOrganisation) == {own_street}
+    assert _visible(district_staff(street_a.district), PartyOrganisation) == {own_street, district_level}
+    assert _visible(city_staff(), PartyOrganisation) == {own_street, district_level, elsewhere}
+
+
 def test_firms_are_visible_by_registered_district(two_districts):
     street_a, _, street_c, _ = two_districts
     local = PropertyFirmFactory(registered_district=street_a.district)
