@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 import logging
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -78,9 +79,18 @@ def bulletin_generate(*, bulletin_id: int) -> Bulletin:
 # --- Saved pivot tables -------------------------------------------------------------------------
 
 
+# Every pivot page lists its viewer's saved pivots: a bound keeps that list (and the table) small
+# whatever a client posts.
+MAX_SAVED_PIVOTS = 100
+
+
 @transaction.atomic
 def saved_pivot_create(*, owner, name: str, params: dict) -> SavedPivot:
     """Keep a pivot selection (as the pivot form validated it) under a name of the owner's."""
+    # The owner's row, locked: two saves at once cannot both pass the count.
+    get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
+    if SavedPivot.objects.filter(owner=owner).count() >= MAX_SAVED_PIVOTS:
+        raise ValidationError(_("每人最多保存 %(max)d 个数据透视，请先删除不再使用的。") % {"max": MAX_SAVED_PIVOTS})
     return _saved(SavedPivot(owner=owner, name=name.strip(), params=params))
 
 

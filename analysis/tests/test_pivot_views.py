@@ -189,6 +189,19 @@ def test_a_name_taken_by_the_owner_is_refused_in_chinese(computed, client):
     assert SavedPivot.objects.count() == 1
 
 
+def test_an_owner_keeps_a_bounded_number_of_saved_views(computed, client):
+    from analysis.services import MAX_SAVED_PIVOTS
+
+    owner = city_staff()
+    SavedPivot.objects.bulk_create(SavedPivot(owner=owner, name=f"视图{n}", params={})
+                                   for n in range(MAX_SAVED_PIVOTS))
+    client.force_login(owner)
+    response = client.post(reverse("analysis:pivot_save"), {**streets_by_month(computed), "name": "再存一个"},
+                           follow=True)
+    assert f"每人最多保存 {MAX_SAVED_PIVOTS} 个数据透视" in response.content.decode()
+    assert SavedPivot.objects.filter(owner=owner).count() == MAX_SAVED_PIVOTS
+
+
 def test_district_staff_asking_for_another_district_get_their_own(computed, client):
     client.force_login(district_staff(computed.areas["D2"]))
     content = client.get(reverse("analysis:pivot"), streets_by_month(computed)).content.decode()
