@@ -42,3 +42,19 @@ def test_a_version_outside_the_documented_range_is_refused(compound, officer_cli
     response = officer_client.post("/api/v1/monthly-records/", {"compound": compound.code, "period": "2024-05",
                                                                 "petitions": 1, "version": version}, format="json")
     assert response.status_code == 400 and response.json()["field"] == "version"
+
+
+def test_a_report_with_more_rows_than_an_upload_may_have_is_refused_before_any_row_is_read(compound, officer_client,
+                                                                                          settings):
+    settings.MONTHLY_UPLOAD_MAX_ROWS = 3
+    street = compound.community.street
+    rows = [{"compound": compound.code, "weekly_meetings": 1}] * 4
+    response = officer_client.post("/api/v1/monthly-reports/", {"street": street.code, "period": "2024-05",
+                                                                "records": rows}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["field"] == "records" and body["message"] == "一次最多保存 3 行，本次为 4 行。"
+    assert not MonthlyRecord.objects.exists()
+    accepted = officer_client.post("/api/v1/monthly-reports/", {"street": street.code, "period": "2024-05",
+                                                                "records": rows[:1]}, format="json")
+    assert accepted.status_code == 201, accepted.content

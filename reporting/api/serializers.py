@@ -1,5 +1,7 @@
 """Monthly reports and records over the API. Figures are validated by reporting.validation, not here:
 the fields below only say which JSON types each figure takes."""
+from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -117,6 +119,16 @@ class MonthlyReportWriteSerializer(serializers.Serializer):
     records = MonthlyRowSerializer(many=True, help_text=(
         "要保存的小区数据；未列出的小区不变，整行留空表示删除该小区本月数据。 / Rows to save; compounds not "
         "listed are unchanged, an all-blank row deletes that compound's figures."))
+
+    def to_internal_value(self, data):
+        # Counted before any row is validated: each row costs the serializer and the service time,
+        # and a month's rows are bounded as the Excel upload bounds them.
+        records = data.get("records") if isinstance(data, dict) else None
+        limit = settings.MONTHLY_UPLOAD_MAX_ROWS
+        if isinstance(records, list) and len(records) > limit:
+            raise serializers.ValidationError({"records": [_("一次最多保存 %(max)d 行，本次为 %(count)d 行。") % {
+                "max": limit, "count": len(records)}]})
+        return super().to_internal_value(data)
 
 
 class MonthlyReportUpdateSerializer(MonthlyReportWriteSerializer):
