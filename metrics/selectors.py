@@ -220,8 +220,19 @@ def indicator_values_for_run(*, area_level: str, area_codes: list[str] | None, f
     """
     if area_codes is not None and not area_codes:
         return []
-    stock = [c for c, kind in FACT_SUM_COLUMNS.items() if kind == STOCK]
-    flow = [c for c, kind in FACT_SUM_COLUMNS.items() if kind == FLOW]
+    if indicators is not None:
+        units = {indicator.code: indicator.unit for indicator in indicators}
+        wanted = set(units)
+    else:
+        wanted = None if indicator_codes is None else set(indicator_codes)
+        units = dict(Indicator.objects.values_list("code", "unit"))
+    formulas = {code: formula for code, formula in COMPOUND_FORMULAS.items() if wanted is None or code in wanted}
+    # Only the figures the wanted indicators read are summed and converted: summing every figure of
+    # a level's areas over a year costs more than the rest of the query.
+    needed = {"provisional", *(f.numerator for f in formulas.values()), *(f.denominator for f in formulas.values())}
+    stock = [c for c, kind in FACT_SUM_COLUMNS.items() if kind == STOCK and c in needed]
+    flow = [c for c, kind in FACT_SUM_COLUMNS.items() if kind == FLOW and c in needed]
+    at_last_columns = ["compounds", *stock]
     sums, recency, values = (model._meta.db_table for model in (AreaMonthSums, AreaMonthRecency, IndicatorValue))
     codes = "" if area_codes is None else f"AND area_code IN ({', '.join('%s' for _ in area_codes)})"
     area_codes = area_codes or []
@@ -230,57 +241,55 @@ def indicator_values_for_run(*, area_level: str, area_codes: list[str] | None, f
         return model._meta.get_field("period").get_db_prep_value(day, connection)
 
     at_last = "s.period = (SELECT last FROM run_end)"
-    columns = ", ".join([
-        f"SUM(CASE WHEN {at_last} THEN s.compounds ELSE 0 END)",
-        *(f"SUM(CASE WHEN {at_last} THEN s.{c} ELSE 0 END)" for c in stock),
+    columns = [
+        *(f"SUM(CASE WHEN {at_last} THEN s.{c} ELSE 0 END)" for c in at_last_columns),
         *(f"SUM(s.{c})" for c in flow), "SUM(s.provisional)",
-    ])
+    ]
+    # The run's rows are summed per area first; the last month's recency and firm rows then join
+    # one row per area, not one per area and month.
     sql = f"""
         WITH run_end AS (
             SELECT MAX(period) AS last FROM {sums}
             WHERE area_level = %s {codes} AND period >= %s AND period <= %s
+        ), summed AS (
+            SELECT s.area_code, MAX(s.period) AS run_last, {', '.join(f'{c} AS f{n}' for n, c in enumerate(columns))}
+            FROM {sums} s
+            WHERE s.area_level = %s {codes.replace('area_code', 's.area_code')} AND s.period >= %s AND s.period <= %s
+              AND s.period <= (SELECT last FROM run_end)
+            GROUP BY s.area_code
+            HAVING SUM(CASE WHEN {at_last} THEN 1 ELSE 0 END) > 0
         )
-        SELECT s.area_code, MAX(s.period), {columns},
-               MAX(r.consulted), MAX(r.scored_households), MAX(r.score_weighted), MAX(firm.numerator),
-               MAX(firm.denominator), MAX(firm.value)
-        FROM {sums} s
+        SELECT t.area_code, t.run_last, {', '.join(f't.f{n}' for n in range(len(columns)))},
+               r.consulted, r.scored_households, r.score_weighted, firm.numerator, firm.denominator, firm.value
+        FROM summed t
         LEFT JOIN (
             SELECT area_code, SUM(CASE WHEN month >= %s THEN consulted ELSE 0 END) AS consulted,
                    SUM(CASE WHEN month >= %s THEN scored_households ELSE 0 END) AS scored_households,
                    SUM(CASE WHEN month >= %s THEN score_weighted ELSE 0 END) AS score_weighted
             FROM {recency} WHERE area_level = %s AND period = (SELECT last FROM run_end) {codes}
             GROUP BY area_code
-        ) r ON r.area_code = s.area_code
-        LEFT JOIN {values} firm ON firm.area_level = s.area_level AND firm.area_code = s.area_code
+        ) r ON r.area_code = t.area_code
+        LEFT JOIN {values} firm ON firm.area_level = %s AND firm.area_code = t.area_code
              AND firm.period = (SELECT last FROM run_end) AND firm.indicator_id = %s
-        WHERE s.area_level = %s {codes.replace('area_code', 's.area_code')} AND s.period >= %s AND s.period <= %s
-          AND s.period <= (SELECT last FROM run_end)
-        GROUP BY s.area_code
-        HAVING SUM(CASE WHEN {at_last} THEN 1 ELSE 0 END) > 0
+        ORDER BY t.area_code
     """
     first_sums, scores_from = db(AreaMonthSums, first), db(AreaMonthRecency, quarter_start(first))
     params = [area_level, *area_codes, first_sums, db(AreaMonthSums, last),
+              area_level, *area_codes, first_sums, db(AreaMonthSums, last),
               db(AreaMonthRecency, first), scores_from, scores_from, area_level, *area_codes,
-              FIRM_PARTY_ORG_COVERAGE, area_level, *area_codes, first_sums, db(AreaMonthSums, last)]
+              area_level, FIRM_PARTY_ORG_COVERAGE]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
 
-    names = ["compounds", *stock, *flow, "provisional", "consulted", "scored_households", "score_weighted"]
-    if indicators is not None:
-        units = {indicator.code: indicator.unit for indicator in indicators}
-        wanted = set(units)
-    else:
-        wanted = None if indicator_codes is None else set(indicator_codes)
-        units = dict(Indicator.objects.values_list("code", "unit"))
+    names = [*at_last_columns, *flow, "provisional", "consulted", "scored_households", "score_weighted"]
+    positions = [(name, n) for n, name in enumerate(names) if name in needed]
     result = []
     for area_code, run_last, *figures in rows:
         run_last = parse_date(run_last) if isinstance(run_last, str) else run_last  # SQLite answers text
-        totals = {name: Decimal(str(figure or 0)) for name, figure in zip(names, figures)}
+        totals = {name: Decimal(str(figures[n] or 0)) for name, n in positions}
         provisional = totals["provisional"] > 0
-        for code, formula in COMPOUND_FORMULAS.items():
-            if wanted is not None and code not in wanted:
-                continue
+        for code, formula in formulas.items():
             numerator = totals[formula.numerator]
             denominator = totals[formula.denominator] / formula.denominator_divisor
             result.append(SpanValue(code, area_code, numerator, denominator,
