@@ -64,7 +64,7 @@ class User(AbstractUser):
             raise ValidationError({"street": _("街道工作人员须指定所属街道(乡镇)。")})
         if self.role in (Role.CITY_STAFF, Role.JUDGE) and (self.district_id or self.street_id):
             raise ValidationError(_("市级工作人员和评审专家不绑定区域。"))
-        if self.street_id and self.district_id and self.street.district_id != self.district_id:
+        if self.street_id and self.district_id and self.street.parent_id != self.district_id:
             raise ValidationError({"street": _("所属街道不在所属区县内。")})
 
     def get_full_name(self) -> str:
@@ -82,7 +82,7 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         # A street implies its district: keeps district-level scoping one lookup away.
         if self.street_id and not self.district_id and self.role == Role.API_CLIENT:
-            self.district_id = self.street.district_id
+            self.district_id = self.street.parent_id
         super().save(*args, **kwargs)
 
 

@@ -166,7 +166,7 @@ def late_reports_table(period: datetime.date, streets: list) -> Table:
             late_days, when, state = (day - due).days, f"{day:%Y-%m-%d}", _("逾期上报")
         else:
             late_days, when, state = (today - due).days, NO_VALUE, _("未上报")
-        table.rows.append([Cell(street.district.name), Cell(street.name, heading=True), Cell(f"{due:%Y-%m-%d}"),
+        table.rows.append([Cell(street.parent.name), Cell(street.name, heading=True), Cell(f"{due:%Y-%m-%d}"),
                            Cell(when), Cell(str(late_days), late_days), Cell(state)])
     return table
 

@@ -11,17 +11,15 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from accounts.scope import AreaScope
 from common.forms import IntegerField
-from districts.models import AreaLevel, City, District, Street
-from districts.selectors import area_by_code, area_models, in_area_q
+from districts.models import PATH_SEPARATOR
+from districts.selectors import area_by_code, area_levels, child_level, in_area_q, level_model, top_area
 from metrics.dashboard.periods import MONTH, QUARTER, RUN, YEAR, PeriodChoice, containing
-from metrics.dashboard.selectors import CHILD_LEVEL
 from metrics.models import Indicator
 from metrics.periods import add_months, months_between, run_error
 from reporting.periods import latest_due_month, parse_period
 
 from .pivot import AREA, COLUMNS, FILTER, INDICATOR, MAX_CELLS, MAX_RUN_READS, PERIOD, ROWS, PivotSelection
 
-LEVELS = [AreaLevel.CITY, AreaLevel.DISTRICT, AreaLevel.STREET, AreaLevel.COMMUNITY]
 KINDS = [(MONTH, gettext_lazy("逐月")), (QUARTER, gettext_lazy("逐季度")), (YEAR, gettext_lazy("逐年")),
          (RUN, gettext_lazy("起止月份合计为一期"))]
 AXIS_CHOICES = [(ROWS, gettext_lazy("行")), (COLUMNS, gettext_lazy("列")), (FILTER, gettext_lazy("筛选"))]
@@ -29,43 +27,34 @@ CHARTS = [("line", gettext_lazy("折线图")), ("bar", gettext_lazy("柱状图")
 ORDERS = [("desc", gettext_lazy("降序")), ("asc", gettext_lazy("升序"))]
 
 
-def home_area(user, scope: AreaScope):
-    """The widest area the user sees: the city for city staff, else their district or street."""
-    if scope.city_wide:
-        return City.objects.order_by("code").first()
-    if scope.street_id:
-        return Street.objects.select_related("district").get(pk=scope.street_id)
-    return District.objects.get(pk=scope.district_id) if scope.district_id else None
+def home_area(scope: AreaScope):
+    """The widest area the user sees: the top of the tree for city staff, else their district or street."""
+    return top_area() if scope.city_wide else scope.area
 
 
 def areas_under(area, level: str, scope: AreaScope):
     """The areas of `level` under `area` (the area itself when it is of that level), in code order,
     through the viewer's scope. The path from the level to the area is read from the tree's own
     paths, not named here."""
-    model = next(m for m in area_models() if m.level == level)
+    model = level_model(level)
     query = model.objects.filter(in_area_q(model, area))
     # Only what a pivot shows of an area: a city's communities are thousands of rows.
-    return scope.filter(query).only("pk", "code", "name").order_by("code")
+    return scope.filter(query).only("pk", "code", "name", "path").order_by("code")
 
 
 def area_choices(home, scope: AreaScope) -> list[tuple[str, str]]:
     """The areas a pivot may start from, for the page's list: the user's own area and those under it
-    down to the streets (a street officer's down to its communities), each under its parent."""
+    down to the level above the lowest (a street officer's down to its communities), each under its
+    parent, indented by its depth below the user's area."""
     if home is None:
         return []
-    if home.level == AreaLevel.STREET:
-        return [(home.code, home.name)] + [(c.code, f"　{c.name}") for c in areas_under(home, AreaLevel.COMMUNITY, scope)]
-    streets = scope.filter(Street.objects.filter(in_area_q(Street, home))).order_by("code")
-    by_district: dict[int, list] = {}
-    for street in streets:
-        by_district.setdefault(street.district_id, []).append(street)
-    districts = areas_under(home, AreaLevel.DISTRICT, scope) if home.level == AreaLevel.CITY else [home]
-    choices = [(home.code, home.name)] if home.level == AreaLevel.CITY else []
-    indent = "　" if home.level == AreaLevel.CITY else ""
-    for district in districts:
-        choices.append((district.code, f"{indent}{district.name}"))
-        choices += [(street.code, f"{indent}　{street.name}") for street in by_district.get(district.pk, [])]
-    return choices
+    levels = area_levels()
+    deepest = max(levels.index(home.level) + 1, len(levels) - 2)
+    below = [area for level in levels[levels.index(home.level) + 1:deepest + 1]
+             for area in areas_under(home, level, scope)]
+    depth = home.path.count(PATH_SEPARATOR)
+    return [(home.code, home.name)] + [(area.code, "　" * (area.path.count(PATH_SEPARATOR) - depth) + area.name)
+                                       for area in sorted(below, key=lambda area: area.path)]
 
 
 class MonthField(forms.CharField):
@@ -82,7 +71,7 @@ class MonthField(forms.CharField):
 class PivotForm(forms.Form):
     indicator = forms.MultipleChoiceField(label=gettext_lazy("指标"), choices=(), widget=forms.CheckboxSelectMultiple)
     area = forms.CharField(label=gettext_lazy("区域"), max_length=20)
-    level = forms.ChoiceField(label=gettext_lazy("展开到"), choices=[(level.value, level.label) for level in LEVELS])
+    level = forms.ChoiceField(label=gettext_lazy("展开到"), choices=lambda: [(level.value, level.label) for level in area_levels()])
     kind = forms.ChoiceField(label=gettext_lazy("期间"), choices=KINDS)
     period_from = MonthField(label=gettext_lazy("起始月份"))
     period_to = MonthField(label=gettext_lazy("截止月份"))
@@ -111,7 +100,7 @@ class PivotForm(forms.Form):
         area = area_by_code(self.cleaned_data["area"])
         if area is None or not self.scope.sees_whole(area):
             # A link or a saved view made by someone else is shown over the viewer's own area instead.
-            home = home_area(self.user, self.scope)
+            home = home_area(self.scope)
             if home is None:
                 raise ValidationError(_("您的账号未关联任何区域，不能使用数据透视。"), code="no_scope")
             self.notes.append(_("所选区域不在您的查看范围内，已改为您所辖的%(area)s。") % {"area": home.name})
@@ -122,10 +111,11 @@ class PivotForm(forms.Form):
     def clean(self):
         data = super().clean()
         area, level = data.get("area"), data.get("level")
-        if self.rescoped and level and LEVELS.index(level) < LEVELS.index(area.level):
+        levels = area_levels()
+        if self.rescoped and level and levels.index(level) < levels.index(area.level):
             # Someone else's wider pivot, over the viewer's own area: the areas under it.
-            level = data["level"] = CHILD_LEVEL.get(area.level, area.level)
-        if area is not None and level and LEVELS.index(level) < LEVELS.index(area.level):
+            level = data["level"] = child_level(area.level) or area.level
+        if area is not None and level and levels.index(level) < levels.index(area.level):
             self.add_error("level", _("须为所选区域本级或其下级（所选区域为%(level)s）。") % {"level": area.level.label})
             level = None
         first, last = data.get("period_from"), data.get("period_to")
@@ -204,7 +194,7 @@ class PivotForm(forms.Form):
 def default_params(home, latest: datetime.date, indicator_code: str) -> dict:
     """What the page opens with: one indicator for the user's area and the areas under it, month by
     month over the last year, areas on rows and months on columns."""
-    level = CHILD_LEVEL.get(home.level, home.level)
+    level = child_level(home.level) or home.level
     return {"indicator": [indicator_code], "area": home.code, "level": level, "kind": MONTH,
             "period_from": f"{add_months(latest, -11):%Y-%m}", "period_to": f"{latest:%Y-%m}",
             "indicator_axis": FILTER, "area_axis": ROWS, "period_axis": COLUMNS, "chart": "line"}

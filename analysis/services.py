@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import AreaScope
 from common.enqueue import send_after_commit
-from districts.models import City
+from districts.selectors import top_area
 from reporting.periods import is_due, month_label
 
 from . import documents
@@ -59,7 +59,7 @@ def bulletin_generate(*, bulletin_id: int) -> Bulletin:
         bulletin.status = Bulletin.Status.RUNNING
         bulletin.save(update_fields=["status"])
     try:
-        city = City.objects.order_by("code").first()
+        city = top_area()
         content = bulletin_content(city, bulletin.period)
         pdf, xlsx = documents.bulletin_pdf(content), documents.bulletin_xlsx(content)
     except Exception as exc:

@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.scope import AreaScope
-from districts.models import AreaLevel, City
-from districts.selectors import area_by_code
+from districts.selectors import area_by_code, top_area
 from metrics.dashboard import exports
 from metrics.dashboard import selectors as dashboard
 from metrics.dashboard.periods import MONTH
@@ -57,7 +56,7 @@ def bulletin(request):
     period = dashboard.period_context(_month_param(request.GET.get("period")))
     period.options = [group for group in period.options[:1]]  # months only: a bulletin is monthly
     context = {"period": period, "can_generate": scope.can_issue_bulletins}
-    city = City.objects.order_by("code").first()
+    city = top_area()
     if city is None or period.choice is None or period.not_due or period.choice.kind != MONTH:
         return render(request, "analysis/bulletin.html", context)
     context["content"] = bulletin_content(city, period.choice.first)
@@ -122,7 +121,7 @@ def _pivot_params(request, scope: AreaScope):
         return request.GET
     periods = dashboard.published_periods()
     start = area_by_code(request.GET["area"]) if request.GET.get("area") else None
-    start = start or home_area(request.user, scope)
+    start = start or home_area(scope)
     if not periods or start is None:
         return None
     params = default_params(start, periods[0], dashboard.DEFAULT_INDICATOR)
@@ -134,14 +133,14 @@ def _pivot_params(request, scope: AreaScope):
 def _pivot_response(request, scope: AreaScope, params, *, saved: SavedPivot | None = None):
     """The pivot page for `params` (validated again, in the viewer's scope), or its download."""
     context = {"saved": saved, "my_saved": SavedPivot.objects.filter(owner=request.user).only("pk", "name"),
-               "area_choices": area_choices(home_area(request.user, scope), scope)}
+               "area_choices": area_choices(home_area(scope), scope)}
     form = None if params is None else _pivot_form(request, scope, params)
     context["form"] = form
     if form is None or not form.is_valid():
         return render(request, "analysis/pivot.html", context)
     selection = form.selection()
     values = pivot_values(areas=selection.areas, periods=selection.periods, indicators=selection.indicators,
-                          every_area_of_level=scope.city_wide and selection.area.level == AreaLevel.CITY)
+                          every_area_of_level=scope.city_wide and selection.area.parent_id is None)
     params = selection.params()
     pivot = build_pivot(selection, values, page_params=params, page_url=reverse("analysis:pivot"))
     fmt = request.GET.get("format")

@@ -70,7 +70,7 @@ def elections_import(*, content: bytes, fmt: str, scope: AreaScope, dry_run: boo
                 first_row, first = rows[0]
                 rows_text = "、".join(str(number) for number, _values in rows)
                 compound = compounds.get(code)
-                if compound is None or not scope.can_change_street(compound.community.street_id):
+                if compound is None or not scope.can_change_street(compound.community.parent_id):
                     outcome.errors.append(_("第 %(rows)s 行：找不到小区“%(code)s”，或它不在您的管辖范围内。") % {
                         "rows": rows_text, "code": code})
                     continue

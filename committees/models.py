@@ -232,7 +232,7 @@ class PartyOrganisation(TimeStampedModel):
         super().clean()
         if self.dissolved_on and self.established_on and self.dissolved_on <= self.established_on:
             raise ValidationError({"dissolved_on": _("撤销日期必须晚于成立日期。")})
-        if self.street_id and self.district_id and self.street.district_id != self.district_id:
+        if self.street_id and self.district_id and self.street.parent_id != self.district_id:
             raise ValidationError({"street": _("所属街道不在所选区县内。")})
 
 

@@ -72,7 +72,7 @@ def _election(request, compound: Compound, *, renewing: OwnersCommittee | None =
 @require_http_methods(["GET", "POST"])
 def committee_elect(request, code):
     compound = compound_of(request, code)
-    require_street_change(request, compound.community.street_id)
+    require_street_change(request, compound.community.parent_id)
     return _election(request, compound)
 
 
@@ -83,7 +83,7 @@ def committee_of(request, committee_id) -> OwnersCommittee:
 
 def _changeable_committee(request, committee_id) -> OwnersCommittee:
     committee = committee_of(request, committee_id)
-    require_street_change(request, committee.compound.community.street_id)
+    require_street_change(request, committee.compound.community.parent_id)
     return committee
 
 
@@ -95,7 +95,7 @@ def committee_detail(request, committee_id):
 
 def _committee_page(request, committee_id, *, bound=None):
     committee = committee_of(request, committee_id)
-    street_id = committee.compound.community.street_id
+    street_id = committee.compound.community.parent_id
     scope = scope_of(request)
     members = list(committee.members.prefetch_related("periods"))
     own_street = scope.sees_personal_data(street_id)
@@ -162,7 +162,7 @@ def member_join(request, committee_id):
 def _changeable_member(request, member_id) -> CommitteeMember:
     member = visible_or_404(request, CommitteeMember.objects.select_related("committee__compound__community"),
                             pk=member_id)
-    require_street_change(request, member.committee.compound.community.street_id)
+    require_street_change(request, member.committee.compound.community.parent_id)
     return member
 
 
@@ -186,7 +186,7 @@ def member_change(request, member_id):
 def member_correct(request, member_id):
     member = _changeable_member(request, member_id)
     # Names and numbers are the owning street's to see, so theirs to correct (city staff see them masked).
-    if not scope_of(request).sees_personal_data(member.committee.compound.community.street_id):
+    if not scope_of(request).sees_personal_data(member.committee.compound.community.parent_id):
         raise PermissionDenied
     return _member_action(request, member, MemberCorrectForm(request.POST),
                           lambda data: services.committee_member_correct(member=member, **data),
@@ -215,7 +215,7 @@ def party_create(request, code):
         data = dict(form.cleaned_data)
         compounds = data.pop("compounds")
         try:
-            organisation = services.party_organisation_create(street=street, district=street.district, **data)
+            organisation = services.party_organisation_create(street=street, district=street.parent, **data)
             services.party_organisation_set_coverage(organisation=organisation, on=organisation.established_on,
                                                      new=True, compounds=compounds)
         except ValidationError as error:

@@ -7,8 +7,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import IntegerField, number_formfield
+from districts.selectors import area_children
 
-from .models import Community, Compound, FirmListing, HousingType, ManagementMode, PropertyFirm
+from .models import Compound, FirmListing, HousingType, ManagementMode, PropertyFirm
 
 
 class DateInput(forms.DateInput):
@@ -40,7 +41,7 @@ class CompoundCreateForm(forms.ModelForm):
 
     def __init__(self, *args, street, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = Community.objects.filter(street=street).order_by("code")
+        self.fields["community"].queryset = area_children(street)
         self.fields["code"].required = False
 
     def validate_unique(self):
@@ -58,7 +59,7 @@ class CompoundEditForm(forms.ModelForm):
 
     households = IntegerField(label=_("户数（更正）"), min_value=1, help_text=CORRECTION_HELP)
     housing_type = forms.ChoiceField(label=_("房屋类型（更正）"), choices=HousingType.choices)
-    community = StreetCommunityField(label=_("所属社区(村)（更正）"), queryset=Community.objects.none())
+    community = StreetCommunityField(label=_("所属社区(村)（更正）"), queryset=None)
     management_mode = forms.ChoiceField(label=_("管理模式（更正）"), choices=ManagementMode.choices,
                                         help_text=CORRECTION_HELP)
 
@@ -77,7 +78,7 @@ class CompoundEditForm(forms.ModelForm):
                              "community": compound.community_id, "management_mode": compound.management_mode,
                              **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = Community.objects.filter(street=street).order_by("code")
+        self.fields["community"].queryset = area_children(street)
 
     def corrected_values(self) -> dict:
         data = self.cleaned_data
@@ -101,12 +102,12 @@ class ManagementModeChangeForm(forms.Form):
 
 
 class CommunityChangeForm(forms.Form):
-    value = StreetCommunityField(label=_("新所属社区(村)"), queryset=Community.objects.none())
+    value = StreetCommunityField(label=_("新所属社区(村)"), queryset=None)
     on = effective_date()
 
     def __init__(self, *args, street, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["value"].queryset = Community.objects.filter(street=street).order_by("code")
+        self.fields["value"].queryset = area_children(street)
 
 
 class CloseForm(forms.Form):

@@ -25,6 +25,7 @@ from accounts.scope import AreaScope
 from committees.election_file import elections_import
 from common.history import history_entries
 from districts.models import District, Street
+from districts.selectors import area_children
 
 from . import registry_file, selectors, services
 from .history import compound_history
@@ -48,7 +49,6 @@ from .forms import (
     SafetyForm,
 )
 from .models import (
-    Community,
     Compound,
     FirmListing,
     PropertyFirm,
@@ -135,7 +135,7 @@ def registry_home(request):
     scope = scope_of(request)
     if scope.street_id:
         return redirect("registry:street", code=request.user.street.code)
-    streets = scope.filter(Street.objects.select_related("district")).order_by("district__code", "code")
+    streets = scope.filter(Street.objects.select_related("district")).order_by("path")
     return render(request, "communities/registry_home.html", {"streets": streets})
 
 
@@ -154,7 +154,7 @@ def street_registry(request, code):
     context = {
         "street": street, "filterset": filterset, "page": page, "query": query.urlencode(),
         "page_filters": PAGE_FILTERS,
-        "communities": Community.objects.filter(street=street).order_by("code"),
+        "communities": area_children(street),
         "counts": selectors.registry_counts(street, today),
         "attention": [(key, label, attention[key][:20], attention[key].count()) for key, label in ATTENTION_LABELS],
         "can_change": scope_of(request).can_change_street(street.pk),
@@ -182,7 +182,7 @@ def compound_create(request, code):
     street = visible_or_404(request, Street.objects.all(), code=code)
     require_street_change(request, street.pk)
     initial = {"active_from": timezone.localdate()}
-    community = Community.objects.filter(street=street, code=request.GET.get("community", "")).first()
+    community = area_children(street).filter(code=request.GET.get("community", "")).first()
     if community is not None:
         initial |= {"community": community, "code": services.proposed_compound_code(community)}
     form = CompoundCreateForm(request.POST or None, street=street, initial=initial)
@@ -219,7 +219,7 @@ def compound_detail(request, code):
 
 def _compound_page(request, code, *, change_forms=None, bound=None):
     compound = compound_of(request, code)
-    street = compound.community.street
+    street = compound.community.parent
     scope = scope_of(request)
     can_change = scope.can_change_street(street.pk)
     today = timezone.localdate()
@@ -245,7 +245,7 @@ def _compound_page(request, code, *, change_forms=None, bound=None):
 
 def _changeable_compound(request, code) -> Compound:
     compound = compound_of(request, code)
-    require_street_change(request, compound.community.street_id)
+    require_street_change(request, compound.community.parent_id)
     return compound
 
 
@@ -253,7 +253,7 @@ def _changeable_compound(request, code) -> Compound:
 @require_http_methods(["GET", "POST"])
 def compound_edit(request, code):
     compound = _changeable_compound(request, code)
-    form = CompoundEditForm(request.POST or None, instance=compound, street=compound.community.street)
+    form = CompoundEditForm(request.POST or None, instance=compound, street=compound.community.parent)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -267,7 +267,7 @@ def compound_edit(request, code):
             messages.success(request, _("已保存。"))
             return redirect("registry:compound", code=compound.code)
     return render(request, "communities/compound_form.html",
-                  {"street": compound.community.street, "form": form, "compound": compound, "title": _("修改小区信息")})
+                  {"street": compound.community.parent, "form": form, "compound": compound, "title": _("修改小区信息")})
 
 
 @registry_user_required
@@ -275,7 +275,7 @@ def compound_edit(request, code):
 def compound_change(request, code, kind):
     """A dated change: households, housing type, management mode or community from the day it took effect."""
     compound = _changeable_compound(request, code)
-    street = compound.community.street
+    street = compound.community.parent
     change_forms = _change_forms(street, request.POST, kind)
     if kind not in change_forms:
         raise Http404
@@ -306,7 +306,7 @@ def compound_close(request, code):
         merged_code = form.cleaned_data["merged_into"].strip()
         merged_into = None
         if merged_code:
-            merged_into = selectors.street_compounds(compound.community.street).filter(code=merged_code).first()
+            merged_into = selectors.street_compounds(compound.community.parent).filter(code=merged_code).first()
             if merged_into is None:
                 form.add_error("merged_into", _("本街道没有代码为 %(code)s 的小区。") % {"code": merged_code})
         if form.is_valid():
@@ -345,7 +345,7 @@ def contract_create(request, code):
 @require_POST
 def contract_end(request, contract_id):
     contract = visible_or_404(request, ServiceContract.objects.select_related("compound__community"), pk=contract_id)
-    require_street_change(request, contract.compound.community.street_id)
+    require_street_change(request, contract.compound.community.parent_id)
     form = ContractEndForm(request.POST)
     if not saved(request, form, lambda data: services.contract_end(contract=contract, **data), _("合同已结束。")):
         flash_errors(request, form)

@@ -52,6 +52,11 @@ class Area(TimeStampedModel):
     def parent(self):
         return getattr(self, self.parent_field) if self.parent_field else None
 
+    @property
+    def parent_id(self):
+        """The parent's primary key, without reading the parent."""
+        return getattr(self, f"{self.parent_field}_id") if self.parent_field else None
+
     def tree_path(self) -> str:
         """The path this area's parent and code give it."""
         parent = self.parent

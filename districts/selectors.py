@@ -103,6 +103,23 @@ def area_parent(area):
     return area.parent
 
 
+def top_area():
+    """The area at the top of the tree (the city): one query."""
+    return area_models()[0].objects.order_by("code").first()
+
+
+def area_levels() -> list[str]:
+    """The tree's levels, top down."""
+    return [model.level for model in area_models()]
+
+
+def child_level(level: str) -> str | None:
+    """The level of the areas one below those of `level`, None at the bottom."""
+    levels = area_levels()
+    below = levels.index(level) + 1
+    return levels[below] if below < len(levels) else None
+
+
 def level_model(level: str) -> type[Model]:
     return next(model for model in area_models() if model.level == level)
 

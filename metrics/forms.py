@@ -22,7 +22,7 @@ def area_choices() -> list:
     """全市, then each district with its streets: the areas a target may name, by their codes."""
     streets: dict[int, list] = {}
     for street in Street.objects.order_by("code").only("code", "name", "district_id"):
-        streets.setdefault(street.district_id, []).append((area_value("street", street.code),
+        streets.setdefault(street.parent_id, []).append((area_value("street", street.code),
                                                            f"{street.name}（{street.code}）"))
     choices = [(CITY_WIDE, _("全市"))]
     for district in District.objects.order_by("code").only("pk", "code", "name"):

@@ -63,7 +63,7 @@ def report_transition_notices(*, transition_id: int, kind: str) -> list[Delivery
     report, street = transition.report, transition.report.street
     words = {"street": street.name, "month": month_label(report.period)}
     if kind == NoticeKind.REPORT_SUBMITTED:
-        recipients = district_staff([street.district_id])
+        recipients = district_staff([street.parent_id])
         title = _("%(street)s%(month)s月报已上报，请审核") % words
         body = _("%(actor)s 已上报%(street)s%(month)s月报，请在审核页面查看数据并审核。") % {
             **words, "actor": transition.actor.get_full_name() or transition.actor.get_username()}
@@ -116,7 +116,7 @@ def report_reminder_notices(*, today: datetime.date) -> list[Delivery]:
         words = {"month": month_label(period), "due": day_text(due_on(period))}
         late_by_district = defaultdict(list)
         for street in streets:
-            late_by_district[street.district].append(street)
+            late_by_district[street.parent].append(street)
             notice = Notice(NoticeKind.REPORT_OVERDUE, f"{NoticeKind.REPORT_OVERDUE}:{street.pk}:{period:%Y-%m}",
                             _("%(month)s月报已逾期") % words,
                             _("%(street)s%(month)s月报的截止日%(due)s已过，月报尚未上报。请尽快上报，逾期情况将被记录。") % {
@@ -143,7 +143,7 @@ def committee_term_notices(*, today: datetime.date) -> list[Delivery]:
               for committee in committees_term_ending(today=today, within_days=days).select_related(*related)]
     events += [(NoticeKind.COMMITTEE_TERM_EXPIRED, committee)
                for committee in committees_term_expired(today=today, within_days=days).select_related(*related)]
-    officers = _officers_by_street({committee.compound.community.street_id for _kind, committee in events})
+    officers = _officers_by_street({committee.compound.community.parent_id for _kind, committee in events})
     deliveries: list[Delivery] = []
     for kind, committee in events:
         compound = committee.compound
@@ -156,5 +156,5 @@ def committee_term_notices(*, today: datetime.date) -> list[Delivery]:
             body = _("%(compound)s业主委员会任期已于%(end)s届满，尚未选出新一届业委会（到期未换届），请督促换届。") % words
         notice = Notice(kind, f"{kind}:{committee.pk}:{committee.term_end:%Y-%m-%d}", title, body,
                         reverse("dashboard:compound", kwargs={"code": compound.code}))
-        deliveries += [(user, notice) for user in officers[compound.community.street_id]]
+        deliveries += [(user, notice) for user in officers[compound.community.parent_id]]
     return deliveries

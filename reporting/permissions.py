@@ -28,7 +28,7 @@ def may_edit(user, report: MonthlyReport) -> bool:
     within the street or district it is limited to; one with no area reads city-wide and writes nothing."""
     scope = AreaScope.for_user(user)
     if is_system(user):
-        return not scope.city_wide and scope.can_see_street(report.street_id, report.street.district_id)
+        return not scope.city_wide and scope.can_see_street(report.street_id, report.street.parent_id)
     return scope.can_change_street(report.street_id)
 
 
@@ -38,7 +38,7 @@ def may_submit(user, report: MonthlyReport) -> bool:
 
 def may_review(user, report: MonthlyReport) -> bool:
     """Approve or return: the street's district."""
-    return may_move(user) and AreaScope.for_user(user).can_review_street(report.street.district_id)
+    return may_move(user) and AreaScope.for_user(user).can_review_street(report.street.parent_id)
 
 
 def may_close(user) -> bool:

@@ -12,7 +12,7 @@ from .models import RoundStage, SelectionRound
 
 def county_of(street):
     """The county-level unit a street is grouped under in pickers."""
-    return street.district
+    return street.parent
 
 
 class CountyGroupedIterator(ModelChoiceIterator):

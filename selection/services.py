@@ -357,7 +357,7 @@ def round_reopen(*, selection_round: SelectionRound, user, reason: str) -> Selec
 
 def _require_may_nominate(user, street) -> None:
     may = user.is_superuser or user.role in (Role.CITY_STAFF, Role.DISTRICT_STAFF)
-    if not (may and scope_for(user).can_see_street(street.pk, street.district_id)):
+    if not (may and scope_for(user).can_see_street(street.pk, street.parent_id)):
         raise ValidationError(_("您只能推荐本区县的街道(乡镇)。"))
 
 
@@ -371,9 +371,9 @@ def nomination_create(*, selection_round: SelectionRound, street, user, summary:
     if selection_round.nominations.filter(street=street).exists():
         raise ValidationError(_("%(street)s 已被推荐。") % {"street": street.name})
     limit = selection_round.nomination_limit_per_district
-    if district_nomination_count(selection_round=selection_round, district_id=street.district_id) >= limit:
+    if district_nomination_count(selection_round=selection_round, district_id=street.parent_id) >= limit:
         raise ValidationError(_("每个区县最多推荐%(limit)s个街道(乡镇)，名额已满。") % {"limit": limit})
-    nomination = Nomination(round=selection_round, street=street, district_id=street.district_id,
+    nomination = Nomination(round=selection_round, street=street, district_id=street.parent_id,
                             summary=summary, nominated_by=user)
     nomination.full_clean()
     nomination.save()

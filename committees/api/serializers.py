@@ -30,7 +30,7 @@ class CommitteeMemberSerializer(serializers.ModelSerializer):
         if "scope" not in self.context:
             self.context["scope"] = AreaScope.for_user(getattr(self.context.get("request"), "user", None))
         scope = self.context["scope"]
-        street_id = member.committee.compound.community.street_id
+        street_id = member.committee.compound.community.parent_id
         return member.name if scope.sees_personal_data(street_id) else member.masked_name
 
 

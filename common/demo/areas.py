@@ -34,7 +34,7 @@ class StreetSeed:
 
 
 def _street_weight(rng: random.Random, street: Street) -> float:
-    urban = 1.8 if street.district.code in URBAN_DISTRICTS else 1.0
+    urban = 1.8 if street.parent.code in URBAN_DISTRICTS else 1.0
     return KIND_WEIGHT[street.kind] * urban * rng.uniform(0.5, 1.5)
 
 
@@ -45,7 +45,7 @@ def ensure_areas(rng: random.Random, *, log) -> list[StreetSeed]:
     log(f"街道(乡镇)：{len(streets)} 个（新建 {loaded.created['street']} 个）")
     communities_by_street: dict[int, list[Community]] = {}
     for community in Community.objects.order_by("code"):
-        communities_by_street.setdefault(community.street_id, []).append(community)
+        communities_by_street.setdefault(community.parent_id, []).append(community)
     log(f"社区(村)：{sum(map(len, communities_by_street.values()))} 个（新建 {loaded.created['community']} 个）")
     # A street with no community in the data (none in Quanzhou) cannot hold a compound.
     return [StreetSeed(street=s, weight=_street_weight(rng, s), communities=communities_by_street[s.pk])

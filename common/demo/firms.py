@@ -48,7 +48,7 @@ def _credit_code(rng: random.Random, district: District, taken: set[str]) -> str
 
 def create_firms(rng: random.Random, seeds: list[CompoundSeed], log) -> list[FirmSeed]:
     districts = list(District.objects.order_by("code"))
-    per_district = Counter(s.street.district_id for s in seeds)
+    per_district = Counter(s.street.parent_id for s in seeds)
     total = max(2 * len(districts), len(seeds) // COMPOUNDS_PER_FIRM)
     # Every district gets two firms, the first state-owned, so each has someone to take over compounds.
     homes = [d for d in districts for _ in range(2)]
@@ -104,7 +104,7 @@ class _FirmPicker:
 
 def _chain(rng, pick, seed: CompoundSeed, mode, start, end_limit, today) -> list[list]:
     """Successive contracts of one management period: renewals, sometimes with another firm."""
-    firm = pick(seed.street.district_id, mode)
+    firm = pick(seed.street.parent_id, mode)
     contracts = []
     while True:
         if end_limit and start >= end_limit:
@@ -118,7 +118,7 @@ def _chain(rng, pick, seed: CompoundSeed, mode, start, end_limit, today) -> list
             return contracts
         start = ends_on + ONE_DAY
         if rng.random() < 0.15:
-            firm = pick(seed.street.district_id, mode, other_than=firm)
+            firm = pick(seed.street.parent_id, mode, other_than=firm)
 
 
 def create_contracts(rng: random.Random, seeds: list[CompoundSeed], firms: list[FirmSeed], *, today, log) -> int:
@@ -141,7 +141,7 @@ def create_contracts(rng: random.Random, seeds: list[CompoundSeed], firms: list[
         last = contracts[-1]
         terminated = random_day(rng, datetime.date(2024, 7, 1), min(today, last[2] or today))
         last[3], last[4] = terminated, rng.choice(DISMISSAL_REASONS)
-        successor = pick(seed.street.district_id, mode, other_than=last[0])
+        successor = pick(seed.street.parent_id, mode, other_than=last[0])
         contracts.append([successor, terminated, term_end_after(terminated, 3), None, ""])
         dismissed.append((last[0], terminated))
 

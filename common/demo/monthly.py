@@ -146,7 +146,7 @@ def _reports(rng, streets: list[StreetSeed], month, users: dict, *, today, draft
             report.submitted_at = _at(submitted, rng, today)
             report.submitted_by = users.get(f"street_{street.code.lower()}")
             report.approved_at = _at(submitted + datetime.timedelta(days=rng.randint(1, 4)), rng, today)
-            report.approved_by = users.get(f"district_{street.district.code.lower()}")
+            report.approved_by = users.get(f"district_{street.parent.code.lower()}")
         reports.append(report)
     return reports
 

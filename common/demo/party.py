@@ -58,7 +58,7 @@ def _compound_organisations(rng, seeds: list[CompoundSeed], streets: list[Street
         if u < (0.7 if seed.households >= 300 else 0.15):
             form = Form.FORMAL if rng.random() < 0.75 else Form.FUNCTIONAL
             org = PartyOrganisation(code=f"DZB{seed.code[2:]}", name=f"中共{seed.name}支部委员会", kind=Kind.COMPOUND_BRANCH,
-                                    form=form, district_id=seed.street.district_id, street=seed.street,
+                                    form=form, district_id=seed.street.parent_id, street=seed.street,
                                     established_on=covered)
             orgs.append(_Org(org, [(seed, covered, seed.closed_on)]))
         elif u < 0.75:
@@ -76,7 +76,7 @@ def _compound_organisations(rng, seeds: list[CompoundSeed], streets: list[Street
             number += 1
             org = PartyOrganisation(
                 code=f"LH{community.code}{number:02d}", name=f"中共{community.name}{group[0][0].name}等{len(group)}个小区联合支部委员会",
-                kind=Kind.COMPOUND_BRANCH, form=Form.JOINT, district_id=street.district_id, street=street,
+                kind=Kind.COMPOUND_BRANCH, form=Form.JOINT, district_id=street.parent_id, street=street,
                 established_on=group[0][1])
             orgs.append(_Org(org, [(seed, covered, seed.closed_on) for seed, covered in group]))
 
@@ -87,7 +87,7 @@ def _compound_organisations(rng, seeds: list[CompoundSeed], streets: list[Street
         established = random_day(rng, REGISTRY_START, datetime.date(2022, 12, 31))
         established = min([established, *(covered for _, covered in members)])
         org = PartyOrganisation(code=f"DW{community.code}", name=f"中共{community.name}委员会（大党委）",
-                                kind=Kind.COMMUNITY_GRAND, form=Form.FORMAL, district_id=street.district_id,
+                                kind=Kind.COMMUNITY_GRAND, form=Form.FORMAL, district_id=street.parent_id,
                                 street=street, established_on=established)
         orgs.append(_Org(org, [(seed, covered, seed.closed_on) for seed, covered in members]))
     return orgs

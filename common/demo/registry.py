@@ -156,7 +156,7 @@ def generate(rng: random.Random, streets: list[StreetSeed], *, total: int, today
                 year_built=year,
                 is_old=old and rng.random() < 0.92,
                 active_from=active_from,
-                address=f"{street.district.name}{street.name}{names.road_address(rng)}",
+                address=f"{street.parent.name}{street.name}{names.road_address(rng)}",
                 periods=_periods(rng, housing_type, active_from, today),
                 safety_certified_on=_safety_certified_on(rng, housing_type, active_from, today),
             ))
@@ -171,7 +171,7 @@ def plan_merges(rng: random.Random, seeds: list[CompoundSeed]) -> int:
     """
     groups: dict[int, list[CompoundSeed]] = {}
     for seed in seeds:
-        in_scope = seed.street.code == MERGE_STREET or (seed.street.district.code == MERGE_DISTRICT and rng.random() < 0.3)
+        in_scope = seed.street.code == MERGE_STREET or (seed.street.parent.code == MERGE_DISTRICT and rng.random() < 0.3)
         if (in_scope and seed.is_old and seed.households < 200 and seed.housing_type != HousingType.COMMODITY
                 and seed.active_from < CAMPAIGN_START):
             groups.setdefault(seed.community_id, []).append(seed)

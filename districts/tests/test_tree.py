@@ -15,12 +15,15 @@ from districts.selectors import (
     area_ancestors,
     area_by_code,
     area_children,
+    area_levels,
     area_parent,
+    child_level,
     in_area_q,
     level_model,
     lowest_level,
     parent_level,
     street_path,
+    top_area,
 )
 from districts.services import divisions_load, street_zone_change
 from tests.factories import CommunityFactory, CompoundFactory, StreetFactory, district_staff
@@ -95,6 +98,8 @@ def test_parent_children_and_ancestors_walk_the_tree():
     assert list(area_children(street.district)) == [street]
     assert list(area_children(community)) == []
     assert area_ancestors(community) == [street.district.city, street.district, street]
+    assert (community.parent_id, street.parent_id, street.district.city.parent_id) == (street.pk, street.district_id, None)
+    assert top_area() == street.district.city
     assert ancestor_paths(community.path) == [street.district.city.path, street.district.path, street.path]
 
 
@@ -103,6 +108,8 @@ def test_levels_know_their_model_and_the_level_above():
     assert [parent_level(level) for level in ("city", "district", "street", "community")] == [
         None, "city", "district", "street"]
     assert lowest_level(CommunityFactory()) and not lowest_level(StreetFactory())
+    assert area_levels() == ["city", "district", "street", "community"]
+    assert [child_level(level) for level in area_levels()] == ["district", "street", "community", None]
 
 
 def test_the_street_a_row_belongs_to_follows_from_its_area_path():

@@ -33,7 +33,7 @@ from communities.history import compound_history
 from communities.models import Community, Compound, ServiceContract
 from communities.selectors import contracts_active_on, management_mode_on
 from districts.models import AreaLevel, District, Street
-from districts.selectors import area_children, area_models, in_area_q, lowest_level, parent_level
+from districts.selectors import area_children, area_models, child_level, in_area_q, lowest_level, parent_level
 from metrics.forecasts import TREND_MONTHS, Forecast, forecasts
 from metrics.models import (
     Comparison,
@@ -79,8 +79,6 @@ from .tables import (
 )
 
 LEVEL_MODELS = {model.level: model for model in area_models()}
-CHILD_LEVEL = {AreaLevel.CITY: AreaLevel.DISTRICT, AreaLevel.DISTRICT: AreaLevel.STREET,
-               AreaLevel.STREET: AreaLevel.COMMUNITY}
 # The ranking table lists streets from the city and a district, communities from a street.
 RANKING_LEVEL = {AreaLevel.CITY: AreaLevel.STREET, AreaLevel.DISTRICT: AreaLevel.STREET,
                  AreaLevel.STREET: AreaLevel.COMMUNITY}
@@ -687,7 +685,7 @@ def ranking_areas(area, children: list) -> list:
     level = RANKING_LEVEL.get(area.level)
     if level is None:
         return []
-    if level == CHILD_LEVEL[area.level]:
+    if level == child_level(area.level):
         return children
     # From the city: every street, with its district for the parent column.
     return list(Street.objects.filter(in_area_q(Street, area)).select_related("district")
@@ -709,13 +707,13 @@ def area_page(area, choice: PeriodChoice, *, indicator_code: str | None = None, 
     page = AreaPage(level=level, area=area, choice=choice, indicators=indicators, indicator=indicator,
                     cards=[card(own[i.code]) for i in core if i.code in own], computed_at=computed_at,
                     provisional=any(compared.provisional for compared in own.values()), charts=charts,
-                    child_level=CHILD_LEVEL.get(level))
+                    child_level=child_level(level))
     page.tables.append(indicators_table(own, choice))
     page.tables.append(forecast_table(area, indicators, choice))
 
     children = child_areas(area)
     if children:
-        child_values = compared_values(CHILD_LEVEL[level], [child.code for child in children], choice)
+        child_values = compared_values(child_level(level), [child.code for child in children], choice)
         ranked = ranking_areas(area, children)
         # The city ranks every street by one indicator: read only that one. (The page's provisional mark
         # loses nothing: a street's provisional value makes the city's own value provisional too.)

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import AreaScope
 from communities.models import Community, Compound
-from districts.models import AreaLevel, City, District, Street
+from districts.models import AreaLevel, District, Street
+from districts.selectors import top_area
 from quanzhou_pm.db_router import allow_replica_reads
 from reporting.periods import current_reporting_period
 
@@ -31,7 +32,7 @@ def _laggard_levels(scope: AreaScope) -> list[str]:
 
 def _scope_area_name(user, scope: AreaScope) -> str:
     if scope.city_wide:
-        city = City.objects.order_by("code").first()
+        city = top_area()
         return city.name if city else ""
     return (user.street or user.district).name
 
@@ -82,7 +83,7 @@ def overview(request):
     """City staff see the city; everyone else is taken to their own area."""
     scope = AreaScope.for_user(request.user)
     if scope.city_wide:
-        city = City.objects.order_by("code").first()
+        city = top_area()
         if city is None:
             raise Http404
         return _area_view(request, city)
@@ -123,11 +124,11 @@ def compound(request, code):
         Compound.objects.select_related("community__street__district__city"))
     compound = get_object_or_404(visible, code=code)
     page = selectors.compound_page(compound, personal_data=AreaScope.for_user(request.user).sees_personal_data(
-        compound.community.street_id))
+        compound.community.parent_id))
     context = {"compound": compound, "page": page, "params": request.GET.dict(),
                "breadcrumb": selectors.breadcrumb(compound.community, last_linked=True)}
     return _respond(request, "metrics/dashboard/compound.html", context, page.tables, compound.code,
-                    area=f"{compound.community.street.name} {compound.name}",
+                    area=f"{compound.community.parent.name} {compound.name}",
                     period=_("截至 %(day)s") % {"day": f"{timezone.localdate():%Y-%m-%d}"})
 
 

@@ -181,7 +181,7 @@ class MonthlyRecordViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Ret
         _require_a_figure(data)
         compound = visible_by_code(request.user, Compound.objects.select_related("community__street"), data["compound"],
                                    field="compound")
-        report = save_rows(street=compound.community.street, period=data["period"], report=None, actor=request.user,
+        report = save_rows(street=compound.community.parent, period=data["period"], report=None, actor=request.user,
                            version=data.get("version"), rows=[row_input(compound.code, data)])
         record = self.get_queryset().get(report=report, compound=compound)
         return Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
