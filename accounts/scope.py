@@ -25,6 +25,8 @@ class AreaScope:
     street_officer: bool = False
     # A person of the city bureau (city staff, a superuser): keeps the area tree. A city-wide token does not.
     city_staff: bool = False
+    # A person of a district's office (not a system holding a token scoped to the district).
+    district_staff: bool = False
     # A user with no area at all and no city-wide right (e.g. a judge) sees no registry data.
 
     @classmethod
@@ -43,7 +45,7 @@ class AreaScope:
         if user.is_superuser or user.role in (Role.CITY_STAFF,):
             return cls(city_wide=True, city_staff=True)
         if user.role == Role.DISTRICT_STAFF:
-            return cls(district_id=user.district_id)
+            return cls(district_id=user.district_id, district_staff=True)
         if user.role == Role.STREET_OFFICER:
             return cls(street_id=user.street_id, street_officer=True)
         if user.role == Role.API_CLIENT:
@@ -125,6 +127,12 @@ class AreaScope:
     @property
     def can_issue_bulletins(self) -> bool:
         return self.city_staff
+
+    # The bulletin ranks every district: the bureau sends it to the districts' own staff. A system
+    # limited to a district reads that district's figures through the API, not every district's.
+    @property
+    def can_read_bulletins(self) -> bool:
+        return self.city_staff or (self.district_staff and self.district_id is not None)
 
     # Committee members' names and numbers (PIPL): the owning street's own officers only. District
     # and city staff, superusers and API clients (even one scoped to that street) are outside it.

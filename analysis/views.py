@@ -37,7 +37,7 @@ FILE_TYPES = {
 def _bulletin_reader(request) -> AreaScope:
     """City and district staff read the bulletin (the bureau sends it to the districts)."""
     scope = AreaScope.for_user(request.user)
-    if not (scope.city_wide or (scope.district_id and not scope.street_id)):
+    if not scope.can_read_bulletins:
         raise Http404
     return scope
 

@@ -294,3 +294,23 @@ def test_a_party_organisation_shows_a_street_only_its_own_covered_compounds(clie
     body = token_client(_api_user(compound_a.community.street)).get(
         f"/api/v1/party-organisations/{organisation.code}/").json()
     assert [link["compound"] for link in body["compounds"]] == [compound_a.code]
+
+
+# --- A city-wide system account signed in to the portal (an API client with a password) ------------
+
+
+def test_a_city_wide_system_signed_in_to_the_portal_sets_no_target_and_moves_no_street(client, street_a):
+    from accounts.models import Role
+    from districts.models import ZoneAdministration
+    from metrics.models import Target
+    from tests.factories import UserFactory
+
+    targets, zones = Target.objects.count(), ZoneAdministration.objects.count()
+    target = Target.objects.first()
+    client.force_login(UserFactory(role=Role.API_CLIENT))
+    for url in (reverse("metrics:targets"), reverse("metrics:target_edit", args=[target.pk]),
+                reverse("districts:zones")):
+        assert client.get(url).status_code == 403, url
+        assert client.post(url, {"street": street_a.code, "on": "2024-05-01", "threshold": "1"}).status_code == 403
+    assert client.post(reverse("metrics:target_delete", args=[target.pk])).status_code == 403
+    assert Target.objects.count() == targets and ZoneAdministration.objects.count() == zones

@@ -47,9 +47,17 @@ def test_a_city_wide_system_signed_in_to_the_portal_does_not_generate_a_bulletin
     from tests.factories import UserFactory
 
     client.force_login(UserFactory(role=Role.API_CLIENT))
-    assert "生成通报文件（PDF 与 Excel）" not in client.get(PAGE, {"period": "2024-03"}).content.decode()
-    assert generate(client).status_code == 403
+    assert client.get(PAGE, {"period": "2024-03"}).status_code == 404
+    assert generate(client).status_code == 404
     assert not Bulletin.objects.exists()
+
+
+def test_a_district_system_signed_in_to_the_portal_reads_no_bulletin_of_every_district(computed, client):
+    from accounts.models import Role
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(role=Role.API_CLIENT, district=computed.areas["D1"]))
+    assert client.get(PAGE, {"period": "2024-03"}).status_code == 404
 
 
 def test_a_month_not_yet_due_cannot_be_generated(computed, client, private_media, settings):
