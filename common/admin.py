@@ -20,13 +20,13 @@ from simple_history.utils import get_history_model_for_model
 
 from accounts.scope import AreaScope
 from districts.models import District, Street
-from districts.selectors import in_area_q, is_scoped
+from districts.selectors import in_area_q, is_scoped, street_path
 
 from .forms import NUMBER_FORMFIELD_OVERRIDES
 from .numbers import is_ascii_integer
 from .privacy import mask_personal, reaches_personal_field
 from .resources import REGISTRY_EXPORT_FORMATS, REGISTRY_IMPORT_FORMATS
-from .scoping import may_write_row, street_path
+from .scoping import may_write_row
 from .xlsx import SpreadsheetError
 
 

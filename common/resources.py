@@ -23,10 +23,11 @@ from import_export.instance_loaders import CachedInstanceLoader
 
 from accounts.scope import AreaScope
 from common.privacy import reaches_personal_field
+from districts.selectors import is_scoped
 
 from .forms import INTEGER_DIGITS
 from .numbers import NumberError, parse_integer, parse_number
-from .scoping import is_scoped, may_write_row
+from .scoping import may_write_row
 from .spreadsheets import csv_cell, csv_cell_restored, table_workbook_bytes
 from .uploads import check_xlsx_container
 from .xlsx import SpreadsheetError, read_xlsx

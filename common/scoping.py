@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from django.db.models import Model
 
-from districts.selectors import is_scoped, street_path
-
-__all__ = ["is_scoped", "may_write_row", "street_id_of", "street_path"]
+from districts.selectors import street_path
 
 
 def street_id_of(obj: Model, path: str | None) -> int | None:

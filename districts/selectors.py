@@ -99,10 +99,6 @@ def ancestor_paths(path: str) -> list[str]:
     return [PATH_SEPARATOR.join(codes[:depth]) + PATH_SEPARATOR for depth in range(1, len(codes))]
 
 
-def area_parent(area):
-    return area.parent
-
-
 def top_area():
     """The area at the top of the tree (the city): one query."""
     return area_models()[0].objects.order_by("code").first()
@@ -137,10 +133,10 @@ def lowest_level(area) -> bool:
 
 def area_children(area):
     """The areas one level below `area`, in code order."""
-    child = next((model for model in area_models() if model.parent_field and
-                  model._meta.get_field(model.parent_field).related_model is type(area)), None)
-    if child is None:
+    level = child_level(area.level)
+    if level is None:
         return area_models()[-1].objects.none()
+    child = level_model(level)
     return child.objects.filter(**{child.parent_field: area}).order_by("code")
 
 

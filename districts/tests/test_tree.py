@@ -16,7 +16,6 @@ from districts.selectors import (
     area_by_code,
     area_children,
     area_levels,
-    area_parent,
     child_level,
     in_area_q,
     level_model,
@@ -92,8 +91,8 @@ def test_in_area_is_the_area_and_everything_under_it_by_each_models_own_path():
 def test_parent_children_and_ancestors_walk_the_tree():
     community = CommunityFactory()
     street = community.street
-    assert area_parent(community) == street
-    assert area_parent(street.district.city) is None
+    assert community.parent == street
+    assert street.district.city.parent is None
     assert list(area_children(street)) == [community]
     assert list(area_children(street.district)) == [street]
     assert list(area_children(community)) == []
