@@ -9,8 +9,9 @@ number of compounds or areas:
   4. firm party-organisation coverage, counted over firms by registered district.
 Each step writes only what changed (_write_changed): new rows are computed into a temporary table
 and only the stored rows that differ are replaced, and only the areas whose sums or firm figures
-changed have their values rewritten. A recompute of a month whose data barely moved writes little,
-and a first computation writes everything.
+changed, or whose stored values are incomplete, have their values rewritten. A recompute of a
+month whose data barely moved writes little, a first computation writes everything, and rows lost
+while others stayed (a restore, a manual delete) are written again.
 Quarters, years and any other run of months are read from the stored monthly rows
 (selectors.indicator_values_for_run): nothing is published per span.
 A street's recompute rebuilds its facts (all, or those of the compounds an edit touched) and sums
@@ -35,7 +36,8 @@ from operator import or_
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -268,7 +270,8 @@ def _publish(period: datetime.date, areas: Q, district: District | None, compute
     """The month's values of the areas in `areas` whose sums or firm figures this computation changed.
 
     An area's values are rewritten together, with its sums' computation time, when any of them
-    changes; the values of an area whose sums are as they were stay as they are. Returns the number
+    changes or some of them are missing; the values of an area whose sums are as they were stay as
+    they are. Returns the number
     of values written. With `firms_as_stored`, the firm figures are kept as stored, not counted again.
     """
     firm_rows = IndicatorValue.objects.filter(areas, period=period, indicator_id=FIRM_PARTY_ORG_COVERAGE)
@@ -279,6 +282,16 @@ def _publish(period: datetime.date, areas: Q, district: District | None, compute
     if changed:
         AreaMonthSums.objects.filter(reduce(or_, (Q(area_level=level, area_code=code) for level, code in changed)),
                                      period=period).update(computed_at=computed_at)
+    # An area missing some of its values while its sums stayed as they were (rows lost to a restore
+    # or a manual delete) is written again too: a recompute brings the published month back whole.
+    values_stored = (IndicatorValue.objects.filter(period=period, area_level=OuterRef("area_level"),
+                                                   area_code=OuterRef("area_code"), indicator_id__in=list(COMPOUND_FORMULAS))
+                     .order_by().values("area_level").annotate(rows=Count("pk")).values("rows"))
+    (AreaMonthSums.objects.filter(areas, period=period).exclude(computed_at=computed_at)
+     .alias(values_stored=Coalesce(Subquery(values_stored), 0))
+     .filter(values_stored__lt=Subquery(Indicator.objects.filter(code__in=list(COMPOUND_FORMULAS)).order_by()
+                                        .values(rows=Func(F("code"), function="COUNT"))))
+     .update(computed_at=computed_at))
     unchanged = AreaMonthSums.objects.filter(period=period, area_level=OuterRef("area_level"),
                                              area_code=OuterRef("area_code")).exclude(computed_at=computed_at)
     IndicatorValue.objects.filter(areas, period=period).exclude(Exists(unchanged)).delete()

@@ -10,8 +10,14 @@ from committees.models import CommitteeMember, PartyOrganisationCompound
 from communities.models import Compound, CompoundManagementPeriod, ManagementMode, ServiceContract
 from metrics import services
 from metrics.formulas import FACT_SUM_COLUMNS
-from metrics.models import AreaMonthRecency, AreaMonthSums, CompoundMonthFact, StaleStreetMonth
-from metrics.services import mark_street_months_stale, process_stale_street_months, recompute_month, recompute_range
+from metrics.models import AreaMonthRecency, AreaMonthSums, CompoundMonthFact, IndicatorValue, StaleStreetMonth
+from metrics.services import (
+    mark_street_months_stale,
+    process_stale_street_months,
+    recompute_month,
+    recompute_range,
+    recompute_street_month,
+)
 from reporting.models import MonthlyRecord
 from tests.factories import CompoundFactory
 
@@ -201,3 +207,43 @@ def test_a_deleted_compound_leaves_the_month(world, django_capture_on_commit_cal
     assert "X" not in after_delete[2]
     recompute_month(period=MARCH)
     assert published(MARCH) == after_delete
+
+
+def lose_values(world):
+    """Some values lost while the sums they were computed from stay: part of a community's, all of a
+    street's, the city's firm coverage."""
+    IndicatorValue.objects.filter(period=MARCH, area_code="C1", indicator_id__in=["complaint_rate", "service_quality"]).delete()
+    IndicatorValue.objects.filter(period=MARCH, area_code="S2").delete()
+    IndicatorValue.objects.filter(period=MARCH, area_level="city", indicator_id="firm_party_org_coverage").delete()
+
+
+def lose_recency(world):
+    AreaMonthRecency.objects.filter(period=MARCH, area_code__in=["C1", "S1", "350500"]).delete()
+
+
+def lose_sums_and_facts(world):
+    AreaMonthSums.objects.filter(period=MARCH, area_code__in=["C1", "D1"]).delete()
+    CompoundMonthFact.objects.filter(period=MARCH, compound=world.compounds["B"]).delete()
+
+
+@pytest.mark.parametrize("loss", [lose_values, lose_recency, lose_sums_and_facts])
+def test_a_recompute_brings_back_rows_lost_while_the_others_stayed(world, loss):
+    recompute_range(first=JANUARY, last=MARCH)
+    full = published(MARCH)
+    loss(world)
+    assert published(MARCH) != full
+    recompute_month(period=MARCH)
+    assert published(MARCH) == full
+
+
+@pytest.mark.parametrize("loss", [lose_values, lose_recency])
+def test_a_street_recompute_brings_back_the_streets_lost_rows(world, loss):
+    recompute_range(first=JANUARY, last=MARCH)
+    full = published(MARCH)
+    IndicatorValue.objects.filter(period=MARCH, area_code__in=["C1", "S1"], indicator_id="complaint_rate").delete()
+    AreaMonthRecency.objects.filter(period=MARCH, area_code__in=["C1", "S1"]).delete()
+    loss(world)
+    recompute_street_month(street_id=world.areas["S1"].pk, period=MARCH)
+    recompute_street_month(street_id=world.areas["S2"].pk, period=MARCH)
+    recompute_street_month(street_id=world.areas["S3"].pk, period=MARCH)
+    assert published(MARCH) == full
