@@ -25,8 +25,6 @@ recompute marks the following month stale when it has been computed.
 from __future__ import annotations
 
 import datetime
-import os
-import time
 from collections.abc import Callable, Collection, Iterable
 from decimal import Decimal
 from functools import reduce
@@ -81,13 +79,6 @@ MONTH_LOCK_NAMESPACE = 0x515A504D
 
 def _include_submitted(include_submitted: bool | None) -> bool:
     return settings.METRICS_INCLUDE_SUBMITTED if include_submitted is None else include_submitted
-
-
-def _pause_between_phases() -> None:
-    # Test hook: lets the crash test kill a worker while a recompute's transaction is open.
-    seconds = float(os.environ.get("METRICS_RECOMPUTE_PAUSE_SECONDS") or 0)
-    if seconds:
-        time.sleep(seconds)
 
 
 def _start_month_write(period: datetime.date) -> None:
@@ -392,7 +383,6 @@ def recompute_month(*, period: datetime.date, include_submitted: bool | None = N
         # delete marks again and is recomputed next time).
         StaleStreetMonth.objects.filter(period=period).delete()
         _write_facts(period, street_id=None, include_submitted=include_submitted)
-        _pause_between_phases()
         _write_community_rows(period, None, computed_at)
         for level in LEVELS[1:]:
             _roll_up(level, period, computed_at)
@@ -428,7 +418,6 @@ def recompute_street_month(*, street_id: int, period: datetime.date, include_sub
                     and _street_month_built(period, street_id, marked)):
                 compound_ids = marked
         _write_facts(period, street_id=street_id, compound_ids=compound_ids, include_submitted=include_submitted)
-        _pause_between_phases()
         community_codes = list(Community.objects.filter(street_id=street_id).values_list("code", flat=True))
         own = (Q(area_level="community", area_code__in=community_codes) | Q(area_level="street", area_code=street.code)
                | Q(area_level="district", area_code=district.code) | Q(area_level="city", area_code=district.city.code))

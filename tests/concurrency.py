@@ -57,3 +57,63 @@ def run_together(*functions: Callable[[], object], delays: Sequence[float] = (),
         thread.join(timeout)
     assert not any(thread.is_alive() for thread in threads), "a racing thread did not finish (deadlock?)"
     return outcomes
+
+
+class WriteGate:
+    """Holds back every write to one table by other connections, while reads go on: a SHARE lock on
+    the table, taken on a connection of its own, until `open()`.
+
+    A transaction of another thread or process that writes the table stops at its first write there,
+    with everything before it done and not committed: a test can act while it waits (commit a racing
+    edit, kill the worker), then let it go on.
+    """
+
+    def __init__(self, table: str):
+        self.holder = connection.copy()
+        self.opening = threading.Lock()
+        self.holder.inc_thread_sharing()  # opened by whichever thread lets the writer go
+        self.holder.set_autocommit(False)
+        with self.holder.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
+            cursor.execute("SELECT pg_backend_pid()")
+            (self.pid,) = cursor.fetchone()
+
+    def holding_back(self) -> bool:
+        """Whether a connection is waiting for the gate."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))", [self.pid])
+            return cursor.fetchone() is not None
+
+    def wait_until_holding_back(self, timeout: float = 10) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.holding_back():
+            if time.monotonic() > deadline:
+                raise AssertionError("no writer reached the gate")
+            time.sleep(0.002)
+
+    def open_once_waited_for(self, finished: threading.Event) -> None:
+        """Open, in a thread of its own, once a connection waits for a writer the gate holds back (an edit
+        racing it, which could not finish while the gate stays shut) or once `finished` is set."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))", [self.pid])
+            held = [pid for (pid,) in cursor.fetchall()]
+
+        def watch() -> None:
+            try:
+                with connection.cursor() as cursor:
+                    while not finished.wait(0.002):
+                        cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pg_blocking_pids(pid) && %s::int[]", [held])
+                        if cursor.fetchone():
+                            break
+            finally:
+                self.open()
+                connection.close()
+
+        self.watcher = threading.Thread(target=watch, daemon=True)
+        self.watcher.start()
+
+    def open(self) -> None:
+        with self.opening:
+            if self.holder.connection is not None:
+                self.holder.rollback()
+                self.holder.close()

@@ -12,8 +12,10 @@ import pytest
 from django.db import connection
 
 from metrics import tasks
-from metrics.models import IndicatorValue, StaleStreetMonth
+from metrics.models import AreaMonthSums, CompoundMonthFact, IndicatorValue, StaleStreetMonth
 from metrics.services import MONTH_LOCK_NAMESPACE, recompute_month
+
+from tests.concurrency import WriteGate
 
 from .conftest import MARCH
 
@@ -51,10 +53,18 @@ def test_killed_worker_leaves_old_values_and_the_task_completes_on_a_new_worker(
     published_before = {(v.indicator_id, v.area_code): v.value for v in IndicatorValue.objects.filter(period=MARCH)}
     type(world.compounds["A"]).objects.filter(pk=world.compounds["A"].pk).update(households=600)
 
-    # The first worker pauses inside the recompute's transaction; an unacknowledged message comes
-    # back after the (short) visibility timeout.
-    first = start_worker(METRICS_RECOMPUTE_PAUSE_SECONDS="30", CELERY_VISIBILITY_TIMEOUT="5")
-    send(tasks.recompute_month, "2024-03")
+    # The first worker's recompute stops at its first write of the month's sums, with the facts
+    # rewritten and not committed, and is killed there; an unacknowledged message comes back after
+    # the (short) visibility timeout.
+    gate = WriteGate(AreaMonthSums._meta.db_table)
+    try:
+        first = start_worker(CELERY_VISIBILITY_TIMEOUT="5")
+        send(tasks.recompute_month, "2024-03")
+        gate.wait_until_holding_back(60)
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
+    finally:
+        gate.open()
 
     def recompute_in_progress():
         with connection.cursor() as cursor:
@@ -62,13 +72,12 @@ def test_killed_worker_leaves_old_values_and_the_task_completes_on_a_new_worker(
                            [MONTH_LOCK_NAMESPACE])
             return cursor.fetchone()[0] > 0
 
-    wait_for(recompute_in_progress, 60, "the first worker to start the recompute")
-    os.killpg(first.pid, signal.SIGKILL)
-    first.wait()
-
+    # The killed worker's database session ends without committing once it goes on past the gate.
+    wait_for(lambda: not recompute_in_progress(), 60, "the killed worker's session to end")
     published_after_crash = {(v.indicator_id, v.area_code): v.value
                              for v in IndicatorValue.objects.filter(period=MARCH)}
     assert published_after_crash == published_before
+    assert CompoundMonthFact.objects.get(period=MARCH, compound=world.compounds["A"]).households == 100
 
     start_worker(CELERY_VISIBILITY_TIMEOUT="5")
     wait_for(lambda: value("complaint_rate", "S1") == Decimal("8.1818"), 120, "the re-delivered recompute")

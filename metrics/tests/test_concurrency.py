@@ -4,9 +4,10 @@ Each round: S1's March report has been reopened, edited and resubmitted, and the
 is up to date (submitted data does not count). Then, at once: the district approves it (its
 commit marks S1-March stale); a recompute of S1-March runs, either a staff-started street
 recompute or the beat's `process_stale` taking an earlier mark; a third connection reads the
-published month over and over. The recompute pauses between its phases (the engine's test hook);
-in half the rounds the approval starts first, in the other half once the recompute has read the
-data and not yet published, so that it commits before the recompute reads as well as while it writes.
+published month over and over. In half the rounds the approval starts first; in the other half
+the test holds back writes to the sums (tests.concurrency.WriteGate) and the approval commits
+once the recompute has read the data and waits there, not yet published: so the approval commits
+before the recompute reads as well as while it writes.
 
 What must hold: no reader ever sees a half-written month (every read is the whole old month or
 the whole new one, each area from one computation), the approval's stale mark survives the
@@ -22,10 +23,9 @@ import pytest
 from django.db import connection
 from django.db.models import F, Sum
 
-from metrics.models import IndicatorValue, StaleStreetMonth
+from metrics.models import AreaMonthSums, IndicatorValue, StaleStreetMonth
 from metrics.selectors import indicator_values_for_run
 from metrics.services import (
-    NEW_ROWS,
     mark_street_months_stale,
     process_stale_street_months,
     recompute_month,
@@ -39,7 +39,7 @@ from reporting.services import (
     monthly_report_submit,
 )
 from reporting.validation import FIELD_NAMES, RowInput
-from tests.concurrency import run_together
+from tests.concurrency import WriteGate, run_together
 from tests.factories import city_staff, district_staff, street_officer
 
 from .conftest import FEBRUARY, MARCH
@@ -97,22 +97,6 @@ def finishing(function, left: list, lock: threading.Lock, done: threading.Event)
     return run
 
 
-def wait_for_the_recompute_to_have_read_the_data(timeout: float = 5) -> None:
-    """Until a recompute has written its facts (read the monthly data) and not yet committed: its
-    connection is idle in its transaction after dropping the table of new rows, which it first does
-    once the facts are written (then it pauses: the pause hook)."""
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND state = 'idle in transaction' AND query LIKE %s",
-                           [f"DROP TABLE {NEW_ROWS}%"])
-            if cursor.fetchone():
-                return
-            time.sleep(0.002)
-    raise AssertionError("the recompute never reached its pause")
-
-
 def resubmit_with_more_petitions(report: MonthlyReport, *, officer, city_user, extra: int) -> MonthlyReport:
     """Reopen, raise compound A's petitions by `extra` over what it has, resubmit."""
     monthly_report_reopen(report=report, actor=city_user, reason="更正信访件数")
@@ -139,7 +123,7 @@ def assert_quarter_is_as_computed_compound_by_compound():
 
 
 def test_a_recompute_racing_an_approval_never_shows_a_half_month_and_ends_equal_to_a_fresh_computation(
-        require_postgres, world, monkeypatch):
+        require_postgres, world):
     s1 = world.areas["S1"]
     officer, reviewer, city_user = street_officer(s1), district_staff(s1.district), city_staff()
     recompute_month(period=FEBRUARY)
@@ -175,17 +159,27 @@ def test_a_recompute_racing_an_approval_never_shows_a_half_month_and_ends_equal_
         during = bool(round_ // 2 % 2)
         timings[during] += 1
 
-        def approve(report=report, during=during):
-            if during:
-                wait_for_the_recompute_to_have_read_the_data()
-            return monthly_report_approve(report=report, actor=reviewer)
+        # Once the recompute has read the data (written its facts), it waits at its first write of
+        # the sums while the approval starts; it goes on when the approval has committed or waits
+        # for it (for the marks it holds).
+        gate = WriteGate(AreaMonthSums._meta.db_table) if during else None
+
+        def approve(report=report, gate=gate):
+            if gate is None:
+                return monthly_report_approve(report=report, actor=reviewer)
+            approved = threading.Event()
+            try:
+                gate.wait_until_holding_back()
+                gate.open_once_waited_for(approved)
+                return monthly_report_approve(report=report, actor=reviewer)
+            finally:
+                approved.set()
+                gate.open()
 
         done, lock, left, samples = threading.Event(), threading.Lock(), [2], []
-        monkeypatch.setenv("METRICS_RECOMPUTE_PAUSE_SECONDS", "0.1")
         approving, recomputing, _sampling = run_together(
             finishing(approve, left, lock, done), finishing(recompute, left, lock, done), sample_until(done, samples),
             delays=(0.0, 0.0 if during else 0.05, 0.0))
-        monkeypatch.delenv("METRICS_RECOMPUTE_PAUSE_SECONDS")
         approving.result()
         recomputing.result()
         assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.APPROVED
