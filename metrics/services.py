@@ -262,8 +262,8 @@ def _publish(period: datetime.date, areas: Q, district: District | None, compute
 
     An area's values are rewritten together, with its sums' computation time, when any of them
     changes or some of them are missing; the values of an area whose sums are as they were stay as
-    they are. Returns the number
-    of values written. With `firms_as_stored`, the firm figures are kept as stored, not counted again.
+    they are. Returns the number of values written. With `firms_as_stored`, the firm figures are
+    kept as stored, not counted again.
     """
     firm_rows = IndicatorValue.objects.filter(areas, period=period, indicator_id=FIRM_PARTY_ORG_COVERAGE)
     stored = {(level, code): (numerator, denominator)

@@ -78,15 +78,15 @@ class WriteGate:
             cursor.execute("SELECT pg_backend_pid()")
             (self.pid,) = cursor.fetchone()
 
-    def holding_back(self) -> bool:
-        """Whether a connection is waiting for the gate."""
+    def held_back(self) -> list[int]:
+        """The backends waiting for the gate."""
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))", [self.pid])
-            return cursor.fetchone() is not None
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))", [self.pid])
+            return [pid for (pid,) in cursor.fetchall()]
 
     def wait_until_holding_back(self, timeout: float = 10) -> None:
         deadline = time.monotonic() + timeout
-        while not self.holding_back():
+        while not self.held_back():
             if time.monotonic() > deadline:
                 raise AssertionError("no writer reached the gate")
             time.sleep(0.002)
@@ -94,9 +94,7 @@ class WriteGate:
     def open_once_waited_for(self, finished: threading.Event) -> None:
         """Open, in a thread of its own, once a connection waits for a writer the gate holds back (an edit
         racing it, which could not finish while the gate stays shut) or once `finished` is set."""
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pid FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))", [self.pid])
-            held = [pid for (pid,) in cursor.fetchall()]
+        held = self.held_back()
 
         def watch() -> None:
             try:
